@@ -1,0 +1,7 @@
+"""sk_shallow: the one-hidden-layer neural network of the notes, for scikit-learn."""
+
+from ._classifier import ShallowNetClassifier
+
+__version__ = "0.1.0"
+
+__all__ = ["ShallowNetClassifier", "__version__"]

@@ -1,0 +1,101 @@
+"""Activation functions of the notes (section 3.6) and their derivatives (3.8).
+
+Every activation works in place on the pre-activation ``Z`` and returns it, so
+the forward pass needs no extra buffer. Every derivative is written in terms of
+the activation's *output* ``A = g(Z)``, as the notes write them, and multiplies
+an incoming gradient in place: ``dZ *= g'(Z)`` computed from ``A`` alone, so the
+pre-activations never have to be kept for the backward pass.
+"""
+
+import numpy as np
+from scipy.special import expit, softmax
+
+#: Slope of the leaky ReLU below zero, as in the notes: ``max(0.01 z, z)``.
+LEAKY_SLOPE = 0.01
+
+
+def identity(Z):
+    """``g(z) = z``: the linear activation of notes section 3.7."""
+    return Z
+
+
+def sigmoid(Z):
+    """``g(z) = 1 / (1 + exp(-z))``, computed by :func:`scipy.special.expit`."""
+    return expit(Z, out=Z)
+
+
+def tanh(Z):
+    """``g(z) = (e^z - e^-z) / (e^z + e^-z)``."""
+    return np.tanh(Z, out=Z)
+
+
+def relu(Z):
+    """``g(z) = max(0, z)``."""
+    return np.maximum(Z, 0, out=Z)
+
+
+def leaky_relu(Z):
+    """``g(z) = max(0.01 z, z)``."""
+    return np.maximum(Z, Z * Z.dtype.type(LEAKY_SLOPE), out=Z)
+
+
+def identity_derivative(A, dZ):
+    """``g'(z) = 1``: nothing to do."""
+    return dZ
+
+
+def sigmoid_derivative(A, dZ):
+    """``g'(z) = a (1 - a)``."""
+    dZ *= A
+    dZ *= 1 - A
+    return dZ
+
+
+def tanh_derivative(A, dZ):
+    """``g'(z) = 1 - a^2``."""
+    dZ *= 1 - A * A
+    return dZ
+
+
+def relu_derivative(A, dZ):
+    """``g'(z) = 1`` where ``a > 0``, else ``0``."""
+    dZ[A <= 0] = 0
+    return dZ
+
+
+def leaky_relu_derivative(A, dZ):
+    """``g'(z) = 1`` where ``a > 0``, else ``0.01`` (the output keeps z's sign)."""
+    dZ[A <= 0] *= LEAKY_SLOPE
+    return dZ
+
+
+def softmax_columns(Z):
+    """Softmax over the rows of each column: one probability vector per example."""
+    Z[...] = softmax(Z, axis=0)
+    return Z
+
+
+#: Hidden-layer activations by name: ``g(Z)``, in place.
+ACTIVATIONS = {
+    "identity": identity,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+}
+
+#: Their derivatives from the output: ``dZ *= g'(A)``, in place.
+DERIVATIVES = {
+    "identity": identity_derivative,
+    "sigmoid": sigmoid_derivative,
+    "tanh": tanh_derivative,
+    "relu": relu_derivative,
+    "leaky_relu": leaky_relu_derivative,
+}
+
+#: Output-layer activations by name.
+OUTPUT_ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "softmax": softmax_columns,
+    "identity": identity,
+}

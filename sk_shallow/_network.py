@@ -1,0 +1,327 @@
+"""The one-hidden-layer network of the notes as pure functions.
+
+Everything here works in the notes' column layout: ``X`` is
+``(n_features, m)`` with one example per column, ``Y`` is ``(n_outputs, m)``,
+and the parameters live in a dict ``{"W1", "b1", "W2", "b2"}`` with the notes'
+shapes. Nothing here knows about scikit-learn; the estimators transpose their
+``(n_samples, n_features)`` input once and call these functions.
+
+Forward pass (notes 3.4-3.5)::
+
+    Z1 = W1 X + b1        A1 = g(Z1)            # (n_hidden, m)
+    Z2 = W2 A1 + b2       A2 = sigma(Z2)        # (n_outputs, m)
+
+Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
+``S`` (``s = 1`` and ``S = m`` reproduce the notes exactly)::
+
+    dZ2 = (A2 - Y) * s
+    dW2 = (dZ2 A1^T + alpha W2) / S      db2 = sum(dZ2, axis=1) / S
+    dZ1 = W2^T dZ2 * g'(Z1)
+    dW1 = (dZ1 X^T + alpha W1) / S       db1 = sum(dZ1, axis=1) / S
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import log_expit, logsumexp
+
+from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+# --------------------------------------------------------------------------
+# Output layers: per-example loss from the output pre-activation Z2.
+# Working from Z2 rather than from the probabilities A2 keeps every loss
+# finite for any finite Z2 (no log(0), no overflow).
+# --------------------------------------------------------------------------
+def binary_cross_entropy(Y, Z2):
+    """``-(y log a + (1-y) log(1-a))`` with ``a = sigma(z)``, summed over outputs.
+
+    Uses ``log(1 - sigma(z)) = log sigma(z) - z``, so only one
+    :func:`scipy.special.log_expit` is needed.
+    """
+    loss = (1 - Y) * Z2
+    loss -= log_expit(Z2)
+    return loss.sum(axis=0)
+
+
+def categorical_cross_entropy(Y, Z2):
+    """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``."""
+    return logsumexp(Z2, axis=0) - (Y * Z2).sum(axis=0)
+
+
+def half_squared_error(Y, Z2):
+    """``0.5 * mean_k (y_k - z_k)^2`` (scikit-learn's MLPRegressor scaling)."""
+    return 0.5 * ((Y - Z2) ** 2).mean(axis=0)
+
+
+#: Output layer name -> (activation producing A2 from Z2, per-example loss).
+#: Each pair is canonical, so ``dZ2 = A2 - Y`` is the gradient of the loss.
+OUTPUTS = {
+    "sigmoid": (OUTPUT_ACTIVATIONS["sigmoid"], binary_cross_entropy),
+    "softmax": (OUTPUT_ACTIVATIONS["softmax"], categorical_cross_entropy),
+    "identity": (OUTPUT_ACTIVATIONS["identity"], half_squared_error),
+}
+
+
+# --------------------------------------------------------------------------
+# Initialisation (notes 3.11)
+# --------------------------------------------------------------------------
+def initialize(
+    n_x,
+    n_h,
+    n_y,
+    rng,
+    *,
+    init="normal",
+    init_scale=0.01,
+    activation="tanh",
+    dtype=np.float64,
+):
+    """Draw the initial parameters.
+
+    Parameters
+    ----------
+    n_x, n_h, n_y : int
+        Number of input features ``n[0]``, hidden units ``n[1]`` and outputs
+        ``n[2]``.
+    rng : numpy.random.RandomState
+        Source of randomness.
+    init : {"normal", "glorot", "he", "zeros"}, default="normal"
+        - ``"normal"``: the notes' recipe, ``W1 = randn(n_h, n_x) * init_scale``
+          then ``W2 = randn(n_y, n_h) * init_scale``, zero biases.
+        - ``"glorot"``: scikit-learn MLP's uniform Glorot draw, in its order
+          (``W1``, ``b1``, ``W2``, ``b2``), so the same ``rng`` state gives the
+          same initial weights as ``MLPClassifier``.
+        - ``"he"``: ``randn * sqrt(2 / fan_in)``, zero biases.
+        - ``"zeros"``: all zeros, which leaves every hidden unit identical.
+    init_scale : float, default=0.01
+        Scale of the ``"normal"`` draw.
+    activation : str, default="tanh"
+        Hidden activation; ``"glorot"`` uses a smaller bound for sigmoid.
+    dtype : numpy dtype, default=np.float64
+
+    Returns
+    -------
+    params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
+    """
+    shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
+    params = {k: np.zeros(s) for k, s in shapes.items()}
+    if init == "normal":
+        params["W1"] = rng.standard_normal(shapes["W1"]) * init_scale
+        params["W2"] = rng.standard_normal(shapes["W2"]) * init_scale
+    elif init == "he":
+        params["W1"] = rng.standard_normal(shapes["W1"]) * np.sqrt(2 / n_x)
+        params["W2"] = rng.standard_normal(shapes["W2"]) * np.sqrt(2 / n_h)
+    elif init == "glorot":
+        factor = 2.0 if activation == "sigmoid" else 6.0
+        for W, b, fan_in, fan_out in (("W1", "b1", n_x, n_h), ("W2", "b2", n_h, n_y)):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            # scikit-learn draws (fan_in, fan_out); the notes' W is its transpose.
+            params[W] = rng.uniform(-bound, bound, (fan_in, fan_out)).T
+            params[b] = rng.uniform(-bound, bound, fan_out)[:, np.newaxis]
+    elif init != "zeros":
+        raise ValueError(f"Unknown init {init!r}.")
+    return {k: np.ascontiguousarray(v, dtype=dtype) for k, v in params.items()}
+
+
+# --------------------------------------------------------------------------
+# Forward, cost, backward
+# --------------------------------------------------------------------------
+def _buffer(cache, key, shape, dtype):
+    """A reusable array from ``cache``; a new one when the shape changed."""
+    buf = cache.get(key)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = cache[key] = np.empty(shape, dtype=dtype)
+    return buf
+
+
+def _matmul(W, X, out):
+    """``W @ X`` into ``out``; ``X`` may be a scipy sparse matrix or array."""
+    if sp.issparse(X):
+        out[...] = (X.T @ W.T).T
+        return out
+    return np.matmul(W, X, out=out)
+
+
+def forward(params, X, activation, output, cache=None):
+    """Forward pass, notes 3.4-3.5.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+        One example per column.
+    activation : str
+        Hidden activation, a key of :data:`ACTIVATIONS`.
+    output : str
+        Output layer, a key of :data:`OUTPUTS`.
+    cache : dict, optional
+        Buffers from an earlier call, reused when the shapes agree.
+
+    Returns
+    -------
+    cache : dict
+        ``A1 (n_h, m)``, ``Z2 (n_y, m)`` and ``A2 (n_y, m)``.
+    """
+    cache = {} if cache is None else cache
+    W1, b1, W2, b2 = (params[k] for k in PARAM_NAMES)
+    m = X.shape[1]
+    A1 = _matmul(W1, X, _buffer(cache, "A1", (W1.shape[0], m), W1.dtype))
+    A1 += b1
+    ACTIVATIONS[activation](A1)
+    Z2 = np.matmul(W2, A1, out=_buffer(cache, "Z2", (W2.shape[0], m), W1.dtype))
+    Z2 += b2
+    A2 = _buffer(cache, "A2", Z2.shape, Z2.dtype)
+    A2[...] = Z2
+    OUTPUTS[output][0](A2)
+    cache["A2"] = A2
+    return cache
+
+
+def _sw_sum(sample_weight, m):
+    return m if sample_weight is None else sample_weight.sum()
+
+
+def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
+    """Cost ``J``: the (weighted) mean loss plus the L2 penalty.
+
+    ``J = sum_i s_i L(i) / S + alpha / (2 S) * (||W1||^2 + ||W2||^2)`` with
+    ``S = sum_i s_i`` (``= m`` without weights), the scaling of scikit-learn's
+    MLP so that the same ``alpha`` means the same thing.
+
+    Parameters
+    ----------
+    params : dict
+    Y : ndarray of shape (n_y, m)
+    cache : dict
+        Output of :func:`forward`.
+    output : str
+    alpha : float, default=0.0
+    sample_weight : ndarray of shape (m,), optional
+
+    Returns
+    -------
+    J : float
+    """
+    losses = OUTPUTS[output][1](Y, cache["Z2"])
+    m = losses.shape[0]
+    S = _sw_sum(sample_weight, m)
+    J = losses.sum() if sample_weight is None else sample_weight @ losses
+    J = float(J) / S
+    if alpha:
+        W1, W2 = params["W1"], params["W2"]
+        J += alpha / (2 * S) * float(np.vdot(W1, W1) + np.vdot(W2, W2))
+    return J
+
+
+def backward(
+    params, X, Y, cache, activation, alpha=0.0, sample_weight=None, grads=None
+):
+    """Backward pass, notes 3.9-3.10.
+
+    Parameters
+    ----------
+    params : dict
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+    Y : ndarray of shape (n_y, m)
+    cache : dict
+        Output of :func:`forward`; its buffers are reused for ``dZ1``/``dZ2``.
+    activation : str
+    alpha : float, default=0.0
+        L2 penalty.
+    sample_weight : ndarray of shape (m,), optional
+    grads : dict, optional
+        Arrays to write the gradients into.
+
+    Returns
+    -------
+    grads : dict
+        ``dW1, db1, dW2, db2`` under the keys ``W1, b1, W2, b2``, each of
+        its parameter's shape.
+    """
+    W1, W2 = params["W1"], params["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    m = A1.shape[1]
+    S = _sw_sum(sample_weight, m)
+    if grads is None:
+        grads = {k: np.empty_like(v) for k, v in params.items()}
+
+    dZ2 = np.subtract(A2, Y, out=_buffer(cache, "dZ2", A2.shape, A2.dtype))
+    if sample_weight is not None:
+        dZ2 *= sample_weight
+    np.matmul(dZ2, A1.T, out=grads["W2"])
+    np.sum(dZ2, axis=1, keepdims=True, out=grads["b2"])
+
+    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(cache, "dZ1", A1.shape, A1.dtype))
+    DERIVATIVES[activation](A1, dZ1)
+    if sp.issparse(X):
+        grads["W1"][...] = (X @ dZ1.T).T
+    else:
+        np.matmul(dZ1, X.T, out=grads["W1"])
+    np.sum(dZ1, axis=1, keepdims=True, out=grads["b1"])
+
+    if alpha:
+        grads["W1"] += alpha * W1
+        grads["W2"] += alpha * W2
+    for g in grads.values():
+        g /= S
+    return grads
+
+
+def loss_and_gradients(
+    params,
+    X,
+    Y,
+    activation,
+    output,
+    alpha=0.0,
+    sample_weight=None,
+    cache=None,
+    grads=None,
+):
+    """One forward pass, its cost, and one backward pass.
+
+    Returns
+    -------
+    J : float
+    grads : dict
+    """
+    cache = forward(params, X, activation, output, cache)
+    J = cost(params, Y, cache, output, alpha, sample_weight)
+    grads = backward(params, X, Y, cache, activation, alpha, sample_weight, grads)
+    return J, grads
+
+
+def predict_output(params, X, activation, output):
+    """``(Z2, A2)`` for ``X`` of shape (n_x, m), without keeping buffers."""
+    cache = forward(params, X, activation, output)
+    return cache["Z2"], cache["A2"]
+
+
+# --------------------------------------------------------------------------
+# Flattening, for optimisers that work on one vector (L-BFGS)
+# --------------------------------------------------------------------------
+def pack(params):
+    """Concatenate the parameters into one 1-D vector (``W1, b1, W2, b2``)."""
+    return np.concatenate([params[k].ravel() for k in PARAM_NAMES])
+
+
+def unpack(theta, like):
+    """Split a vector made by :func:`pack` into arrays shaped like ``like``."""
+    out, start = {}, 0
+    for k in PARAM_NAMES:
+        size = like[k].size
+        out[k] = theta[start : start + size].reshape(like[k].shape)
+        start += size
+    return out
+
+
+def hidden_units_identical(params):
+    """True when every hidden unit has the same incoming and outgoing weights."""
+    W1, b1, W2 = params["W1"], params["b1"], params["W2"]
+    return bool(
+        np.all(W1 == W1[:1]) and np.all(b1 == b1[:1]) and np.all(W2 == W2[:, :1])
+    )

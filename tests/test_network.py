@@ -1,0 +1,182 @@
+"""The math core against independent references: finite differences, NumPy loops."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from sk_shallow import _network
+from sk_shallow._activations import ACTIVATIONS, DERIVATIVES, LEAKY_SLOPE
+
+HIDDEN = list(ACTIVATIONS)
+
+
+def _problem(n_outputs, seed=0, m=7, n_x=3, n_h=5):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n_x, m))
+    if n_outputs == 1:
+        Y = (rng.uniform(size=(1, m)) > 0.5).astype(float)
+        output = "sigmoid"
+    else:
+        Y = np.eye(n_outputs)[:, rng.randint(n_outputs, size=m)]
+        output = "softmax"
+    params = _network.initialize(n_x, n_h, n_outputs, rng, init_scale=0.5)
+    params["b1"] = rng.standard_normal(params["b1"].shape)
+    params["b2"] = rng.standard_normal(params["b2"].shape)
+    return X, Y, output, params
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_derivative_from_output_matches_finite_differences(name):
+    # Avoid the kink of the ReLUs at 0, where either one-sided slope is valid.
+    z = np.array([-3.0, -0.7, -0.1, 0.2, 0.9, 2.5])
+    h = 1e-6
+    numeric = (ACTIVATIONS[name](z + h) - ACTIVATIONS[name](z - h)) / (2 * h)
+    a = ACTIVATIONS[name](z.copy())
+    analytic = DERIVATIVES[name](a, np.ones_like(a))
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_activations_match_formulas_of_the_notes():
+    z = np.linspace(-5, 5, 11)
+    expected = {
+        "identity": z,
+        "sigmoid": 1 / (1 + np.exp(-z)),
+        "tanh": (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)),
+        "relu": np.where(z > 0, z, 0),
+        "leaky_relu": np.where(z > 0, z, LEAKY_SLOPE * z),
+    }
+    for name, want in expected.items():
+        np.testing.assert_allclose(ACTIVATIONS[name](z.copy()), want, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("alpha", [0.0, 0.7])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backward_matches_finite_differences(activation, n_outputs, alpha, weighted):
+    X, Y, output, params = _problem(n_outputs)
+    sw = np.random.RandomState(1).uniform(0.2, 3, X.shape[1]) if weighted else None
+    _, grads = _network.loss_and_gradients(params, X, Y, activation, output, alpha, sw)
+    theta = _network.pack(params)
+
+    def J(t):
+        p = _network.unpack(t.copy(), params)
+        cache = _network.forward(p, X, activation, output)
+        return _network.cost(p, Y, cache, output, alpha, sw)
+
+    numeric = approx_fprime(theta, J, 1e-7)
+    np.testing.assert_allclose(_network.pack(grads), numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_forward_matches_per_example_loop():
+    X, _, _, params = _problem(1)
+    cache = _network.forward(params, X, "tanh", "sigmoid")
+    for i in range(X.shape[1]):
+        x = X[:, [i]]  # notes 3.3: one example as a column vector
+        z1 = params["W1"] @ x + params["b1"]
+        a1 = np.tanh(z1)
+        z2 = params["W2"] @ a1 + params["b2"]
+        a2 = 1 / (1 + np.exp(-z2))
+        np.testing.assert_allclose(cache["A1"][:, [i]], a1, rtol=1e-12)
+        np.testing.assert_allclose(cache["A2"][:, [i]], a2, rtol=1e-12)
+
+
+def test_cost_matches_plain_cross_entropy():
+    X, Y, _, params = _problem(1)
+    cache = _network.forward(params, X, "tanh", "sigmoid")
+    A2 = cache["A2"]
+    m = X.shape[1]
+    expected = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+    assert _network.cost(params, Y, cache, "sigmoid") == pytest.approx(expected, 1e-12)
+
+    X, Y, _, params = _problem(4)
+    cache = _network.forward(params, X, "relu", "softmax")
+    expected = -np.sum(Y * np.log(cache["A2"])) / m
+    assert _network.cost(params, Y, cache, "softmax") == pytest.approx(expected, 1e-12)
+
+
+def test_cost_is_finite_for_saturated_outputs():
+    # Outputs so confident that A2 rounds to exactly 0 or 1: log(0) must not
+    # appear, a right answer costs 0 and a confidently wrong one about |z|.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        # binary: example 0 has y=1, z=+800 (right); example 1 y=1, z=-800
+        binary = _network.binary_cross_entropy(
+            np.array([[1.0, 1.0]]), np.array([[800.0, -800.0]])
+        )
+        # softmax: example 0 is class 0 with z0 = 800; example 1 is class 2
+        # while z1 = 800 and z2 = -800
+        Z2 = np.array([[800.0, -800.0], [-800.0, 800.0], [-800.0, -800.0]])
+        Y = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+        multi = _network.categorical_cross_entropy(Y, Z2)
+    np.testing.assert_allclose(binary, [0, 800], atol=1e-300, rtol=1e-12)
+    np.testing.assert_allclose(multi, [0, 1600], atol=1e-300, rtol=1e-12)
+
+
+def test_l2_penalty_uses_mlp_scaling():
+    X, Y, output, params = _problem(1)
+    cache = _network.forward(params, X, "tanh", output)
+    plain = _network.cost(params, Y, cache, output)
+    alpha, m = 0.3, X.shape[1]
+    penalty = alpha / (2 * m) * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    assert _network.cost(params, Y, cache, output, alpha) == pytest.approx(
+        plain + penalty, rel=1e-12
+    )
+
+
+def test_normal_init_is_the_notes_recipe():
+    params = _network.initialize(2, 4, 1, np.random.RandomState(2))
+    np.random.seed(2)
+    W1 = np.random.randn(4, 2) * 0.01
+    W2 = np.random.randn(1, 4) * 0.01
+    np.testing.assert_array_equal(params["W1"], W1)
+    np.testing.assert_array_equal(params["W2"], W2)
+    np.testing.assert_array_equal(params["b1"], np.zeros((4, 1)))
+    np.testing.assert_array_equal(params["b2"], np.zeros((1, 1)))
+
+
+@pytest.mark.parametrize("init", ["normal", "glorot", "he", "zeros"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_init_shapes_and_dtype(init, dtype):
+    params = _network.initialize(
+        3, 5, 2, np.random.RandomState(0), init=init, dtype=dtype
+    )
+    shapes = {"W1": (5, 3), "b1": (5, 1), "W2": (2, 5), "b2": (2, 1)}
+    for k, shape in shapes.items():
+        assert params[k].shape == shape
+        assert params[k].dtype == dtype
+        assert params[k].flags.c_contiguous
+
+
+def test_glorot_init_matches_mlp_classifier():
+    # A fit with a vanishing learning rate leaves MLPClassifier's initial
+    # weights in place, drawn from its random_state as W1, b1, W2, b2.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((20, 3))
+    y = rng.randint(3, size=20)
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(5,),
+        solver="sgd",
+        momentum=0,
+        learning_rate_init=1e-300,
+        max_iter=1,
+        random_state=7,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)
+    params = _network.initialize(3, 5, 3, np.random.RandomState(7), init="glorot")
+    np.testing.assert_allclose(params["W1"], mlp.coefs_[0].T, rtol=1e-12)
+    np.testing.assert_allclose(params["b1"][:, 0], mlp.intercepts_[0], rtol=1e-12)
+    np.testing.assert_allclose(params["W2"], mlp.coefs_[1].T, rtol=1e-12)
+    np.testing.assert_allclose(params["b2"][:, 0], mlp.intercepts_[1], rtol=1e-12)
+
+
+def test_pack_unpack_round_trip():
+    _, _, _, params = _problem(3)
+    back = _network.unpack(_network.pack(params), params)
+    for k in params:
+        np.testing.assert_array_equal(back[k], params[k])
