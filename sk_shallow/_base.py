@@ -1,11 +1,14 @@
 """The estimator machinery shared by the shallow networks.
 
-A subclass says how targets become the output matrix ``Y`` and which output
-layer to use; this module does the rest: parameter validation, the one
-transpose into the notes' ``(n_features, m)`` layout, initialisation, the
-training loop, and all-or-nothing updates of the fitted attributes.
+A subclass says how targets become the output matrix ``Y``, which output layer
+to use, and how to score held-out predictions; this module does the rest:
+parameter validation, the one transpose into the notes' ``(n_features, m)``
+layout, initialisation, choosing a solver, early stopping, and all-or-nothing
+updates of the fitted attributes.
 """
 
+import copy
+import math
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
@@ -13,6 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -23,9 +27,46 @@ from sklearn.utils.validation import (
 
 from . import _network
 from ._activations import ACTIVATIONS
-from ._solvers import GradientDescent, Monitor, TrainingDiverged, train
+from ._solvers import (
+    LBFGS,
+    Adam,
+    EpochSolver,
+    GradientDescent,
+    Momentum,
+    Monitor,
+    Objective,
+    train,
+)
 
 INITS = ("normal", "glorot", "he", "zeros")
+
+#: What ``learning_rate="auto"`` means for each solver: the notes' 1.2 for
+#: full-batch gradient descent, small steps for the stochastic solvers
+#: (scikit-learn MLP's default for Adam). L-BFGS takes no learning rate.
+AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def incremental_solver(estimator):
+    """Whether ``partial_fit`` makes sense: a stochastic solver, nothing global."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for the stochastic solvers "
+            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}."
+        )
+    if estimator.early_stopping:
+        raise AttributeError(
+            "partial_fit is not available with early_stopping=True: one pass "
+            "over a chunk has no held-out data to stop on."
+        )
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise AttributeError(
+            "partial_fit is not available with class_weight='balanced': a "
+            "chunk's class counts are not the data's. Pass a dict of weights "
+            "computed from the whole data instead."
+        )
+    return True
 
 
 class BaseShallowNet(BaseEstimator):
@@ -34,8 +75,11 @@ class BaseShallowNet(BaseEstimator):
     _parameter_constraints: dict = {
         "n_hidden": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"gd"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "solver": [StrOptions(set(AUTO_LEARNING_RATES))],
+        "learning_rate": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
@@ -43,6 +87,19 @@ class BaseShallowNet(BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "shuffle": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(INITS))],
         "init_scale": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
@@ -62,6 +119,16 @@ class BaseShallowNet(BaseEstimator):
         tol,
         n_iter_no_change,
         alpha,
+        batch_size,
+        shuffle,
+        momentum,
+        nesterovs_momentum,
+        beta_1,
+        beta_2,
+        epsilon,
+        early_stopping,
+        validation_fraction,
+        max_fun,
         init,
         init_scale,
         random_state,
@@ -76,6 +143,16 @@ class BaseShallowNet(BaseEstimator):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.alpha = alpha
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.max_fun = max_fun
         self.init = init
         self.init_scale = init_scale
         self.random_state = random_state
@@ -84,8 +161,8 @@ class BaseShallowNet(BaseEstimator):
 
     # -- what a subclass provides ------------------------------------------
     @abstractmethod
-    def _encode_targets(self, y, first_fit):
-        """Return ``(y_checked, Y)`` with ``Y`` of shape ``(m, n_outputs)``.
+    def _encode_targets(self, y, first_fit, incremental=False, classes=None):
+        """Return ``(y, Y)``: the checked ``y`` and ``Y`` of shape ``(m, n_outputs)``.
 
         Sets the target-describing attributes (``classes_``, ...) when
         ``first_fit``; otherwise checks ``y`` against them.
@@ -95,6 +172,18 @@ class BaseShallowNet(BaseEstimator):
     def _output_layer(self):
         """Name of the output layer in :data:`sk_shallow._network.OUTPUTS`."""
 
+    @abstractmethod
+    def _score_output(self, A2, Y, sample_weight):
+        """Validation score of outputs ``A2`` against ``Y``, both (n_outputs, m)."""
+
+    def _sample_weight(self, sample_weight, X, y, incremental):
+        """The per-example weights to train with, or None for all ones."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+
     # -- parameters in the notes' layout -----------------------------------
     @property
     def _params(self):
@@ -103,7 +192,13 @@ class BaseShallowNet(BaseEstimator):
     def _forward(self, X):
         """Validate ``X`` and return ``(Z2, A2)``, each of shape (n_outputs, m)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Z2, A2 = _network.predict_output(
                 self._params, X.T, self.activation, self.out_activation_
@@ -116,6 +211,23 @@ class BaseShallowNet(BaseEstimator):
             )
         return Z2, A2
 
+    def _make_solver(self, rng):
+        """The solver named by ``self.solver``, configured from the parameters."""
+        if self.solver == "lbfgs":
+            return LBFGS(max_fun=self.max_fun, tol=self.tol)
+        lr = self.learning_rate
+        if lr == "auto":
+            lr = AUTO_LEARNING_RATES[self.solver]
+        rules = {
+            "gd": lambda: GradientDescent(lr),
+            "sgd": lambda: Momentum(lr, self.momentum, self.nesterovs_momentum),
+            "adam": lambda: Adam(lr, self.beta_1, self.beta_2, self.epsilon),
+        }
+        if self.solver == "gd":
+            return EpochSolver(rules["gd"]())
+        batch_size = 200 if self.batch_size == "auto" else self.batch_size
+        return EpochSolver(rules[self.solver](), batch_size, self.shuffle, rng)
+
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -123,10 +235,10 @@ class BaseShallowNet(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; transposed once into the notes' layout
             ``(n_features, m)``.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights: the cost and every gradient become weighted
@@ -137,43 +249,37 @@ class BaseShallowNet(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        return self._all_or_nothing(X, y, sample_weight, incremental=False)
+
+    def _all_or_nothing(self, *args, **kwargs):
         saved = self.__dict__.copy()
         try:
-            return self._fit(X, y, sample_weight)
+            return self._fit(*args, **kwargs)
         except BaseException:
-            # All or nothing: a failed fit leaves the estimator as it was.
+            # A failed fit leaves the estimator exactly as it was.
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _fit(self, X, y, sample_weight):
-        warm = self.warm_start and hasattr(self, "W1_")
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        fitted = hasattr(self, "W1_")
+        first = not fitted or not (incremental or self.warm_start)
         X, y = validate_data(
             self,
             X,
             y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
             dtype=(np.float64, np.float32),
-            reset=not warm,
+            reset=first,
         )
-        y, Y = self._encode_targets(y, first_fit=not warm)
+        y, Y = self._encode_targets(y, first, incremental, classes)
         Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
+        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         output = self._output_layer()
         n_outputs = Y.shape[0]
 
-        if warm:
-            params = {k: v.copy() for k, v in self._params.items()}
-            if params["W2"].shape[0] != n_outputs:
-                raise ValueError(
-                    "warm_start needs targets of the same shape as the previous "
-                    f"fit: {params['W2'].shape[0]} outputs before, {n_outputs} now."
-                )
-            params = {k: v.astype(X.dtype, copy=False) for k, v in params.items()}
-            prior_curve = list(self.loss_curve_)
-        else:
+        if first:
             rng = check_random_state(self.random_state)
             params = _network.initialize(
                 X.shape[1],
@@ -185,60 +291,123 @@ class BaseShallowNet(BaseEstimator):
                 activation=self.activation,
                 dtype=X.dtype,
             )
-            prior_curve = []
             if self.init == "zeros":
                 warnings.warn(
                     "init='zeros' starts every hidden unit with the same weights; "
                     "they receive the same gradients and stay identical (the "
                     "symmetry problem), so the hidden layer acts as one unit.",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
+            prior_curve = []
+        else:
+            if self.W2_.shape[0] != n_outputs:
+                raise ValueError(
+                    "The targets must have the shape of the previous fit's: "
+                    f"{self.W2_.shape[0]} outputs before, {n_outputs} now."
+                )
+            rng = self._rng
+            params = {k: v.astype(X.dtype, copy=True) for k, v in self._params.items()}
+            prior_curve = list(self.loss_curve_)
 
-        XT = X.T  # the one transpose: a view, no copy
-        cache, grads = {}, {k: np.empty_like(v) for k, v in params.items()}
+        if incremental and fitted and not first:
+            solver = copy.deepcopy(self._solver)
+        else:
+            solver = self._make_solver(rng)
 
-        def loss_and_gradients(p):
-            return _network.loss_and_gradients(
-                p,
-                XT,
-                Y,
-                self.activation,
-                output,
-                self.alpha,
-                sample_weight,
-                cache,
-                grads,
+        XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
+        if self.early_stopping:
+            XT, Y_train, sw_train, validate = self._split(
+                X, y, Y, sample_weight, rng, output
             )
 
-        monitor = Monitor(self.tol, self.n_iter_no_change, self.verbose, self.max_iter)
-        optimizer = GradientDescent(self.learning_rate)
-        interrupted = train(
-            loss_and_gradients, params, optimizer, monitor, self.max_iter
+        monitor = Monitor(
+            self.tol,
+            self.n_iter_no_change,
+            self.verbose,
+            1 if incremental else self.max_iter,
+            validate=validate,
+            first_loss=prior_curve[0] if incremental and prior_curve else None,
         )
-
-        if not all(np.isfinite(v).all() for v in params.values()):
-            raise TrainingDiverged(
-                "Training diverged: the weights became non-finite. Lower "
-                "learning_rate or scale the features (for example with "
-                "StandardScaler)."
-            )
-        n_iter = len(monitor.loss_curve)
-        if not (monitor.converged or interrupted) and n_iter == self.max_iter:
+        objective = Objective(
+            XT, Y_train, sw_train, self.activation, output, self.alpha
+        )
+        message, interrupted = train(
+            solver, objective, params, monitor, 1 if incremental else self.max_iter
+        )
+        if interrupted:
             warnings.warn(
-                f"Maximum iterations ({self.max_iter}) reached before the cost "
-                "stopped improving; increase max_iter or tol.",
-                ConvergenceWarning,
-                stacklevel=4,
+                "Training interrupted by the user; keeping the "
+                + ("best weights" if validate else "weights")
+                + " reached so far.",
+                UserWarning,
+                stacklevel=5,
             )
+        elif message and not incremental:
+            warnings.warn(message + ".", ConvergenceWarning, stacklevel=5)
+        if monitor.best_params is not None:
+            params = {k: v.astype(X.dtype) for k, v in monitor.best_params.items()}
 
         self.W1_, self.b1_, self.W2_, self.b2_ = (
             params[k] for k in _network.PARAM_NAMES
         )
+        self._rng, self._solver = rng, solver
         self.n_outputs_ = n_outputs
         self.out_activation_ = output
-        self.n_iter_ = n_iter
+        self.n_iter_ = len(monitor.loss_curve)
         self.loss_curve_ = prior_curve + monitor.loss_curve
         self.loss_ = self.loss_curve_[-1]
         self.best_loss_ = min(self.loss_curve_)
+        if self.early_stopping:
+            self.validation_scores_ = monitor.validation_scores
+            self.validation_loss_curve_ = monitor.validation_loss_curve
+            self.best_validation_score_ = monitor.best_validation_score
+        else:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
         return self
+
+    def _split(self, X, y, Y, sample_weight, rng, output):
+        """Hold out ``validation_fraction`` of the data (stratified for classes).
+
+        Returns the training part in the notes' layout and a function scoring
+        parameters on the held-out part: ``params -> (cost, score)``.
+        """
+        n_samples = X.shape[0]
+        n_val, stratify = math.ceil(self.validation_fraction * n_samples), None
+        if self._stratify and y.ndim == 1:
+            counts = np.unique(y, return_counts=True)[1]
+            # Stratify when every class can be on both sides of the split.
+            if counts.min() >= 2 and n_samples >= 2 * len(counts):
+                stratify = y
+                n_val = min(max(n_val, len(counts)), n_samples - len(counts))
+        train_idx, val_idx = train_test_split(
+            np.arange(n_samples),
+            test_size=n_val,
+            stratify=stratify,
+            random_state=rng,
+        )
+        if len(val_idx) < 2:
+            raise ValueError(
+                f"The validation set is too small: validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0]} samples leaves "
+                f"{len(val_idx)}. Increase validation_fraction or the data."
+            )
+        sw_train = sw_val = None
+        if sample_weight is not None:
+            sw_train, sw_val = sample_weight[train_idx], sample_weight[val_idx]
+        X_val, Y_val = X[val_idx].T, Y[:, val_idx]
+
+        def validate(params):
+            cache = _network.forward(params, X_val, self.activation, output)
+            cost = _network.cost(params, Y_val, cache, output, 0.0, sw_val)
+            return cost, self._score_output(cache["A2"], Y_val, sw_val)
+
+        return X[train_idx].T, Y[:, train_idx], sw_train, validate
+
+    _stratify = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
