@@ -264,6 +264,7 @@ class EpochSolver:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = rng
+        self.order = None
 
     def run(self, objective, params, monitor, max_iter):
         """Train ``params`` in place.
@@ -275,7 +276,10 @@ class EpochSolver:
         """
         n = objective.n_samples
         size = n if self.batch_size is None else min(self.batch_size, n)
-        order = np.arange(n)
+        # The shuffled order carries over between runs (partial_fit calls)
+        # on data of the same size, so that they follow fit's epochs.
+        if self.order is None or len(self.order) != n:
+            self.order = np.arange(n)
         for _ in range(max_iter):
             if size == n and not self.shuffle:
                 # Full batch: the cost is that of the current weights, so the
@@ -287,11 +291,11 @@ class EpochSolver:
                 continue
             if self.shuffle:
                 # Shuffle indices, not data, the way scikit-learn's MLP does.
-                order = shuffle(order, random_state=self.rng)
+                self.order = shuffle(self.order, random_state=self.rng)
             total = 0.0
             for start in range(0, n, size):
                 batch = (
-                    order[start : start + size]
+                    self.order[start : start + size]
                     if self.shuffle
                     else slice(start, start + size)
                 )
