@@ -2,9 +2,9 @@
 
 Every activation works in place on the pre-activation ``Z`` and returns it, so
 the forward pass needs no extra buffer. Every derivative is written in terms of
-the activation's *output* ``A = g(Z)``, as the notes write them, and multiplies
-an incoming gradient in place: ``dZ *= g'(Z)`` computed from ``A`` alone, so the
-pre-activations never have to be kept for the backward pass.
+the activation's *output* ``A = g(Z)``, as the notes write them, and overwrites
+``A`` with ``g'(Z)``: the pre-activations never have to be kept, and the
+backward pass, which needs ``A`` no more once it has ``dW2``, reuses its memory.
 """
 
 import numpy as np
@@ -39,34 +39,38 @@ def leaky_relu(Z):
     return np.maximum(Z, Z * Z.dtype.type(LEAKY_SLOPE), out=Z)
 
 
-def identity_derivative(A, dZ):
-    """``g'(z) = 1``: nothing to do."""
-    return dZ
+def identity_derivative(A):
+    """``g'(z) = 1``."""
+    A.fill(1)
+    return A
 
 
-def sigmoid_derivative(A, dZ):
-    """``g'(z) = a (1 - a)``."""
-    dZ *= A
-    dZ *= 1 - A
-    return dZ
+def sigmoid_derivative(A):
+    """``g'(z) = a (1 - a)``, computed as ``1/4 - (a - 1/2)^2`` without a temporary."""
+    A -= 0.5
+    np.square(A, out=A)
+    np.subtract(0.25, A, out=A)
+    return A
 
 
-def tanh_derivative(A, dZ):
+def tanh_derivative(A):
     """``g'(z) = 1 - a^2``."""
-    dZ *= 1 - A * A
-    return dZ
+    np.square(A, out=A)
+    np.subtract(1, A, out=A)
+    return A
 
 
-def relu_derivative(A, dZ):
-    """``g'(z) = 1`` where ``a > 0``, else ``0``."""
-    dZ[A <= 0] = 0
-    return dZ
+def relu_derivative(A):
+    """``g'(z) = 1`` where ``a > 0``, else ``0``: the sign of the output."""
+    return np.sign(A, out=A)
 
 
-def leaky_relu_derivative(A, dZ):
+def leaky_relu_derivative(A):
     """``g'(z) = 1`` where ``a > 0``, else ``0.01`` (the output keeps z's sign)."""
-    dZ[A <= 0] *= LEAKY_SLOPE
-    return dZ
+    np.greater(A, 0, out=A, casting="unsafe")
+    A *= 1 - LEAKY_SLOPE
+    A += LEAKY_SLOPE
+    return A
 
 
 def softmax_columns(Z):
@@ -84,7 +88,7 @@ ACTIVATIONS = {
     "leaky_relu": leaky_relu,
 }
 
-#: Their derivatives from the output: ``dZ *= g'(A)``, in place.
+#: Their derivatives from the output: ``A := g'(Z)``, in place.
 DERIVATIVES = {
     "identity": identity_derivative,
     "sigmoid": sigmoid_derivative,

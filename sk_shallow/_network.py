@@ -228,7 +228,8 @@ def backward(
     X : {ndarray, sparse matrix} of shape (n_x, m)
     Y : ndarray of shape (n_y, m)
     cache : dict
-        Output of :func:`forward`; its buffers are reused for ``dZ1``/``dZ2``.
+        Output of :func:`forward`; its buffers are reused for ``dZ1``/``dZ2``,
+        and ``A1`` is overwritten with ``g'(Z1)``.
     activation : str
     alpha : float, default=0.0
         L2 penalty.
@@ -255,13 +256,24 @@ def backward(
     np.matmul(dZ2, A1.T, out=grads["W2"])
     np.sum(dZ2, axis=1, keepdims=True, out=grads["b2"])
 
-    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(cache, "dZ1", A1.shape, A1.dtype))
-    DERIVATIVES[activation](A1, dZ1)
+    # A1 is not needed any more: it becomes g'(Z1) in place (notes 3.8).
+    G = DERIVATIVES[activation](A1)
+    if W2.shape[0] == 1:
+        # One output: dZ1 = W2^T dZ2 * g' is a rank-one scaling of g', so the
+        # factor W2^T is applied to the small dW1 and db1 instead of to the
+        # (n_h, m) array: dW1 = W2^T * ((g' * dZ2) X^T).
+        dZ1 = np.multiply(G, dZ2, out=G)
+    else:
+        dZ1 = np.matmul(W2.T, dZ2, out=_buffer(cache, "dZ1", A1.shape, A1.dtype))
+        dZ1 *= G
     if sp.issparse(X):
         grads["W1"][...] = (X @ dZ1.T).T
     else:
         np.matmul(dZ1, X.T, out=grads["W1"])
     np.sum(dZ1, axis=1, keepdims=True, out=grads["b1"])
+    if W2.shape[0] == 1:
+        grads["W1"] *= W2.T
+        grads["b1"] *= W2.T
 
     if alpha:
         grads["W1"] += alpha * W1

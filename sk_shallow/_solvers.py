@@ -63,9 +63,10 @@ class Objective:
         if batch is not None:
             X, Y = X[:, batch], Y[:, batch]
             sw = None if sw is None else sw[batch]
-        cache, grads = self._buffers.setdefault(
-            Y.shape[1], ({}, {k: np.empty_like(v) for k, v in params.items()})
-        )
+        if Y.shape[1] not in self._buffers:
+            grads = {k: np.empty_like(v) for k, v in params.items()}
+            self._buffers[Y.shape[1]] = ({}, grads)
+        cache, grads = self._buffers[Y.shape[1]]
         return _network.loss_and_gradients(
             params, X, Y, self.activation, self.output, self.alpha, sw, cache, grads
         )
