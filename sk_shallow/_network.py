@@ -254,7 +254,7 @@ def backward(
     if sample_weight is not None:
         dZ2 *= sample_weight
     np.matmul(dZ2, A1.T, out=grads["W2"])
-    np.sum(dZ2, axis=1, keepdims=True, out=grads["b2"])
+    dZ2.sum(axis=1, keepdims=True, out=grads["b2"])
 
     # A1 is not needed any more: it becomes g'(Z1) in place (notes 3.8).
     G = DERIVATIVES[activation](A1)
@@ -270,7 +270,7 @@ def backward(
         grads["W1"][...] = (X @ dZ1.T).T
     else:
         np.matmul(dZ1, X.T, out=grads["W1"])
-    np.sum(dZ1, axis=1, keepdims=True, out=grads["b1"])
+    dZ1.sum(axis=1, keepdims=True, out=grads["b1"])
     if W2.shape[0] == 1:
         grads["W1"] *= W2.T
         grads["b1"] *= W2.T

@@ -137,7 +137,6 @@ class Monitor:
             )
         self.loss_curve.append(loss)
         n_iter = len(self.loss_curve)
-        line = f"Iteration {n_iter}, cost = {loss:.8f}"
         if self.validate is None:
             value, best = -loss, -self.best_loss
             self.best_loss = min(self.best_loss, loss)
@@ -145,12 +144,14 @@ class Monitor:
             val_loss, value = self.validate(params)
             self.validation_loss_curve.append(val_loss)
             self.validation_scores.append(value)
-            line += f", validation cost = {val_loss:.8f}, score = {value:.6f}"
             best = self.best_validation_score
             if value > best:
                 self.best_validation_score = value
                 self.best_params = {k: v.copy() for k, v in params.items()}
         if self.verbose and (n_iter % self.every == 0 or n_iter == 1):
+            line = f"Iteration {n_iter}, cost = {loss:.8f}"
+            if self.validate is not None:
+                line += f", validation cost = {val_loss:.8f}, score = {value:.6f}"
             print(line)
         if value < best + self.tol:
             self.no_improvement_count += 1
