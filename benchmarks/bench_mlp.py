@@ -49,13 +49,29 @@ def make_data(m, n=100, dtype=np.float64, seed=0):
 def pair(n_hidden, activation, lr, max_iter, m, alpha=0.0):
     """Our gradient descent and MLPClassifier's identical full-batch SGD."""
     ours = ShallowNetClassifier(
-        n_hidden, activation, learning_rate=lr, max_iter=max_iter, tol=0,
-        n_iter_no_change=np.inf, alpha=alpha, init="glorot", random_state=0,
+        n_hidden,
+        activation,
+        learning_rate=lr,
+        max_iter=max_iter,
+        tol=0,
+        n_iter_no_change=np.inf,
+        alpha=alpha,
+        init="glorot",
+        random_state=0,
     )
     theirs = MLPClassifier(
-        (n_hidden,), activation, solver="sgd", batch_size=m, momentum=0,
-        shuffle=False, learning_rate_init=lr, max_iter=max_iter, tol=0,
-        n_iter_no_change=np.inf, alpha=alpha, random_state=0,
+        (n_hidden,),
+        activation,
+        solver="sgd",
+        batch_size=m,
+        momentum=0,
+        shuffle=False,
+        learning_rate_init=lr,
+        max_iter=max_iter,
+        tol=0,
+        n_iter_no_change=np.inf,
+        alpha=alpha,
+        random_state=0,
     )
     return ours, theirs
 
@@ -106,11 +122,14 @@ def _same_loss(ours, theirs, rtol=1e-4):
 def row_fit(dtype, repeat, m=100_000, n=100, n_hidden=64, n_iter=30):
     X, y = make_data(m, n, dtype)
     ours, theirs = pair(n_hidden, "tanh", 0.1, n_iter, m)
-    t = alternate({
-        "ours": lambda: ours.fit(X, y),
-        "MLPClassifier": lambda: theirs.fit(X, y),
-        "floor": lambda: floor_fit(X, n_hidden, n_iter),
-    }, repeat)
+    t = alternate(
+        {
+            "ours": lambda: ours.fit(X, y),
+            "MLPClassifier": lambda: theirs.fit(X, y),
+            "floor": lambda: floor_fit(X, n_hidden, n_iter),
+        },
+        repeat,
+    )
     _same_loss(ours, theirs, rtol=1e-3 if dtype == np.float32 else 1e-8)
     return t
 
@@ -119,8 +138,10 @@ def row_course(repeat):
     X, y = make_flower()
     ours, theirs = pair(4, "tanh", 1.2, 10_000, len(y))
     ours.set_params(init="normal", random_state=2)
-    t = alternate({"ours": lambda: ours.fit(X, y),
-                   "MLPClassifier": lambda: theirs.fit(X, y)}, repeat)
+    t = alternate(
+        {"ours": lambda: ours.fit(X, y), "MLPClassifier": lambda: theirs.fit(X, y)},
+        repeat,
+    )
     return t, ours.score(X, y), theirs.score(X, y)
 
 
@@ -130,10 +151,16 @@ def row_predict(dtype, repeat, m=1_000_000, n=100, n_hidden=64):
     ours.fit(X_small, y_small)
     theirs.fit(X_small, y_small)
     X, _ = make_data(m, n, dtype, seed=1)
-    t = alternate({"ours": lambda: ours.predict_proba(X),
-                   "MLPClassifier": lambda: theirs.predict_proba(X)}, repeat)
-    np.testing.assert_allclose(ours.predict_proba(X[:1000]),
-                               theirs.predict_proba(X[:1000]), rtol=1e-4)
+    t = alternate(
+        {
+            "ours": lambda: ours.predict_proba(X),
+            "MLPClassifier": lambda: theirs.predict_proba(X),
+        },
+        repeat,
+    )
+    np.testing.assert_allclose(
+        ours.predict_proba(X[:1000]), theirs.predict_proba(X[:1000]), rtol=1e-4
+    )
     return t
 
 
@@ -160,8 +187,9 @@ def row_memory():
     out = {}
     for which in ("ours", "MLPClassifier"):
         code = _MEMORY_CHILD.format(bench_dir=bench_dir, which=which)
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         out[which] = float(result.stdout.strip().splitlines()[-1])
     return out
 
@@ -177,9 +205,16 @@ def _iterations_to(model, X, y, target, grid):
 def row_time_to_accuracy(repeat, target=0.9):
     X, y = make_flower()
     contenders = {
-        "ours, lbfgs": ShallowNetClassifier(solver="lbfgs", random_state=2),
         "ours, gd (default)": ShallowNetClassifier(random_state=2),
+        "ours, lbfgs, the notes' init": ShallowNetClassifier(
+            solver="lbfgs", random_state=2
+        ),
+        "ours, lbfgs, init='glorot'": ShallowNetClassifier(
+            solver="lbfgs", init="glorot", random_state=2
+        ),
+        "ours, adam (defaults)": ShallowNetClassifier(solver="adam", random_state=2),
         "MLPClassifier, defaults": MLPClassifier(random_state=2),
+        "MLPClassifier, lbfgs": MLPClassifier(solver="lbfgs", random_state=2),
     }
     grid = sorted({int(round(10 ** (k / 8))) for k in range(0, 33)})
     result = {}
@@ -198,7 +233,8 @@ def row_scaling(repeat, n_iter=10):
     for m in (10_000, 100_000, 1_000_000):
         X, y = make_data(m, 100, np.float32)
         ours, _ = pair(64, "tanh", 0.1, n_iter, m)
-        t = timed(lambda: ours.fit(X, y), max(3, repeat // 2) if m == 10**6 else repeat)
+        runs = max(3, repeat // 2) if m == 10**6 else repeat
+        t = timed(lambda ours=ours, X=X, y=y: ours.fit(X, y), runs)
         out[m] = t / (m * n_iter)
     return out
 
@@ -206,14 +242,17 @@ def row_scaling(repeat, n_iter=10):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="*", default=list(range(1, 8)))
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs per contender (default: 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timed runs per contender (default: 5)"
+    )
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
-    lines = ["| row | what | ours | MLPClassifier | floor | ours / MLP | ours / floor |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| row | what | ours | MLPClassifier | floor | ours / MLP | ours / floor |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     results = {}
 
     def add(row, what, t, extra=""):
@@ -221,10 +260,14 @@ def main(argv=None):
         floor = t.get("floor")
         lines.append(
             f"| {row} | {what} | {ours:.4g} s | "
-            + (f"{theirs:.4g} s" if theirs else "—") + " | "
-            + (f"{floor:.4g} s" if floor else "—") + " | "
-            + (f"**{ours / theirs:.2f}x**" if theirs else "—") + " | "
-            + (f"{ours / floor:.2f}x" if floor else "—") + f" |{extra}"
+            + (f"{theirs:.4g} s" if theirs else "—")
+            + " | "
+            + (f"{floor:.4g} s" if floor else "—")
+            + " | "
+            + (f"**{ours / theirs:.2f}x**" if theirs else "—")
+            + " | "
+            + (f"{ours / floor:.2f}x" if floor else "—")
+            + f" |{extra}"
         )
         results[f"{row}: {what}"] = t
         print(lines[-1], flush=True)
@@ -236,21 +279,34 @@ def main(argv=None):
             add(1, "fit, gd, tanh, 64 hidden, 100000 x 100, 30 it, float64", t64)
         if 2 in args.rows:
             t32 = row_fit(np.float32, args.repeat)
-            add(2, "the same in float32 (ours float64 / float32: "
-                f"{t64['ours'] / t32['ours']:.2f}x)", t32)
+            add(
+                2,
+                "the same in float32 (ours float64 / float32: "
+                f"{t64['ours'] / t32['ours']:.2f}x)",
+                t32,
+            )
     if 3 in args.rows:
         t, acc_ours, acc_theirs = row_course(args.repeat)
-        add(3, f"course run, flower, 10000 it (accuracy {acc_ours:.1%} / "
-            f"{acc_theirs:.1%})", t)
+        add(
+            3,
+            f"course run, flower, 10000 it (accuracy {acc_ours:.1%} / "
+            f"{acc_theirs:.1%})",
+            t,
+        )
     if 4 in args.rows:
         for dtype in (np.float64, np.float32):
-            add(4, f"predict_proba, 1000000 x 100, {np.dtype(dtype).name}",
-                row_predict(dtype, args.repeat))
+            add(
+                4,
+                f"predict_proba, 1000000 x 100, {np.dtype(dtype).name}",
+                row_predict(dtype, args.repeat),
+            )
     if 5 in args.rows:
         mem = row_memory()
-        lines.append(f"| 5 | peak memory of fit, 100000 x 100 float32, in X.nbytes | "
-                     f"{mem['ours']:.2f} | {mem['MLPClassifier']:.2f} | — | "
-                     f"**{mem['ours'] / mem['MLPClassifier']:.2f}x** | — |")
+        lines.append(
+            f"| 5 | peak memory of fit, 100000 x 100 float32, in X.nbytes | "
+            f"{mem['ours']:.2f} | {mem['MLPClassifier']:.2f} | — | "
+            f"**{mem['ours'] / mem['MLPClassifier']:.2f}x** | — |"
+        )
         results["5: peak memory / X.nbytes"] = mem
         print(lines[-1], flush=True)
     if 6 in args.rows:
@@ -259,35 +315,43 @@ def main(argv=None):
         gd = res["ours, gd (default)"][1]
         for name, (n_iter, t) in res.items():
             if t is None:
-                lines.append(f"| 6 | time to 90% on the flower: {name} | not reached "
-                             "| | | | |")
+                lines.append(
+                    f"| 6 | time to 90% on the flower: {name} | not reached | | | | |"
+                )
             else:
-                lines.append(f"| 6 | time to 90% on the flower: {name} ({n_iter} it) "
-                             f"| {t:.4g} s | | | speed-up over gd: "
-                             f"{gd / t:.1f}x | |")
+                lines.append(
+                    f"| 6 | time to 90% on the flower: {name} ({n_iter} it) "
+                    f"| {t:.4g} s | | | speed-up over gd: "
+                    f"{gd / t:.1f}x | |"
+                )
             print(lines[-1], flush=True)
     if 7 in args.rows:
         res = row_scaling(args.repeat)
         results["7: seconds per sample per iteration"] = res
         base = res[10_000]
         for m, t in res.items():
-            lines.append(f"| 7 | fit per sample per iteration, m = {m}, float32 | "
-                         f"{t * 1e9:.2f} ns | | | relative to m = 10^4: "
-                         f"{t / base:.2f} | |")
+            lines.append(
+                f"| 7 | fit per sample per iteration, m = {m}, float32 | "
+                f"{t * 1e9:.2f} ns | | | relative to m = 10^4: "
+                f"{t / base:.2f} | |"
+            )
             print(lines[-1], flush=True)
 
-    header = (f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
-              f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
-              f"{platform.python_version()}, {platform.machine()}; medians of "
-              f"{args.repeat} runs")
+    header = (
+        f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
+        f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
+        f"{platform.python_version()}, {platform.machine()}; medians of "
+        f"{args.repeat} runs"
+    )
     print("\n" + header)
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(header + "\n\n" + "\n".join(lines) + "\n")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"environment": header, "results": results}, f, indent=2,
-                      default=str)
+            json.dump(
+                {"environment": header, "results": results}, f, indent=2, default=str
+            )
 
 
 if __name__ == "__main__":

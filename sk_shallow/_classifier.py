@@ -8,7 +8,7 @@ from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseShallowNet, incremental_solver
@@ -261,6 +261,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
+            raise ValueError(
+                f"A 2-D y of shape {y.shape} must be a multilabel indicator "
+                "matrix: one column per label, with values 0 and 1."
+            )
         if first_fit:
             if incremental and classes is None:
                 raise ValueError(

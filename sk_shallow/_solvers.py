@@ -365,6 +365,9 @@ class LBFGS:
         )
         for k, v in _network.unpack(result.x, like).items():
             params[k][...] = v
+        if not monitor.loss_curve:
+            # Converged at the starting point, before any iteration.
+            monitor(float(result.fun), params)
         # 0: converged; 99: the monitor stopped the run through the callback.
         if result.status in (0, 99):
             return None

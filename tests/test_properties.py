@@ -1,0 +1,84 @@
+"""Property-based tests: every draw ends in a valid model or a clear error.
+
+The default ("ci") profile draws a few dozen cases; the thorough run is
+``python -m pytest tests/test_properties.py --hypothesis-profile=thorough``.
+"""
+
+import warnings
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.exceptions import ConvergenceWarning
+
+from sk_shallow import ShallowNetClassifier
+
+LABELS = {
+    "int": lambda k: np.arange(k) * 3 - 2,
+    "str": lambda k: np.array([f"class {i}" for i in range(k)]),
+    "bool": lambda k: np.array([False, True][:k]),
+    "float": lambda k: np.arange(k) / 2.0,
+}
+
+
+@st.composite
+def problems(draw):
+    m = draw(st.integers(1, 40))
+    n = draw(st.integers(1, 5))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    magnitude = draw(st.sampled_from([1e-150, 1e-8, 1.0, 1e3, 1e8, 1e150]))
+    if dtype == np.float32:  # float32 holds magnitudes up to about 3e38
+        magnitude = min(magnitude, 1e30)
+    elements = st.floats(-1, 1, allow_nan=False, width=32)
+    X = draw(arrays(np.float64, (m, n), elements=elements)) * magnitude
+    kind = draw(st.sampled_from(sorted(LABELS)))
+    k = draw(st.integers(1, 2 if kind == "bool" else 4))
+    y = LABELS[kind](k)[draw(arrays(np.int64, m, elements=st.integers(0, k - 1)))]
+    weights = draw(
+        st.one_of(
+            st.none(), arrays(np.float64, m, elements=st.floats(0, 10, allow_nan=False))
+        )
+    )
+    params = dict(
+        n_hidden=draw(st.integers(1, 6)),
+        activation=draw(
+            st.sampled_from(["tanh", "sigmoid", "relu", "leaky_relu", "identity"])
+        ),
+        solver=draw(st.sampled_from(["gd", "sgd", "adam", "lbfgs"])),
+        learning_rate=draw(st.sampled_from(["auto", 1e-3, 0.5, 10.0])),
+        alpha=draw(st.sampled_from([0.0, 1e-3, 10.0])),
+        init=draw(st.sampled_from(["normal", "glorot", "he"])),
+        early_stopping=draw(st.booleans()),
+        class_weight=draw(st.sampled_from([None, "balanced"])),
+        max_iter=draw(st.integers(1, 30)),
+        random_state=0,
+    )
+    return X.astype(dtype), y, weights, params
+
+
+@given(problems())
+def test_every_draw_is_a_valid_model_or_a_clear_error(problem):
+    X, y, weights, params = problem
+    clf = ShallowNetClassifier(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no numerical warnings
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            clf.fit(X, y, sample_weight=weights)
+        except (ValueError, TypeError) as exc:
+            assert str(exc), "an error must say what went wrong"
+            return
+        try:
+            proba = clf.predict_proba(X)
+            pred = clf.predict(X)
+        except ValueError as exc:
+            assert "too large" in str(exc)
+            return
+    assert proba.shape == (len(X), len(clf.classes_))
+    assert proba.dtype == X.dtype
+    assert np.all((proba >= 0) & (proba <= 1))
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert np.isin(pred, clf.classes_).all()
+    assert all(np.isfinite(getattr(clf, p)).all() for p in ("W1_", "b1_", "W2_", "b2_"))
