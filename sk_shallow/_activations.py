@@ -73,6 +73,11 @@ def leaky_relu_derivative(A):
     return A
 
 
+def exp(Z):
+    """``exp(z)``: the output of a Poisson regression."""
+    return np.exp(Z, out=Z)
+
+
 def softmax_columns(Z):
     """Softmax over the rows of each column: one probability vector per example."""
     Z[...] = softmax(Z, axis=0)
@@ -102,4 +107,5 @@ OUTPUT_ACTIVATIONS = {
     "sigmoid": sigmoid,
     "softmax": softmax_columns,
     "identity": identity,
+    "exp": exp,
 }

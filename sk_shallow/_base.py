@@ -217,7 +217,7 @@ class BaseShallowNet(BaseEstimator):
             return LBFGS(max_fun=self.max_fun, tol=self.tol)
         lr = self.learning_rate
         if lr == "auto":
-            lr = AUTO_LEARNING_RATES[self.solver]
+            lr = self._auto_learning_rates[self.solver]
         rules = {
             "gd": lambda: GradientDescent(lr),
             "sgd": lambda: Momentum(lr, self.momentum, self.nesterovs_momentum),
@@ -270,6 +270,7 @@ class BaseShallowNet(BaseEstimator):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
+            y_numeric=self._y_numeric,
             dtype=(np.float64, np.float32),
             reset=first,
         )
@@ -405,7 +406,12 @@ class BaseShallowNet(BaseEstimator):
 
         return X[train_idx].T, Y[:, train_idx], sw_train, validate
 
+    #: Split early-stopping data by class (classifiers).
     _stratify = False
+    #: What ``learning_rate="auto"`` resolves to, by solver.
+    _auto_learning_rates = AUTO_LEARNING_RATES
+    #: Whether targets must be numbers (regressors).
+    _y_numeric = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -22,7 +22,7 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_expit, logsumexp
+from scipy.special import log_expit, logsumexp, xlogy
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 
@@ -51,8 +51,23 @@ def categorical_cross_entropy(Y, Z2):
 
 
 def half_squared_error(Y, Z2):
-    """``0.5 * mean_k (y_k - z_k)^2`` (scikit-learn's MLPRegressor scaling)."""
-    return 0.5 * ((Y - Z2) ** 2).mean(axis=0)
+    """``0.5 * sum_k (y_k - z_k)^2``: MLPRegressor's scaling for one target.
+
+    With several targets the errors are summed, so that ``dZ2 = A2 - Y`` is
+    exactly the gradient (MLPRegressor takes the same steps but reports the
+    mean over targets).
+    """
+    diff = Y - Z2
+    diff *= diff
+    return 0.5 * diff.sum(axis=0)
+
+
+def half_poisson_deviance(Y, Z2):
+    """``y log(y / a) - y + a`` with ``a = exp(z)``, summed over outputs.
+
+    Written as ``y log y - y z - y + exp(z)`` so that ``log`` never sees 0.
+    """
+    return (xlogy(Y, Y) - Y * Z2 - Y + np.exp(Z2)).sum(axis=0)
 
 
 #: Output layer name -> (activation producing A2 from Z2, per-example loss).
@@ -61,6 +76,7 @@ OUTPUTS = {
     "sigmoid": (OUTPUT_ACTIVATIONS["sigmoid"], binary_cross_entropy),
     "softmax": (OUTPUT_ACTIVATIONS["softmax"], categorical_cross_entropy),
     "identity": (OUTPUT_ACTIVATIONS["identity"], half_squared_error),
+    "exp": (OUTPUT_ACTIVATIONS["exp"], half_poisson_deviance),
 }
 
 

@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sk_shallow import ShallowNetClassifier
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
 
 # One configuration at the course's defaults; the others are capped at 1000
 # iterations to keep the suite fast (each check fits several times). The
@@ -29,6 +29,10 @@ ESTIMATORS = [
     ShallowNetClassifier(
         solver="adam", class_weight="balanced", learning_rate=0.01, **FAST
     ),
+    ShallowNetRegressor(random_state=0),
+    ShallowNetRegressor(solver="sgd", **FAST),
+    ShallowNetRegressor(solver="adam", learning_rate=0.01, **FAST),
+    ShallowNetRegressor(solver="lbfgs", **FAST),
 ]
 
 
@@ -53,13 +57,22 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+# check_regressor_multioutput draws negative targets whatever the
+# positive_only tag says; the Poisson loss rejects them with a ValueError.
+POISSON = ShallowNetRegressor(loss="poisson", solver="lbfgs", **FAST)
+POISSON_LIMITS = {"check_regressor_multioutput": "draws negative targets"}
+
+
 @parametrize_with_checks(
-    [EARLY_STOPPING], expected_failed_checks=lambda est: EARLY_STOPPING_LIMITS
+    [EARLY_STOPPING, POISSON],
+    expected_failed_checks=lambda est: (
+        POISSON_LIMITS if est is POISSON else EARLY_STOPPING_LIMITS
+    ),
 )
-def test_sklearn_compatible_with_early_stopping(estimator, check):
+def test_sklearn_compatible_with_declared_limits(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", [ShallowNetClassifier()])
+@pytest.mark.parametrize("estimator", [ShallowNetClassifier(), ShallowNetRegressor()])
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)

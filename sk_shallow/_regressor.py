@@ -1,0 +1,221 @@
+"""ShallowNetRegressor: the same network with a linear output (notes 3.7)."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+
+from ._base import AUTO_LEARNING_RATES, BaseShallowNet, incremental_solver
+
+
+class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
+    """One-hidden-layer neural network regressor.
+
+    The notes (section 3.7) keep a linear activation for the output layer of a
+    regression problem: ``y_hat = W2 g(W1 X + b1) + b2``, trained on half the
+    squared error, scaled as scikit-learn's MLPRegressor so that ``alpha`` and
+    learning rates carry over. ``loss="poisson"`` uses an exponential output
+    and the half Poisson deviance instead, for counts and rates.
+
+    Parameters
+    ----------
+    n_hidden : int, default=4
+        Number of hidden units ``n[1]``.
+    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "identity"}, \\
+            default="tanh"
+        Hidden activation ``g``.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        ``"squared_error"``: identity output, ``J = 1/(2m) sum (y - y_hat)^2``
+        (summed over targets). ``"poisson"``: ``y_hat = exp(z)``, half Poisson
+        deviance; ``y`` must be non-negative.
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        As for :class:`ShallowNetClassifier`.
+    learning_rate : "auto" or float, default="auto"
+        ``"auto"`` is 0.1 for ``"gd"``, 0.01 for ``"sgd"`` and 0.001 for
+        ``"adam"`` (squared errors are steeper than log-losses, so gradient
+        descent takes a smaller step than the classifier's 1.2).
+    max_iter : int, default=10000
+    tol : float, default=1e-6
+    n_iter_no_change : int or np.inf, default=10
+    alpha : float, default=0.0
+        L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``.
+    batch_size, shuffle, momentum, nesterovs_momentum, beta_1, beta_2, \\
+epsilon, max_fun
+        As for :class:`ShallowNetClassifier`.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its R^2
+        stops improving, keeping the best weights.
+    validation_fraction : float, default=0.1
+    init : {"normal", "glorot", "he", "zeros"}, default="glorot"
+        Unlike the classifier, the regressor starts from MLPRegressor's Glorot
+        draw: from the notes' tiny ``randn * 0.01`` weights a regression sits
+        on a long plateau near the best linear fit, where the stopping rule
+        ends it.
+    init_scale : float, default=0.01
+        Scale of the ``"normal"`` initialisation.
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    warm_start : bool, default=False
+
+    Attributes
+    ----------
+    W1_ : ndarray of shape (n_hidden, n_features)
+    b1_ : ndarray of shape (n_hidden, 1)
+    W2_ : ndarray of shape (n_targets, n_hidden)
+    b2_ : ndarray of shape (n_targets, 1)
+    n_outputs_ : int
+        Number of targets.
+    out_activation_ : str
+        ``"identity"`` or ``"exp"``.
+    loss_, loss_curve_, best_loss_, n_iter_
+        As for :class:`ShallowNetClassifier`.
+    validation_scores_ : list of float or None
+        With ``early_stopping``, the held-out R^2 after each iteration.
+    validation_loss_curve_ : list of float or None
+        With ``early_stopping``, the held-out cost (half squared error or half
+        Poisson deviance, without the L2 penalty) after each iteration.
+    best_validation_score_ : float or None
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    See Also
+    --------
+    ShallowNetClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : Multi-layer perceptron regressor.
+    sklearn.linear_model.Ridge : The linear model the network reduces to with
+        ``activation="identity"`` and ``alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_shallow import ShallowNetRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-2, 2, size=(200, 1))
+    >>> y = np.sin(2 * X[:, 0])
+    >>> reg = ShallowNetRegressor(n_hidden=8, solver="lbfgs", random_state=0)
+    >>> print(f"{reg.fit(X, y).score(X, y):.2f}")
+    1.00
+    >>> reg.W2_.shape, reg.predict(X[:3]).shape
+    ((1, 8), (3,))
+    """
+
+    _parameter_constraints: dict = {
+        **BaseShallowNet._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+    _auto_learning_rates = {**AUTO_LEARNING_RATES, "gd": 0.1}
+    _y_numeric = True
+
+    def __init__(
+        self,
+        n_hidden=4,
+        activation="tanh",
+        *,
+        loss="squared_error",
+        solver="gd",
+        learning_rate="auto",
+        max_iter=10000,
+        tol=1e-6,
+        n_iter_no_change=10,
+        alpha=0.0,
+        batch_size="auto",
+        shuffle=True,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        early_stopping=False,
+        validation_fraction=0.1,
+        max_fun=15000,
+        init="glorot",
+        init_scale=0.01,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            n_hidden,
+            activation,
+            solver=solver,
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            alpha=alpha,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            max_fun=max_fun,
+            init=init,
+            init_scale=init_scale,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.loss = loss
+
+    @available_if(incremental_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        return self._all_or_nothing(X, y, sample_weight, incremental=True)
+
+    def _encode_targets(self, y, first_fit, incremental=False, classes=None):
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "loss='poisson' needs non-negative targets; y has negative values."
+            )
+        if first_fit:
+            self._y_ndim = y.ndim
+        elif y.ndim != self._y_ndim and y.reshape(len(y), -1).shape[1] != 1:
+            raise ValueError(
+                "y must have the shape of the first fit's targets "
+                f"({self.n_outputs_} columns); got shape {y.shape}."
+            )
+        return y, y.reshape(len(y), -1)
+
+    def _output_layer(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _score_output(self, A2, Y, sample_weight):
+        return float(r2_score(Y.T, A2.T, sample_weight=sample_weight))
+
+    def predict(self, X):
+        """Predict ``y_hat = A2``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Of the shape of ``y`` seen in fit.
+        """
+        _, A2 = self._forward(X)
+        return A2[0] if self._y_ndim == 1 else np.ascontiguousarray(A2.T)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags

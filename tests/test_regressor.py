@@ -1,0 +1,201 @@
+"""ShallowNetRegressor against finite differences, MLPRegressor and Ridge."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime
+from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge
+from sklearn.neural_network import MLPRegressor
+from sklearn.preprocessing import StandardScaler
+
+from sk_shallow import ShallowNetRegressor, _network
+
+PARAMS = ("W1_", "b1_", "W2_", "b2_")
+
+
+def _quiet(est, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+def _data(n_targets=1, n_samples=100, seed=0):
+    X, y = make_regression(
+        n_samples=n_samples,
+        n_features=5,
+        n_informative=4,
+        n_targets=n_targets,
+        noise=5.0,
+        random_state=seed,
+    )
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean(axis=0)) / y.std(axis=0)
+    return X, y
+
+
+@pytest.mark.parametrize("output", ["identity", "exp"])
+@pytest.mark.parametrize("n_targets", [1, 3])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_regression_gradients_match_finite_differences(output, n_targets, activation):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((4, 9))
+    Y = rng.uniform(0, 3, size=(n_targets, 9))
+    params = _network.initialize(4, 5, n_targets, rng, init_scale=0.4)
+    sw = rng.uniform(0.5, 2, 9)
+    _, grads = _network.loss_and_gradients(params, X, Y, activation, output, 0.3, sw)
+
+    def J(theta):
+        p = _network.unpack(theta.copy(), params)
+        cache = _network.forward(p, X, activation, output)
+        return _network.cost(p, Y, cache, output, 0.3, sw)
+
+    numeric = approx_fprime(_network.pack(params), J, 1e-7)
+    np.testing.assert_allclose(_network.pack(grads), numeric, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_full_batch_sgd_follows_mlp_regressor(loss, n_targets):
+    X, y = _data(n_targets)
+    if loss == "poisson":
+        y = np.abs(y)
+    common = dict(
+        max_iter=30,
+        tol=0,
+        n_iter_no_change=np.inf,
+        alpha=1e-3,
+        batch_size=len(y),
+        momentum=0,
+        shuffle=False,
+        random_state=0,
+    )
+    ours = _quiet(
+        ShallowNetRegressor(
+            6, loss=loss, solver="sgd", learning_rate=0.05, init="glorot", **common
+        ),
+        X,
+        y,
+    )
+    theirs = _quiet(
+        MLPRegressor(
+            hidden_layer_sizes=(6,),
+            activation="tanh",
+            loss=loss,
+            solver="sgd",
+            learning_rate_init=0.05,
+            **common,
+        ),
+        X,
+        y,
+    )
+    # Same steps; for several squared-error targets MLPRegressor reports the
+    # mean over targets where this library reports the sum (whose gradient
+    # both follow).
+    scale = n_targets if loss == "squared_error" else 1
+    data_term = np.array(ours.loss_curve_)
+    np.testing.assert_allclose(ours.W1_, theirs.coefs_[0].T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours.W2_, theirs.coefs_[1].T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12
+    )
+    if scale == 1:
+        np.testing.assert_allclose(data_term, theirs.loss_curve_, rtol=1e-10)
+
+
+def test_predict_keeps_the_shape_of_y():
+    X, y = _data(1)
+    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    assert reg.predict(X).shape == (len(y),)
+    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, y[:, None])
+    assert reg.predict(X).shape == (len(y), 1)
+    X, Y = _data(3)
+    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, Y)
+    assert reg.W2_.shape == (3, 4)
+    assert reg.predict(X).shape == (len(Y), 3)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_every_solver_fits_with_its_defaults(solver):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(300, 2))
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2
+    y = (y - y.mean()) / y.std()
+    reg = _quiet(ShallowNetRegressor(8, solver=solver, random_state=0), X, y)
+    assert reg.score(X, y) > 0.8
+
+
+def test_identity_network_is_a_linear_model_close_to_ridge():
+    X, y = _data(1)
+    reg = _quiet(
+        ShallowNetRegressor(
+            activation="identity", solver="lbfgs", alpha=1.0, tol=1e-10, random_state=0
+        ),
+        X,
+        y,
+    )
+    ridge = Ridge(alpha=1.0).fit(X, y)
+    # The network's penalty is on W1 and W2, not on their product, so the
+    # fits differ slightly; both are linear and explain the data alike.
+    np.testing.assert_allclose(reg.predict(X), ridge.predict(X), atol=0.05)
+
+
+def test_poisson_needs_non_negative_targets():
+    X, y = _data(1)
+    with pytest.raises(ValueError, match="non-negative"):
+        ShallowNetRegressor(loss="poisson").fit(X, y)
+    reg = _quiet(
+        ShallowNetRegressor(loss="poisson", solver="lbfgs", random_state=0),
+        X,
+        np.exp(0.5 * X[:, 0]),
+    )
+    assert reg.out_activation_ == "exp"
+    assert np.all(reg.predict(X) > 0)
+    assert reg.score(X, np.exp(0.5 * X[:, 0])) > 0.9
+
+
+def test_early_stopping_records_r2_and_validation_loss():
+    X, y = _data(1, n_samples=300)
+    reg = _quiet(
+        ShallowNetRegressor(
+            8, solver="adam", learning_rate=0.01, early_stopping=True, random_state=0
+        ),
+        X,
+        y,
+    )
+    assert len(reg.validation_scores_) == len(reg.validation_loss_curve_) == reg.n_iter_
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.best_validation_score_ > 0.8
+    # The held-out half squared error and R^2 move together: 1 - R^2 is the
+    # squared error over the held-out variance.
+    best = int(np.argmax(reg.validation_scores_))
+    assert reg.validation_loss_curve_[best] == min(reg.validation_loss_curve_) or (
+        reg.validation_loss_curve_[best] < 1.05 * min(reg.validation_loss_curve_)
+    )
+
+
+def test_partial_fit_and_warm_start():
+    X, y = _data(1)
+    reg = ShallowNetRegressor(solver="sgd", random_state=0)
+    for _ in range(5):
+        reg.partial_fit(X, y)
+    assert len(reg.loss_curve_) == 5 and reg.loss_curve_[-1] < reg.loss_curve_[0]
+    with pytest.raises(ValueError, match="features"):
+        reg.partial_fit(X[:, :2], y)
+    assert not hasattr(ShallowNetRegressor(solver="lbfgs"), "partial_fit")
+
+
+def test_float32_and_sample_weight():
+    X, y = _data(1)
+    w = np.random.RandomState(0).randint(0, 3, len(y))
+    kw = dict(solver="lbfgs", max_iter=30, random_state=0)
+    a = _quiet(ShallowNetRegressor(**kw), X, y, sample_weight=w)
+    b = _quiet(ShallowNetRegressor(**kw), np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(a.W1_, b.W1_, rtol=1e-7, atol=1e-10)
+    c = _quiet(ShallowNetRegressor(**kw), X.astype(np.float32), y.astype(np.float32))
+    assert (
+        c.W1_.dtype == np.float32
+        and c.predict(X.astype(np.float32)).dtype == np.float32
+    )
