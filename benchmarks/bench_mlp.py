@@ -11,11 +11,13 @@ Usage::
 
     python benchmarks/bench_mlp.py                    # all rows, print a table
     python benchmarks/bench_mlp.py --rows 1 3 --repeat 7
-    python benchmarks/bench_mlp.py --markdown docs/benchmarks_table.md \\
-        --json benchmarks/results.json
+    python benchmarks/bench_mlp.py --markdown benchmarks/results.md \\
+        --csv benchmarks/results.csv --json benchmarks/results.json
+    python benchmarks/plot_results.py   # docs/_static/benchmarks.png
 """
 
 import argparse
+import csv
 import json
 import math
 import platform
@@ -247,6 +249,7 @@ def main(argv=None):
     )
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--csv", help="also write the table as CSV to this file")
     args = parser.parse_args(argv)
 
     lines = [
@@ -347,6 +350,15 @@ def main(argv=None):
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(header + "\n\n" + "\n".join(lines) + "\n")
+    if args.csv:
+        # The Markdown rows as CSV, for the documentation's csv-table.
+        with open(args.csv, "w", newline="") as f:
+            writer = csv.writer(f)
+            for line in lines[:1] + lines[2:]:
+                cells = [
+                    c.strip().replace("**", "") for c in line.strip("|").split("|")
+                ]
+                writer.writerow(cells)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(

@@ -142,7 +142,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         The best of ``validation_scores_``; its weights are the fitted ones.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` has string column
         names.
 

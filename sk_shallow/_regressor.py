@@ -22,7 +22,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     ----------
     n_hidden : int, default=4
         Number of hidden units ``n[1]``.
-    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "identity"}, \\
+    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "identity"}, \
             default="tanh"
         Hidden activation ``g``.
     loss : {"squared_error", "poisson"}, default="squared_error"
@@ -30,23 +30,44 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         (summed over targets). ``"poisson"``: ``y_hat = exp(z)``, half Poisson
         deviance; ``y`` must be non-negative.
     solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
-        As for :class:`ShallowNetClassifier`.
+        The notes' gradient descent, mini-batch SGD, Adam, or L-BFGS-B (see
+        :class:`ShallowNetClassifier`).
     learning_rate : "auto" or float, default="auto"
         ``"auto"`` is 0.1 for ``"gd"``, 0.01 for ``"sgd"`` and 0.001 for
         ``"adam"`` (squared errors are steeper than log-losses, so gradient
         descent takes a smaller step than the classifier's 1.2).
     max_iter : int, default=10000
+        Maximum number of iterations (steps for ``"gd"``, epochs for
+        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
     tol : float, default=1e-6
+        Stop when the cost (or, with ``early_stopping``, the validation R^2)
+        has not improved by ``tol`` for more than ``n_iter_no_change``
+        iterations; scipy's ``gtol`` for ``"lbfgs"``.
     n_iter_no_change : int or np.inf, default=10
+        See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
         L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``.
-    batch_size, shuffle, momentum, nesterovs_momentum, beta_1, beta_2, \\
-epsilon, max_fun
-        As for :class:`ShallowNetClassifier`.
+    batch_size : int or "auto", default="auto"
+        Examples per update of ``"sgd"`` and ``"adam"``.
+    shuffle : bool, default=True
+        Shuffle the examples before each epoch of ``"sgd"`` and ``"adam"``.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``"sgd"``.
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment.
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment.
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop when its R^2
         stops improving, keeping the best weights.
     validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    max_fun : int, default=15000
+        Maximum number of cost evaluations of ``"lbfgs"``.
     init : {"normal", "glorot", "he", "zeros"}, default="glorot"
         Unlike the classifier, the regressor starts from MLPRegressor's Glorot
         draw: from the notes' tiny ``randn * 0.01`` weights a regression sits
@@ -55,29 +76,47 @@ epsilon, max_fun
     init_scale : float, default=0.01
         Scale of the ``"normal"`` initialisation.
     random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation, the shuffling and the validation split.
     verbose : int, default=0
+        ``1`` prints the cost about a hundred times, ``2`` at every iteration.
     warm_start : bool, default=False
+        Continue from the weights of the previous fit.
 
     Attributes
     ----------
     W1_ : ndarray of shape (n_hidden, n_features)
+        Hidden-layer weights.
     b1_ : ndarray of shape (n_hidden, 1)
+        Hidden-layer biases.
     W2_ : ndarray of shape (n_targets, n_hidden)
+        Output-layer weights.
     b2_ : ndarray of shape (n_targets, 1)
+        Output-layer biases.
     n_outputs_ : int
         Number of targets.
     out_activation_ : str
         ``"identity"`` or ``"exp"``.
-    loss_, loss_curve_, best_loss_, n_iter_
-        As for :class:`ShallowNetClassifier`.
+    loss_ : float
+        The cost at the last recorded iteration.
+    loss_curve_ : list of float
+        The cost of every iteration (see :class:`ShallowNetClassifier`).
+    best_loss_ : float
+        The lowest value in ``loss_curve_``.
+    n_iter_ : int
+        Number of iterations run by the last call to ``fit`` or
+        ``partial_fit``.
     validation_scores_ : list of float or None
         With ``early_stopping``, the held-out R^2 after each iteration.
     validation_loss_curve_ : list of float or None
         With ``early_stopping``, the held-out cost (half squared error or half
         Poisson deviance, without the L2 penalty) after each iteration.
     best_validation_score_ : float or None
+        The best of ``validation_scores_``; its weights are the fitted ones.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names.
 
     See Also
     --------

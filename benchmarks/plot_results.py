@@ -1,0 +1,56 @@
+"""Plot the ratios of ``benchmarks/results.json`` for the documentation.
+
+Usage: ``python benchmarks/plot_results.py [results.json] [out.png]``.
+"""
+
+import json
+import pathlib
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    src = pathlib.Path(argv[0]) if argv else HERE / "results.json"
+    out = (
+        pathlib.Path(argv[1])
+        if len(argv) > 1
+        else (HERE.parent / "docs" / "_static" / "benchmarks.png")
+    )
+    results = json.loads(src.read_text())["results"]
+    labels, vs_mlp, vs_floor = [], [], []
+    for name, t in results.items():
+        if isinstance(t, dict) and "ours" in t and "MLPClassifier" in t:
+            if not isinstance(t["ours"], (int, float)):
+                continue
+            labels.append(name.split(":")[0] + ": " + name.split(":", 1)[1][:38])
+            vs_mlp.append(t["ours"] / t["MLPClassifier"])
+            vs_floor.append(t["ours"] / t["floor"] if "floor" in t else None)
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(labels) + 1.2))
+    y = range(len(labels))
+    ax.barh([i + 0.2 for i in y], vs_mlp, height=0.4, label="ours / MLPClassifier")
+    ax.barh(
+        [i - 0.2 for i in y],
+        [v or 0 for v in vs_floor],
+        height=0.4,
+        label="ours / BLAS floor",
+    )
+    ax.axvline(1, color="k", lw=0.8)
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("time ratio (lower is better for the MLP ratio; 1 is the floor)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Sphinx configuration for the sk_shallow documentation."""
+
+import os
+import sys
+import warnings
+
+sys.path.insert(0, os.path.abspath(".."))
+
+import sk_shallow  # noqa: E402
+
+project = "sk_shallow"
+author = "The sk_shallow developers"
+copyright = "2026, The sk_shallow developers"
+release = version = sk_shallow.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+# The class template (docs/_templates/autosummary/class.rst) lists the
+# methods to document: our own, not those every scikit-learn estimator
+# inherits, whose docstrings cite scikit-learn's own pages.
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+exclude_patterns = ["_build", "generated/*.examples"]
+templates_path = ["_templates"]
+
+html_theme = "pydata_sphinx_theme"
+html_title = "sk_shallow"
+html_static_path = ["_static"]
+html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+}
+
+# The examples silence nothing; matplotlib's Agg backend warns on plt.show().
+warnings.filterwarnings("ignore", message=".*non-interactive.*")
+os.environ.setdefault("MPLBACKEND", "Agg")

@@ -1,0 +1,42 @@
+"""
+Why a non-linear activation?
+============================
+
+Section 3.7: with ``g(z) = z`` the hidden layer collapses,
+``a2 = W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)``, and however many
+hidden units it has, the network is logistic regression. Its boundary is a
+straight line, and its predictions are logistic regression's.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.inspection import DecisionBoundaryDisplay
+from sklearn.linear_model import LogisticRegression
+
+from sk_shallow import ShallowNetClassifier
+from sk_shallow.datasets import make_flower
+
+X, y = make_flower()
+linear_net = ShallowNetClassifier(20, "identity", random_state=2).fit(X, y)
+logreg = LogisticRegression(C=1e6).fit(X, y)
+
+W_prime = linear_net.W2_ @ linear_net.W1_  # the collapsed weights, (1, 2)
+b_prime = linear_net.W2_ @ linear_net.b1_ + linear_net.b2_
+print("W2 W1 =", W_prime.round(4), " W2 b1 + b2 =", b_prime.round(4))
+print("logistic regression:", logreg.coef_.round(4), logreg.intercept_.round(4))
+agree = np.mean(linear_net.predict(X) == logreg.predict(X))
+print(f"the two agree on {agree:.1%} of the points")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+for ax, (name, model) in zip(
+    axes, [("20 identity units", linear_net), ("Logistic regression", logreg)]
+):
+    DecisionBoundaryDisplay.from_estimator(
+        model, X, ax=ax, response_method="predict", cmap="Spectral", alpha=0.6
+    )
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Spectral", s=8)
+    ax.set_title(f"{name}: {model.score(X, y):.1%}")
+fig.tight_layout()
+plt.show()

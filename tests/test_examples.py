@@ -1,0 +1,28 @@
+"""Every gallery example runs, headless, as a smoke test."""
+
+import pathlib
+import runpy
+import warnings
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("plot_*.py"))
+
+
+def test_examples_found():
+    assert len(EXAMPLES) >= 9
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_runs(path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(path.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # plt.show() under Agg
+        runpy.run_path(str(path), run_name="__main__")
+    assert plt.get_fignums(), f"{path.name} drew no figure"
+    plt.close("all")
