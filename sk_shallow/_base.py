@@ -38,6 +38,29 @@ from ._solvers import (
     train,
 )
 
+
+class CallbackSupportFallback:
+    """Stand-in for scikit-learn's callback support, which needs 1.9."""
+
+    def set_callbacks(self, *callbacks):
+        """Not available: callbacks need scikit-learn 1.9 or newer."""
+        import sklearn
+
+        raise RuntimeError(
+            "set_callbacks needs scikit-learn >= 1.9, which provides "
+            f"sklearn.callback; this is scikit-learn {sklearn.__version__}."
+        )
+
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+
+    CALLBACKS = True
+except ImportError:  # older scikit-learn: everything else works
+    CallbackSupportMixin = CallbackSupportFallback
+    CALLBACKS = False
+
+
 INITS = ("normal", "glorot", "he", "zeros")
 
 #: What ``learning_rate="auto"`` means for each solver: the notes' 1.2 for
@@ -46,6 +69,9 @@ INITS = ("normal", "glorot", "he", "zeros")
 AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+#: What scikit-learn's callback machinery keeps on the estimator during a fit.
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 
 def incremental_solver(estimator):
@@ -69,7 +95,7 @@ def incremental_solver(estimator):
     return True
 
 
-class BaseShallowNet(BaseEstimator):
+class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     """Base class for one-hidden-layer networks; use a subclass."""
 
     _parameter_constraints: dict = {
@@ -256,9 +282,12 @@ class BaseShallowNet(BaseEstimator):
         try:
             return self._fit(*args, **kwargs)
         except BaseException:
-            # A failed fit leaves the estimator exactly as it was.
+            # A failed fit leaves the estimator exactly as it was, except for
+            # the callback context that scikit-learn tears down after it.
+            keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_STATE}
             self.__dict__.clear()
             self.__dict__.update(saved)
+            self.__dict__.update(keep)
             raise
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -322,21 +351,31 @@ class BaseShallowNet(BaseEstimator):
                 X, y, Y, sample_weight, rng, output
             )
 
+        n_steps = 1 if incremental else self.max_iter
+        fit_task, on_iteration = self._callback_hooks(
+            X, y, sample_weight, n_steps, output, n_outputs
+        )
         monitor = Monitor(
             self.tol,
             self.n_iter_no_change,
             self.verbose,
-            1 if incremental else self.max_iter,
+            n_steps,
             validate=validate,
             first_loss=prior_curve[0] if incremental and prior_curve else None,
+            on_iteration=on_iteration,
         )
         objective = Objective(
             XT, Y_train, sw_train, self.activation, output, self.alpha
         )
-        message, interrupted = train(
-            solver, objective, params, monitor, 1 if incremental else self.max_iter
-        )
-        if interrupted:
+        message, interrupted = train(solver, objective, params, monitor, n_steps)
+        if monitor.stopped_by_callback:
+            warnings.warn(
+                f"Training stopped by a callback after {len(monitor.loss_curve)} "
+                "iterations; the model is fitted with the weights reached then.",
+                UserWarning,
+                stacklevel=5,
+            )
+        elif interrupted:
             warnings.warn(
                 "Training interrupted by the user; keeping the "
                 + ("best weights" if validate else "weights")
@@ -366,7 +405,53 @@ class BaseShallowNet(BaseEstimator):
         else:
             self.validation_scores_ = self.validation_loss_curve_ = None
             self.best_validation_score_ = None
+        if fit_task is not None:
+            fit_task(reconstruction_attributes={})
         return self
+
+    def _callback_hooks(self, X, y, sample_weight, n_steps, output, n_outputs):
+        """Open the fit task for scikit-learn's callbacks, if any are set.
+
+        Returns
+        -------
+        end_fit : callable or None
+            Ends the fit task.
+        on_iteration : callable or None
+            ``params -> stop``: one subtask per iteration (per epoch for the
+            stochastic solvers, per L-BFGS iteration), ended at once with the
+            weights reached; True when a callback asks to stop.
+        """
+        if not (CALLBACKS and getattr(self, "_skl_callbacks", None)):
+            return None, None
+        context = self._init_callback_context(max_subtasks=n_steps)
+        task = dict(
+            estimator=self,
+            X=X,
+            y=y,
+            metadata=None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        )
+        context.call_on_fit_task_begin(**task)
+
+        def on_iteration(params):
+            iteration = context.subcontext(task_name="iteration")
+            iteration.call_on_fit_task_begin(**task)
+            return iteration.call_on_fit_task_end(
+                **task,
+                reconstruction_attributes=lambda: {
+                    **{k + "_": v.copy() for k, v in params.items()},
+                    "out_activation_": output,
+                    "n_outputs_": n_outputs,
+                },
+            )
+
+        def end_fit(reconstruction_attributes):
+            context.call_on_fit_task_end(
+                **task, reconstruction_attributes=reconstruction_attributes
+            )
+
+        return end_fit, on_iteration
 
     def _split(self, X, y, Y, sample_weight, rng, output):
         """Hold out ``validation_fraction`` of the data (stratified for classes).

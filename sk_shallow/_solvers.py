@@ -94,6 +94,9 @@ class Monitor:
     first_loss : float, optional
         The cost that divergence is measured against; by default the first
         recorded one.
+    on_iteration : callable, optional
+        ``params -> stop``, called after each recorded iteration; training
+        stops when it returns True.
     """
 
     def __init__(
@@ -104,6 +107,7 @@ class Monitor:
         max_iter=1,
         validate=None,
         first_loss=None,
+        on_iteration=None,
     ):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -111,6 +115,8 @@ class Monitor:
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.validate = validate
         self.first_loss = first_loss
+        self.on_iteration = on_iteration
+        self.stopped_by_callback = False
         self.loss_curve = []
         self.validation_loss_curve = []
         self.validation_scores = []
@@ -153,6 +159,9 @@ class Monitor:
             if self.validate is not None:
                 line += f", validation cost = {val_loss:.8f}, score = {value:.6f}"
             print(line)
+        if self.on_iteration is not None and self.on_iteration(params):
+            self.stopped_by_callback = True
+            return True
         if value < best + self.tol:
             self.no_improvement_count += 1
         else:
@@ -372,7 +381,7 @@ class LBFGS:
         if result.status in (0, 99):
             return None
         return (
-            f"L-BFGS stopped before converging: {result.message} Increase "
+            f"L-BFGS stopped before converging ({result.message}); increase "
             "max_iter or max_fun, or scale the features"
         )
 
