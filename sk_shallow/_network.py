@@ -193,7 +193,6 @@ def forward(params, X, activation, output, cache=None):
     A2 = _buffer(cache, "A2", Z2.shape, Z2.dtype)
     A2[...] = Z2
     OUTPUTS[output][0](A2)
-    cache["A2"] = A2
     return cache
 
 
@@ -345,11 +344,3 @@ def unpack(theta, like):
         out[k] = theta[start : start + size].reshape(like[k].shape)
         start += size
     return out
-
-
-def hidden_units_identical(params):
-    """True when every hidden unit has the same incoming and outgoing weights."""
-    W1, b1, W2 = params["W1"], params["b1"], params["W2"]
-    return bool(
-        np.all(W1 == W1[:1]) and np.all(b1 == b1[:1]) and np.all(W2 == W2[:, :1])
-    )

@@ -25,7 +25,7 @@ _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
 class TrainingDiverged(ValueError):
-    """The cost or the parameters became non-finite during training."""
+    """Training ran away: a non-finite or hundredfold-grown cost, or NaN weights."""
 
 
 def _diverged(what):
