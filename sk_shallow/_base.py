@@ -118,6 +118,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "shuffle": ["boolean"],
+        "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -147,6 +149,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         alpha,
         batch_size,
         shuffle,
+        learning_rate_schedule,
+        power_t,
         momentum,
         nesterovs_momentum,
         beta_1,
@@ -171,6 +175,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self.alpha = alpha
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -246,7 +252,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             lr = self._auto_learning_rates[self.solver]
         rules = {
             "gd": lambda: GradientDescent(lr),
-            "sgd": lambda: Momentum(lr, self.momentum, self.nesterovs_momentum),
+            "sgd": lambda: Momentum(
+                lr,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.learning_rate_schedule,
+                self.power_t,
+            ),
             "adam": lambda: Adam(lr, self.beta_1, self.beta_2, self.epsilon),
         }
         if self.solver == "gd":

@@ -63,6 +63,14 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``n_samples``.
     shuffle : bool, default=True
         Shuffle the examples before each epoch of ``"sgd"`` and ``"adam"``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+            default="constant"
+        Step schedule of ``"sgd"`` (MLPClassifier's ``learning_rate``):
+        ``"invscaling"`` decays the step as ``learning_rate / (t + 1) **
+        power_t`` with ``t`` the samples seen; ``"adaptive"`` divides it by 5
+        whenever the stopping rule would stop, until it falls below 1e-6.
+    power_t : float, default=0.5
+        Exponent of ``"invscaling"``.
     momentum : float, default=0.9
         Momentum of ``"sgd"``, in [0, 1].
     nesterovs_momentum : bool, default=True
@@ -189,6 +197,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         alpha=0.0,
         batch_size="auto",
         shuffle=True,
+        learning_rate_schedule="constant",
+        power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -215,6 +225,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             alpha=alpha,
             batch_size=batch_size,
             shuffle=shuffle,
+            learning_rate_schedule=learning_rate_schedule,
+            power_t=power_t,
             momentum=momentum,
             nesterovs_momentum=nesterovs_momentum,
             beta_1=beta_1,

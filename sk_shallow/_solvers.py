@@ -116,6 +116,7 @@ class Monitor:
         self.validate = validate
         self.first_loss = first_loss
         self.on_iteration = on_iteration
+        self.on_plateau = None  # the update rule's answer to a stalled cost
         self.stopped_by_callback = False
         self.loss_curve = []
         self.validation_loss_curve = []
@@ -167,6 +168,11 @@ class Monitor:
         else:
             self.no_improvement_count = 0
         if self.no_improvement_count > self.n_iter_no_change:
+            if self.on_plateau is not None and not self.on_plateau():
+                self.no_improvement_count = 0
+                if self.verbose:
+                    print("Cost stalled: the learning rate is divided by 5.")
+                return False
             self.converged = True
             if self.verbose:
                 what = "Cost" if self.validate is None else "Validation score"
@@ -198,19 +204,51 @@ class GradientDescent:
         for k, g in grads.items():
             params[k] -= self.learning_rate * g
 
+    def iteration_ends(self, t):
+        """Called after each epoch with ``t`` samples seen so far."""
+
+    def on_plateau(self):
+        """The cost has stalled: return True to stop training."""
+        return True
+
 
 class Momentum(GradientDescent):
-    """SGD with (Nesterov) momentum, as scikit-learn's MLP.
+    """SGD with (Nesterov) momentum and a step schedule, as scikit-learn's MLP.
 
     ``v := momentum * v - learning_rate * dW``, then ``W += v`` or, with
-    Nesterov's momentum, ``W += momentum * v - learning_rate * dW``.
+    Nesterov's momentum, ``W += momentum * v - learning_rate * dW``. The
+    schedule is ``"constant"``, ``"invscaling"`` (the step decays with the
+    samples seen) or ``"adaptive"`` (the step shrinks fivefold whenever the
+    cost stalls, instead of stopping).
     """
 
-    def __init__(self, learning_rate, momentum=0.9, nesterov=True):
+    def __init__(
+        self,
+        learning_rate,
+        momentum=0.9,
+        nesterov=True,
+        schedule="constant",
+        power_t=0.5,
+    ):
         super().__init__(learning_rate)
+        self.learning_rate_init = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
+        self.schedule = schedule
+        self.power_t = power_t
         self.velocities = None
+
+    def iteration_ends(self, t):
+        """``"invscaling"``: ``learning_rate_init / (t + 1) ** power_t``."""
+        if self.schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (t + 1) ** self.power_t
+
+    def on_plateau(self):
+        """``"adaptive"``: divide the step by 5 instead of stopping, down to 1e-6."""
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
 
     def update(self, params, grads):
         if self.velocities is None:
@@ -276,6 +314,7 @@ class EpochSolver:
         self.shuffle = shuffle
         self.rng = rng
         self.order = None
+        self.t = 0  # samples seen, across runs (partial_fit calls)
 
     def run(self, objective, params, monitor, max_iter):
         """Train ``params`` in place.
@@ -291,28 +330,27 @@ class EpochSolver:
         # on data of the same size, so that they follow fit's epochs.
         if self.order is None or len(self.order) != n:
             self.order = np.arange(n)
+        full_batch = size == n and not self.shuffle
+        monitor.on_plateau = self.rule.on_plateau
         for _ in range(max_iter):
-            if size == n and not self.shuffle:
-                # Full batch: the cost is that of the current weights, so the
-                # monitor can stop before a step that is not needed.
-                J, grads = objective(params)
-                if monitor(J, params):
-                    return None
-                self.rule.update(params, grads)
-                continue
             if self.shuffle:
                 # Shuffle indices, not data, the way scikit-learn's MLP does.
                 self.order = shuffle(self.order, random_state=self.rng)
             total = 0.0
             for start in range(0, n, size):
-                batch = (
-                    self.order[start : start + size]
-                    if self.shuffle
-                    else slice(start, start + size)
-                )
+                if full_batch:  # the notes' gradient descent: no copy of X
+                    batch = None
+                elif self.shuffle:
+                    batch = self.order[start : start + size]
+                else:
+                    batch = slice(start, start + size)
                 J, grads = objective(params, batch)
                 total += J * (min(start + size, n) - start)
                 self.rule.update(params, grads)
+            # Each batch's cost is taken before its update, as the notes print
+            # it; the monitor sees the weights after the epoch, as in MLP.
+            self.t += n
+            self.rule.iteration_ends(self.t)
             if monitor(total / n, params):
                 return None
         return (

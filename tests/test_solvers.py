@@ -468,3 +468,60 @@ def test_multilabel_learns():
     # A clone is a fresh model: a multiclass fit after it is independent.
     y = np.arange(len(X)) % 3
     assert clone(clf).fit(X, y).out_activation_ == "softmax"
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "adaptive"])
+@pytest.mark.parametrize("batch_size", [30, 120])
+def test_learning_rate_schedules_follow_mlp(schedule, batch_size):
+    X, y = _data(3)
+    # A coarse tol and a short patience make the adaptive schedule shrink the
+    # step several times within the run.
+    common = dict(
+        max_iter=60,
+        tol=1e-2,
+        n_iter_no_change=2,
+        alpha=1e-3,
+        batch_size=batch_size,
+        shuffle=False,
+        momentum=0.5,
+        power_t=0.3,
+        random_state=0,
+    )
+    ours = _quiet_fit(
+        ShallowNetClassifier(
+            5,
+            solver="sgd",
+            learning_rate=0.2,
+            learning_rate_schedule=schedule,
+            init="glorot",
+            **common,
+        ),
+        X,
+        y,
+    )
+    mlp = _quiet_fit(
+        MLPClassifier(
+            (5,),
+            "tanh",
+            solver="sgd",
+            learning_rate=schedule,
+            learning_rate_init=0.2,
+            **common,
+        ),
+        X,
+        y,
+    )
+    assert ours.n_iter_ == mlp.n_iter_
+    np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-9)
+    _assert_same_weights(ours, mlp, rtol=1e-8)
+    constant = _quiet_fit(
+        ShallowNetClassifier(
+            5, solver="sgd", learning_rate=0.2, init="glorot", **common
+        ),
+        X,
+        y,
+    )
+    if schedule == "invscaling":  # smaller steps from the first epoch on
+        assert not np.allclose(constant.loss_curve_[1:5], ours.loss_curve_[1:5])
+    else:  # where the constant step stops, the adaptive one shrinks and goes on
+        assert ours.n_iter_ > constant.n_iter_
