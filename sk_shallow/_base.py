@@ -494,6 +494,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         sw_train = sw_val = None
         if sample_weight is not None:
             sw_train, sw_val = sample_weight[train_idx], sample_weight[val_idx]
+            for part, weights in (("training", sw_train), ("validation", sw_val)):
+                if not weights.sum() > 0:
+                    raise ValueError(
+                        f"early_stopping split the data so that the {part} part "
+                        "has zero total sample_weight. Give more samples a "
+                        "non-zero weight or change validation_fraction."
+                    )
         X_val, Y_val = X[val_idx].T, Y[:, val_idx]
 
         def validate(params):

@@ -340,15 +340,27 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                 present = totals[index] > 0
             class_weights = np.zeros(len(classes))
             kept = np.unique(index[present])
-            class_weights[kept] = compute_class_weight(
-                self.class_weight,
-                classes=classes[kept],
-                y=y[present],
-                sample_weight=None if sample_weight is None else sample_weight[present],
-            )
+            with np.errstate(over="ignore", divide="ignore"):
+                class_weights[kept] = compute_class_weight(
+                    self.class_weight,
+                    classes=classes[kept],
+                    y=y[present],
+                    sample_weight=(
+                        None if sample_weight is None else sample_weight[present]
+                    ),
+                )
             weights = class_weights[index]
-        weights = weights.astype(X.dtype)
-        return weights if sample_weight is None else weights * sample_weight
+        with np.errstate(over="ignore"):
+            weights = weights.astype(X.dtype)
+            if sample_weight is not None:
+                weights = weights * sample_weight
+        if not np.isfinite(weights).all():
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives non-finite sample "
+                "weights: a class's total sample_weight is too small to balance "
+                "against the others. Rescale sample_weight."
+            )
+        return weights
 
     def _score_output(self, A2, Y, sample_weight):
         if self._label_binarizer.y_type_ == "multiclass":

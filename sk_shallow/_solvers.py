@@ -57,12 +57,15 @@ class Objective:
     def __call__(self, params, batch=None):
         """``(J, grads)`` on the columns ``batch`` (a slice or indices; all if None).
 
-        The returned gradients live in buffers that the next call reuses.
+        The returned gradients live in buffers that the next call reuses;
+        they are None for a batch whose sample weights are all zero.
         """
         X, Y, sw = self.X, self.Y, self.sample_weight
         if batch is not None:
             X, Y = X[:, batch], Y[:, batch]
             sw = None if sw is None else sw[batch]
+            if sw is not None and not sw.sum() > 0:
+                return 0.0, None  # a batch that weighs nothing teaches nothing
         if Y.shape[1] not in self._buffers:
             grads = {k: np.empty_like(v) for k, v in params.items()}
             self._buffers[Y.shape[1]] = ({}, grads)
@@ -346,7 +349,8 @@ class EpochSolver:
                     batch = slice(start, start + size)
                 J, grads = objective(params, batch)
                 total += J * (min(start + size, n) - start)
-                self.rule.update(params, grads)
+                if grads is not None:
+                    self.rule.update(params, grads)
             # Each batch's cost is taken before its update, as the notes print
             # it; the monitor sees the weights after the epoch, as in MLP.
             self.t += n

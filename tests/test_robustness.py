@@ -347,3 +347,24 @@ def test_same_seed_bitwise_identical(data, solver):
     b = _quiet(ShallowNetClassifier(solver=solver, max_iter=30, random_state=7), X, y)
     for name in PARAMS:
         assert getattr(a, name).tobytes() == getattr(b, name).tobytes()
+
+
+def test_zero_weight_parts_are_handled():
+    X, y = make_flower(60, random_state=0)
+    w = np.zeros(len(y))
+    w[:3] = 1.0  # nearly every row weighs nothing
+    # Mini-batches of zero weight are skipped, not divided by zero.
+    clf = _quiet(
+        ShallowNetClassifier(
+            solver="sgd", batch_size=5, shuffle=False, max_iter=5, random_state=0
+        ),
+        X,
+        y,
+        sample_weight=np.r_[np.zeros(30), np.ones(30)],
+    )
+    assert np.isfinite(clf.W1_).all()
+    # An early-stopping split that leaves one side weightless is a clear error.
+    with pytest.raises(ValueError, match="zero total sample_weight"):
+        ShallowNetClassifier(early_stopping=True, random_state=0).fit(
+            X, y, sample_weight=w
+        )
