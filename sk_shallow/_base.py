@@ -250,21 +250,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         lr = self.learning_rate
         if lr == "auto":
             lr = self._auto_learning_rates[self.solver]
-        rules = {
-            "gd": lambda: GradientDescent(lr),
-            "sgd": lambda: Momentum(
+        if self.solver == "gd":  # the notes' method: the full batch, in order
+            return EpochSolver(GradientDescent(lr))
+        if self.solver == "sgd":
+            rule = Momentum(
                 lr,
                 self.momentum,
                 self.nesterovs_momentum,
                 self.learning_rate_schedule,
                 self.power_t,
-            ),
-            "adam": lambda: Adam(lr, self.beta_1, self.beta_2, self.epsilon),
-        }
-        if self.solver == "gd":
-            return EpochSolver(rules["gd"]())
+            )
+        else:
+            rule = Adam(lr, self.beta_1, self.beta_2, self.epsilon)
         batch_size = 200 if self.batch_size == "auto" else self.batch_size
-        return EpochSolver(rules[self.solver](), batch_size, self.shuffle, rng)
+        return EpochSolver(rule, batch_size, self.shuffle, rng)
 
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
