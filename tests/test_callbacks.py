@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import quiet_fit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -52,19 +53,13 @@ def data():
     return make_flower(200, random_state=0)
 
 
-def _fit(est, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kwargs)
-
-
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_one_subtask_per_iteration_with_begin_and_end(data, solver):
     X, y = data
     recorder = Recorder()
     recorder.X = X
     clf = ShallowNetClassifier(solver=solver, max_iter=40, random_state=0)
-    _fit(clf.set_callbacks(recorder), X, y, sample_weight=np.ones(len(y)))
+    quiet_fit(clf.set_callbacks(recorder), X, y, sample_weight=np.ones(len(y)))
     assert clf.n_iter_ > 1
     assert recorder.iterations("begin") == list(range(clf.n_iter_))
     assert recorder.iterations("end") == list(range(clf.n_iter_))
@@ -113,7 +108,7 @@ def test_scoring_monitor_records_a_score_per_iteration(data):
     X, y = data
     monitor = callback.ScoringMonitor(scoring="accuracy")
     clf = ShallowNetClassifier(solver="lbfgs", max_iter=30, random_state=0)
-    _fit(clf.set_callbacks(monitor), X, y)
+    quiet_fit(clf.set_callbacks(monitor), X, y)
     rows = [r for r in monitor.get_logs().data if r["task_name"] == "iteration"]
     assert len(rows) == clf.n_iter_
     # L-BFGS reports each iteration with its new weights: the last is the fit.
@@ -142,7 +137,7 @@ def test_fitted_estimator_with_callbacks_pickles(data):
     clf = ShallowNetClassifier(max_iter=20).set_callbacks(
         callback.ProgressBar(), callback.ScoringMonitor(scoring="accuracy")
     )
-    _fit(clf, X, y)
+    quiet_fit(clf, X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
 

@@ -1,25 +1,15 @@
 """ShallowNetRegressor against finite differences, MLPRegressor and Ridge."""
 
-import warnings
-
 import numpy as np
 import pytest
+from helpers import quiet_fit
 from scipy.optimize import approx_fprime
 from sklearn.datasets import make_regression
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sk_shallow import ShallowNetRegressor, _network
-
-PARAMS = ("W1_", "b1_", "W2_", "b2_")
-
-
-def _quiet(est, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
 
 
 def _data(n_targets=1, n_samples=100, seed=0):
@@ -72,14 +62,14 @@ def test_full_batch_sgd_follows_mlp_regressor(loss, n_targets):
         shuffle=False,
         random_state=0,
     )
-    ours = _quiet(
+    ours = quiet_fit(
         ShallowNetRegressor(
             6, loss=loss, solver="sgd", learning_rate=0.05, init="glorot", **common
         ),
         X,
         y,
     )
-    theirs = _quiet(
+    theirs = quiet_fit(
         MLPRegressor(
             hidden_layer_sizes=(6,),
             activation="tanh",
@@ -107,12 +97,12 @@ def test_full_batch_sgd_follows_mlp_regressor(loss, n_targets):
 
 def test_predict_keeps_the_shape_of_y():
     X, y = _data(1)
-    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
     assert reg.predict(X).shape == (len(y),)
-    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, y[:, None])
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, y[:, None])
     assert reg.predict(X).shape == (len(y), 1)
     X, Y = _data(3)
-    reg = _quiet(ShallowNetRegressor(max_iter=50, random_state=0), X, Y)
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, Y)
     assert reg.W2_.shape == (3, 4)
     assert reg.predict(X).shape == (len(Y), 3)
 
@@ -123,13 +113,13 @@ def test_every_solver_fits_with_its_defaults(solver):
     X = rng.uniform(-2, 2, size=(300, 2))
     y = np.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2
     y = (y - y.mean()) / y.std()
-    reg = _quiet(ShallowNetRegressor(8, solver=solver, random_state=0), X, y)
+    reg = quiet_fit(ShallowNetRegressor(8, solver=solver, random_state=0), X, y)
     assert reg.score(X, y) > 0.8
 
 
 def test_identity_network_is_a_linear_model_close_to_ridge():
     X, y = _data(1)
-    reg = _quiet(
+    reg = quiet_fit(
         ShallowNetRegressor(
             activation="identity", solver="lbfgs", alpha=1.0, tol=1e-10, random_state=0
         ),
@@ -146,7 +136,7 @@ def test_poisson_needs_non_negative_targets():
     X, y = _data(1)
     with pytest.raises(ValueError, match="non-negative"):
         ShallowNetRegressor(loss="poisson").fit(X, y)
-    reg = _quiet(
+    reg = quiet_fit(
         ShallowNetRegressor(loss="poisson", solver="lbfgs", random_state=0),
         X,
         np.exp(0.5 * X[:, 0]),
@@ -158,7 +148,7 @@ def test_poisson_needs_non_negative_targets():
 
 def test_early_stopping_records_r2_and_validation_loss():
     X, y = _data(1, n_samples=300)
-    reg = _quiet(
+    reg = quiet_fit(
         ShallowNetRegressor(
             8, solver="adam", learning_rate=0.01, early_stopping=True, random_state=0
         ),
@@ -191,10 +181,10 @@ def test_float32_and_sample_weight():
     X, y = _data(1)
     w = np.random.RandomState(0).randint(0, 3, len(y))
     kw = dict(solver="lbfgs", max_iter=30, random_state=0)
-    a = _quiet(ShallowNetRegressor(**kw), X, y, sample_weight=w)
-    b = _quiet(ShallowNetRegressor(**kw), np.repeat(X, w, axis=0), np.repeat(y, w))
+    a = quiet_fit(ShallowNetRegressor(**kw), X, y, sample_weight=w)
+    b = quiet_fit(ShallowNetRegressor(**kw), np.repeat(X, w, axis=0), np.repeat(y, w))
     np.testing.assert_allclose(a.W1_, b.W1_, rtol=1e-7, atol=1e-10)
-    c = _quiet(ShallowNetRegressor(**kw), X.astype(np.float32), y.astype(np.float32))
+    c = quiet_fit(ShallowNetRegressor(**kw), X.astype(np.float32), y.astype(np.float32))
     assert (
         c.W1_.dtype == np.float32
         and c.predict(X.astype(np.float32)).dtype == np.float32

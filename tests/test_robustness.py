@@ -8,20 +8,14 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from helpers import PARAMS, quiet_fit
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import ShallowNetClassifier, _network
 from sk_shallow.datasets import make_flower
 
-PARAMS = ("W1_", "b1_", "W2_", "b2_")
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
-
-
-def _quiet(est, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,7 @@ def data():
 @pytest.fixture
 def fitted(data):
     X, y = data
-    return _quiet(ShallowNetClassifier(max_iter=50, random_state=0), X, y)
+    return quiet_fit(ShallowNetClassifier(max_iter=50, random_state=0), X, y)
 
 
 def _snapshot(est):
@@ -95,7 +89,9 @@ def _bad_fits(X, y):
 def test_bad_input_is_a_clear_error_and_changes_nothing(data, case, solver):
     X, y = data
     name, X_bad, y_bad, w, message = _bad_fits(X, y)[case]
-    clf = _quiet(ShallowNetClassifier(solver=solver, max_iter=20, random_state=0), X, y)
+    clf = quiet_fit(
+        ShallowNetClassifier(solver=solver, max_iter=20, random_state=0), X, y
+    )
     snap = _snapshot(clf)
     # Continuing a fit (warm_start, partial_fit) on rows of one known class
     # is legitimate; a first fit on them is not.
@@ -140,7 +136,7 @@ def test_feature_names_must_match():
     pd = pytest.importorskip("pandas")
     X, y = make_flower(60, random_state=0)
     df = pd.DataFrame(X, columns=["x", "y"])
-    clf = _quiet(ShallowNetClassifier(max_iter=20), df, y)
+    clf = quiet_fit(ShallowNetClassifier(max_iter=20), df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, ["x", "y"])
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(df.rename(columns={"y": "z"}))
@@ -213,7 +209,7 @@ def test_divergence_is_an_error_that_names_the_cure(solver):
         random_state=0,
     )
     with pytest.raises(ValueError, match="learning_rate.*scale the features"):
-        _quiet(clf, X * 1e3, y)
+        quiet_fit(clf, X * 1e3, y)
     assert not hasattr(clf, "W1_")
 
 
@@ -260,7 +256,7 @@ def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
 def test_pickle_and_joblib_round_trips(data, solver, activation, dtype):
     X, y = data
     X = X.astype(dtype)
-    clf = _quiet(
+    clf = quiet_fit(
         ShallowNetClassifier(
             activation=activation,
             solver=solver,
@@ -326,7 +322,7 @@ def test_fit_leaves_inputs_alone_and_reads_memmaps(tmp_path, data, solver):
     path = tmp_path / "X.npy"
     np.save(path, X)
     X_map = np.load(path, mmap_mode="r")
-    clf = _quiet(
+    clf = quiet_fit(
         ShallowNetClassifier(
             solver=solver, max_iter=20, random_state=0, early_stopping=True
         ),
@@ -343,8 +339,12 @@ def test_fit_leaves_inputs_alone_and_reads_memmaps(tmp_path, data, solver):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_same_seed_bitwise_identical(data, solver):
     X, y = data
-    a = _quiet(ShallowNetClassifier(solver=solver, max_iter=30, random_state=7), X, y)
-    b = _quiet(ShallowNetClassifier(solver=solver, max_iter=30, random_state=7), X, y)
+    a = quiet_fit(
+        ShallowNetClassifier(solver=solver, max_iter=30, random_state=7), X, y
+    )
+    b = quiet_fit(
+        ShallowNetClassifier(solver=solver, max_iter=30, random_state=7), X, y
+    )
     for name in PARAMS:
         assert getattr(a, name).tobytes() == getattr(b, name).tobytes()
 
@@ -354,7 +354,7 @@ def test_zero_weight_parts_are_handled():
     w = np.zeros(len(y))
     w[:3] = 1.0  # nearly every row weighs nothing
     # Mini-batches of zero weight are skipped, not divided by zero.
-    clf = _quiet(
+    clf = quiet_fit(
         ShallowNetClassifier(
             solver="sgd", batch_size=5, shuffle=False, max_iter=5, random_state=0
         ),

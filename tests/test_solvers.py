@@ -6,11 +6,11 @@ rows for sample weights, dense input for sparse input.
 """
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -21,14 +21,7 @@ from sklearn.utils import compute_sample_weight
 
 from sk_shallow import ShallowNetClassifier
 
-PARAMS = ("W1_", "b1_", "W2_", "b2_")
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
-
-
-def _quiet_fit(est, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
 
 
 def _data(n_classes=3, n_samples=120, seed=0):
@@ -72,8 +65,8 @@ def test_full_batch_sgd_follows_mlp(n_classes, alpha):
         5, "relu", solver="sgd", learning_rate=0.2, init="glorot", **common
     )
     mlp = MLPClassifier((5,), "relu", solver="sgd", learning_rate_init=0.2, **common)
-    _quiet_fit(ours, X, y)
-    _quiet_fit(mlp, X, y)
+    quiet_fit(ours, X, y)
+    quiet_fit(mlp, X, y)
     np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
     _assert_same_weights(ours, mlp)
 
@@ -105,8 +98,8 @@ def test_mini_batch_solvers_follow_mlp(solver, options, shuffle):
         7, "tanh", solver=solver, learning_rate=0.01, init="glorot", **common
     )
     mlp = MLPClassifier((7,), "tanh", solver=solver, learning_rate_init=0.01, **common)
-    _quiet_fit(ours, X, y)
-    _quiet_fit(mlp, X, y)
+    quiet_fit(ours, X, y)
+    quiet_fit(mlp, X, y)
     np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-9)
     _assert_same_weights(ours, mlp, rtol=1e-8)
 
@@ -117,10 +110,10 @@ def test_lbfgs_follows_and_reaches_mlp_loss(n_classes):
     losses = {}
     for max_iter in (50, 3000):
         common = dict(max_iter=max_iter, alpha=1e-2, tol=1e-8, random_state=0)
-        ours = _quiet_fit(
+        ours = quiet_fit(
             ShallowNetClassifier(6, solver="lbfgs", init="glorot", **common), X, y
         )
-        mlp = _quiet_fit(MLPClassifier((6,), "tanh", solver="lbfgs", **common), X, y)
+        mlp = quiet_fit(MLPClassifier((6,), "tanh", solver="lbfgs", **common), X, y)
         losses[max_iter] = ours.loss_, mlp.loss_
         assert ours.n_iter_ == len(ours.loss_curve_)
         assert np.all(np.diff(ours.loss_curve_) <= 1e-12)  # L-BFGS never goes up
@@ -143,7 +136,7 @@ def test_lbfgs_warns_with_scipy_message_when_cut_short():
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_every_solver_learns_with_its_defaults(solver):
     X, y = _data(3, n_samples=300)
-    clf = _quiet_fit(ShallowNetClassifier(8, solver=solver, random_state=0), X, y)
+    clf = quiet_fit(ShallowNetClassifier(8, solver=solver, random_state=0), X, y)
     assert clf.score(X, y) > 0.85
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
 
@@ -151,10 +144,10 @@ def test_every_solver_learns_with_its_defaults(solver):
 def test_learning_rate_auto_resolves_per_solver():
     # Adam at gradient descent's 1.2 would thrash; "auto" gives it 0.001.
     X, y = _data(2)
-    auto = _quiet_fit(
+    auto = quiet_fit(
         ShallowNetClassifier(solver="adam", max_iter=50, random_state=0), X, y
     )
-    explicit = _quiet_fit(
+    explicit = quiet_fit(
         ShallowNetClassifier(
             solver="adam", learning_rate=0.001, max_iter=50, random_state=0
         ),
@@ -180,8 +173,8 @@ def test_integer_weights_equal_repeated_rows(solver):
         shuffle=False,
         random_state=0,
     )
-    weighted = _quiet_fit(ShallowNetClassifier(**kw), X, y, sample_weight=w)
-    repeated = _quiet_fit(
+    weighted = quiet_fit(ShallowNetClassifier(**kw), X, y, sample_weight=w)
+    repeated = quiet_fit(
         ShallowNetClassifier(**kw), np.repeat(X, w, axis=0), np.repeat(y, w)
     )
     for name in PARAMS:
@@ -194,13 +187,13 @@ def test_class_weight_is_a_sample_weight_per_class():
     X, y = _data(3)
     kw = dict(max_iter=100, n_iter_no_change=np.inf, random_state=0)
     sw = np.random.RandomState(1).uniform(0.5, 2, len(y))
-    by_class = _quiet_fit(
+    by_class = quiet_fit(
         ShallowNetClassifier(class_weight={0: 3.0, 2: 0.5}, **kw),
         X,
         y,
         sample_weight=sw,
     )
-    by_sample = _quiet_fit(
+    by_sample = quiet_fit(
         ShallowNetClassifier(**kw),
         X,
         y,
@@ -211,10 +204,10 @@ def test_class_weight_is_a_sample_weight_per_class():
             getattr(by_class, name), getattr(by_sample, name), rtol=1e-12
         )
 
-    balanced = _quiet_fit(
+    balanced = quiet_fit(
         ShallowNetClassifier(class_weight="balanced", **kw), X[:100], y[:100]
     )
-    reference = _quiet_fit(
+    reference = quiet_fit(
         ShallowNetClassifier(**kw),
         X[:100],
         y[:100],
@@ -233,8 +226,8 @@ def test_balanced_class_weight_lifts_a_minority_class():
         random_state=0,
     )
     kw = dict(solver="lbfgs", random_state=0)
-    plain = _quiet_fit(ShallowNetClassifier(**kw), X, y)
-    balanced = _quiet_fit(ShallowNetClassifier(class_weight="balanced", **kw), X, y)
+    plain = quiet_fit(ShallowNetClassifier(**kw), X, y)
+    balanced = quiet_fit(ShallowNetClassifier(class_weight="balanced", **kw), X, y)
     recall = [np.mean(m.predict(X)[y == 1] == 1) for m in (plain, balanced)]
     assert recall[1] > recall[0]
 
@@ -252,7 +245,7 @@ def test_early_stopping_keeps_the_best_validated_weights(solver):
         max_iter=500,
         random_state=0,
     )
-    clf = _quiet_fit(clf, X, y)
+    clf = quiet_fit(clf, X, y)
     n = clf.n_iter_
     assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == n
     assert clf.best_validation_score_ == max(clf.validation_scores_)
@@ -278,7 +271,7 @@ def test_early_stopping_with_weights_and_verbose(capsys):
     clf = ShallowNetClassifier(
         early_stopping=True, max_iter=30, verbose=2, random_state=0
     )
-    _quiet_fit(clf, X, y, sample_weight=w)
+    quiet_fit(clf, X, y, sample_weight=w)
     out = capsys.readouterr().out.splitlines()
     assert len(out) >= clf.n_iter_
     assert "validation cost" in out[0] and "score" in out[0]
@@ -305,7 +298,7 @@ def test_partial_fit_epochs_equal_fit_epochs(solver):
         learning_rate=0.01,
         n_iter_no_change=np.inf,
     )
-    fitted = _quiet_fit(ShallowNetClassifier(max_iter=3, **kw), X, y)
+    fitted = quiet_fit(ShallowNetClassifier(max_iter=3, **kw), X, y)
     partial = ShallowNetClassifier(**kw)
     for _ in range(3):
         partial.partial_fit(X, y, classes=[0, 1, 2])
@@ -362,10 +355,10 @@ def test_warm_start_with_every_solver(solver):
     clf = ShallowNetClassifier(
         solver=solver, warm_start=True, max_iter=20, random_state=0
     )
-    _quiet_fit(clf, X, y)
+    quiet_fit(clf, X, y)
     first = clf.W1_.copy()
     n_first = len(clf.loss_curve_)
-    _quiet_fit(clf, X, y)
+    quiet_fit(clf, X, y)
     assert len(clf.loss_curve_) == n_first + clf.n_iter_
     assert not np.array_equal(clf.W1_, first)
     # Continuing starts from the first fit's weights: its first cost is no
@@ -383,8 +376,8 @@ def test_sparse_input_equals_dense(solver, fmt):
     X[np.abs(X) < 0.8] = 0
     Xs = getattr(sp, fmt)(X)
     kw = dict(solver=solver, max_iter=20, random_state=0, n_iter_no_change=np.inf)
-    dense = _quiet_fit(ShallowNetClassifier(**kw), X, y)
-    sparse = _quiet_fit(ShallowNetClassifier(**kw), Xs, y)
+    dense = quiet_fit(ShallowNetClassifier(**kw), X, y)
+    sparse = quiet_fit(ShallowNetClassifier(**kw), Xs, y)
     for name in PARAMS:
         np.testing.assert_allclose(
             getattr(sparse, name), getattr(dense, name), rtol=1e-9, atol=1e-12
@@ -401,7 +394,7 @@ def test_sparse_input_is_never_densified():
     rows, cols = rng.randint(n, size=(2, 20 * n))
     X = sp.csr_matrix((rng.standard_normal(20 * n), (rows, cols)), shape=(n, n))
     y = rng.randint(2, size=n)
-    clf = _quiet_fit(ShallowNetClassifier(2, max_iter=3), X, y)
+    clf = quiet_fit(ShallowNetClassifier(2, max_iter=3), X, y)
     assert clf.W1_.shape == (2, n)
     assert clf.predict(X[:10]).shape == (10,)
 
@@ -409,7 +402,7 @@ def test_sparse_input_is_never_densified():
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_float32_stays_float32_with_every_solver(solver):
     X, y = _data(3)
-    clf = _quiet_fit(
+    clf = quiet_fit(
         ShallowNetClassifier(solver=solver, max_iter=20, random_state=0),
         X.astype(np.float32),
         y,
@@ -434,14 +427,14 @@ def test_multilabel_follows_mlp():
         momentum=0,
         shuffle=False,
     )
-    ours = _quiet_fit(
+    ours = quiet_fit(
         ShallowNetClassifier(
             6, solver="sgd", learning_rate=0.5, init="glorot", **common
         ),
         X,
         Y,
     )
-    mlp = _quiet_fit(
+    mlp = quiet_fit(
         MLPClassifier((6,), "tanh", solver="sgd", learning_rate_init=0.5, **common),
         X,
         Y,
@@ -459,7 +452,7 @@ def test_multilabel_learns():
         n_samples=300, n_features=8, n_classes=3, random_state=1
     )
     X = StandardScaler().fit_transform(X)
-    clf = _quiet_fit(ShallowNetClassifier(16, solver="lbfgs", random_state=0), X, Y)
+    clf = quiet_fit(ShallowNetClassifier(16, solver="lbfgs", random_state=0), X, Y)
     assert np.mean(clf.predict(X) == Y) > 0.9
     assert clf.decision_function(X).shape == Y.shape
     np.testing.assert_allclose(
@@ -487,7 +480,7 @@ def test_learning_rate_schedules_follow_mlp(schedule, batch_size):
         power_t=0.3,
         random_state=0,
     )
-    ours = _quiet_fit(
+    ours = quiet_fit(
         ShallowNetClassifier(
             5,
             solver="sgd",
@@ -499,7 +492,7 @@ def test_learning_rate_schedules_follow_mlp(schedule, batch_size):
         X,
         y,
     )
-    mlp = _quiet_fit(
+    mlp = quiet_fit(
         MLPClassifier(
             (5,),
             "tanh",
@@ -514,7 +507,7 @@ def test_learning_rate_schedules_follow_mlp(schedule, batch_size):
     assert ours.n_iter_ == mlp.n_iter_
     np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-9)
     _assert_same_weights(ours, mlp, rtol=1e-8)
-    constant = _quiet_fit(
+    constant = quiet_fit(
         ShallowNetClassifier(
             5, solver="sgd", learning_rate=0.2, init="glorot", **common
         ),
