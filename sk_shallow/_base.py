@@ -351,7 +351,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             params = {k: v.astype(X.dtype, copy=True) for k, v in self._params.items()}
             prior_curve = list(self.loss_curve_)
 
-        if incremental and fitted and not first:
+        if incremental and not first:  # partial_fit carries the optimiser on
             solver = copy.deepcopy(self._solver)
         else:
             solver = self._make_solver(rng)

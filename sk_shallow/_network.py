@@ -291,10 +291,7 @@ def backward(
     else:
         dZ1 = np.matmul(W2.T, dZ2, out=_buffer(cache, "dZ1", A1.shape, A1.dtype))
         dZ1 *= G
-    if sp.issparse(X):
-        grads["W1"][...] = (X @ dZ1.T).T
-    else:
-        np.matmul(dZ1, X.T, out=grads["W1"])
+    _matmul(dZ1, X.T, grads["W1"])
     np.matmul(dZ1, ones, out=grads["b1"])
     if W2.shape[0] == 1:
         grads["W1"] *= W2.T

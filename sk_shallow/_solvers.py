@@ -128,7 +128,6 @@ class Monitor:
         self.best_validation_score = -np.inf
         self.best_params = None
         self.no_improvement_count = 0
-        self.converged = False
 
     def __call__(self, loss, params):
         """Record one iteration's ``loss`` at ``params``; True means stop.
@@ -176,7 +175,6 @@ class Monitor:
                 if self.verbose:
                     print("Cost stalled: the learning rate is divided by 5.")
                 return False
-            self.converged = True
             if self.verbose:
                 what = "Cost" if self.validate is None else "Validation score"
                 print(
