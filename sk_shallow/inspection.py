@@ -53,12 +53,15 @@ class TrainingCurveDisplay:
         The training cost after each iteration.
     validation_loss_curve : array-like of shape (n_val,), default=None
         The held-out cost of the last ``n_val <= n_iter`` iterations.
-    validation_scores : array-like of shape (n_val,), default=None
-        A held-out score (higher is better) of the last ``n_val`` iterations.
+    scores : array-like of shape (n_scored,), default=None
+        A score (higher is better) of the last ``n_scored <= n_iter``
+        iterations, such as the validation score of early stopping.
     best_iteration : int, default=None
         The iteration (counted from 1) to mark, or None for no mark.
     score_name : str, default="validation score"
         Label of the score axis.
+    xlabel : str, default="iteration"
+        Label of the x-axis ("epoch" for the stochastic solvers).
     estimator_name : str, default=None
         Title of the plot.
 
@@ -69,7 +72,7 @@ class TrainingCurveDisplay:
     validation_line_ : matplotlib Line2D or None
         The validation cost.
     score_line_ : matplotlib Line2D or None
-        The validation score, on ``score_ax_``.
+        The score, on ``score_ax_``.
     best_line_ : matplotlib Line2D or None
         The vertical line at ``best_iteration``.
     ax_ : matplotlib Axes
@@ -94,16 +97,18 @@ class TrainingCurveDisplay:
         *,
         loss_curve,
         validation_loss_curve=None,
-        validation_scores=None,
+        scores=None,
         best_iteration=None,
         score_name="validation score",
+        xlabel="iteration",
         estimator_name=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
-        self.validation_scores = validation_scores
+        self.scores = scores
         self.best_iteration = best_iteration
         self.score_name = score_name
+        self.xlabel = xlabel
         self.estimator_name = estimator_name
 
     def plot(
@@ -120,7 +125,7 @@ class TrainingCurveDisplay:
         validation_kw : dict, default=None
             Keyword arguments for the validation cost's ``ax.plot``.
         score_kw : dict, default=None
-            Keyword arguments for the validation score's ``plot``.
+            Keyword arguments for the score's ``plot``.
         **kwargs : dict
             Keyword arguments for the training cost's ``ax.plot``.
 
@@ -153,11 +158,11 @@ class TrainingCurveDisplay:
             )
         if log_scale:
             ax.set_yscale("log")
-        ax.set_xlabel("iteration")
+        ax.set_xlabel(self.xlabel)
         ax.set_ylabel("cost")
         handles = [self.line_, self.validation_line_, self.best_line_]
-        if self.validation_scores is not None:
-            scores = np.asarray(self.validation_scores, dtype=float)
+        if self.scores is not None:
+            scores = np.asarray(self.scores, dtype=float)
             self.score_ax_ = ax.twinx()
             kw = {"color": "C2", "linestyle": "--", "label": self.score_name}
             self.score_line_ = self.score_ax_.plot(
@@ -190,10 +195,10 @@ class TrainingCurveDisplay:
         """Plot the curves a fitted estimator recorded.
 
         Reads ``loss_curve_`` and, where early stopping recorded them,
-        ``validation_loss_curve_`` and ``validation_scores_``. The best
-        iteration is the first with the best validation score when there is
-        one (the weights early stopping keeps), else the one with the lowest
-        training cost.
+        ``validation_loss_curve_`` and ``validation_scores_``. With
+        validation scores, the iteration with the first best score (whose
+        weights early stopping keeps) is marked; without, the weights of the
+        last iteration are the fitted ones and nothing is marked.
 
         Parameters
         ----------
@@ -223,24 +228,18 @@ class TrainingCurveDisplay:
                 f"{type(estimator).__name__} recorded no loss_curve_; "
                 "TrainingCurveDisplay needs the cost of every iteration."
             )
-        loss = np.asarray(estimator.loss_curve_, dtype=float)
-        val_loss = getattr(estimator, "validation_loss_curve_", None)
-        scores = getattr(estimator, "validation_scores_", None)
-        if scores is not None and len(scores):
-            best = len(loss) - len(scores) + 1 + int(np.argmax(scores))
-        else:
-            best = int(np.argmin(loss)) + 1
         if score_name is None:
             what = "accuracy" if is_classifier(estimator) else "R²"
             score_name = f"validation {what}"
-        return cls(
-            loss_curve=loss,
-            validation_loss_curve=val_loss,
-            validation_scores=scores,
-            best_iteration=best,
+        # The stochastic solvers record one value per pass over the data.
+        epochs = getattr(estimator, "solver", None) in ("sgd", "adam")
+        return cls.from_history(
+            estimator.loss_curve_,
+            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
+            scores=getattr(estimator, "validation_scores_", None),
             score_name=score_name,
+            xlabel="epoch" if epochs else "iteration",
             estimator_name=type(estimator).__name__,
-        ).plot(
             ax=ax,
             log_scale=log_scale,
             validation_kw=validation_kw,
@@ -254,9 +253,11 @@ class TrainingCurveDisplay:
         loss_curve,
         *,
         validation_loss_curve=None,
-        validation_scores=None,
+        scores=None,
         best_iteration="auto",
         score_name="validation score",
+        xlabel="iteration",
+        estimator_name=None,
         ax=None,
         log_scale=False,
         validation_kw=None,
@@ -271,17 +272,23 @@ class TrainingCurveDisplay:
             The training cost after each iteration.
         validation_loss_curve : array-like of shape (n_val,), default=None
             The held-out cost of the last ``n_val <= n_iter`` iterations.
-        validation_scores : array-like of shape (n_val,), default=None
-            A score of the last ``n_val`` iterations, higher being better:
-            for instance the per-iteration scores a
-            :class:`sklearn.callback.ScoringMonitor` logged.
+        scores : array-like of shape (n_scored,), default=None
+            A score of the last ``n_scored <= n_iter`` iterations, higher
+            being better: a validation score, or for instance the
+            per-iteration scores a :class:`sklearn.callback.ScoringMonitor`
+            logged.
         best_iteration : int, "auto" or None, default="auto"
-            The iteration (from 1) to mark. ``"auto"``: the first best score
-            if there are scores, else the lowest cost. None: no mark.
+            The iteration (from 1) to mark. ``"auto"``: the first with the
+            best score, no mark without scores. None: no mark.
         score_name : str, default="validation score"
+            Label of the score axis.
+        xlabel : str, default="iteration"
+        estimator_name : str, default=None
+            Title of the plot.
         ax : matplotlib Axes, default=None
         log_scale : bool, default=False
         validation_kw, score_kw : dict, default=None
+            Keyword arguments for the validation cost's and score's ``plot``.
         **kwargs : dict
             Keyword arguments for the training cost's ``plot``.
 
@@ -295,27 +302,29 @@ class TrainingCurveDisplay:
             raise ValueError(
                 f"loss_curve must be a non-empty 1-D sequence; got shape {loss.shape}."
             )
-        for name, curve in (
-            ("validation_loss_curve", validation_loss_curve),
-            ("validation_scores", validation_scores),
-        ):
-            if curve is not None and (np.ndim(curve) != 1 or len(curve) > len(loss)):
-                raise ValueError(
-                    f"{name} must be 1-D and no longer than loss_curve "
-                    f"({len(loss)} iterations); got shape {np.shape(curve)}."
-                )
+        curves = {"validation_loss_curve": validation_loss_curve, "scores": scores}
+        for name, curve in curves.items():
+            if curve is not None:
+                curves[name] = curve = np.asarray(curve, dtype=float)
+                if curve.ndim != 1 or len(curve) > len(loss):
+                    raise ValueError(
+                        f"{name} must be 1-D and no longer than loss_curve "
+                        f"({len(loss)} iterations); got shape {curve.shape}."
+                    )
+        scores = curves["scores"]
         if isinstance(best_iteration, str) and best_iteration == "auto":
-            if validation_scores is not None and len(validation_scores):
-                best_iteration = len(loss) - len(validation_scores) + 1
-                best_iteration += int(np.argmax(validation_scores))
-            else:
-                best_iteration = int(np.argmin(loss)) + 1
+            best_iteration = None
+            if scores is not None and len(scores):
+                first = len(loss) - len(scores) + 1
+                best_iteration = first + int(np.argmax(scores))
         return cls(
             loss_curve=loss,
-            validation_loss_curve=validation_loss_curve,
-            validation_scores=validation_scores,
+            validation_loss_curve=curves["validation_loss_curve"],
+            scores=scores,
             best_iteration=best_iteration,
             score_name=score_name,
+            xlabel=xlabel,
+            estimator_name=estimator_name,
         ).plot(
             ax=ax,
             log_scale=log_scale,
@@ -697,8 +706,11 @@ class HiddenUnitsDisplay:
             lines.append(ax.plot(seg[:, 0], seg[:, 1], **style)[0])
             tick = np.empty((0, 2))
             if len(seg):
-                # Near one end, where lines through a common centre part.
-                at = 0.85 * seg[1] + 0.15 * seg[0]
+                # Near one end, where lines through a common centre part: the
+                # end farther from the legend in the lower left corner.
+                corner = np.array([self.xx0.min(), self.xx1.min()])
+                far, near = sorted(seg, key=lambda p: -np.abs(p - corner).sum())
+                at = 0.85 * far + 0.15 * near
                 normal = self.W1[j] / np.linalg.norm(self.W1[j])
                 tick = np.array([at, at + 0.04 * span * normal])
                 ax.annotate(

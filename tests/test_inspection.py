@@ -65,9 +65,9 @@ def test_training_curve_draws_the_loss_curve(flower, Est, solver):
     assert disp.line_.get_color() == "k"  # **kwargs reach the training line
     assert disp.validation_line_ is None and disp.score_line_ is None
     assert disp.score_ax_ is None
-    best = disp.best_line_.get_xdata()[0]
-    assert est.loss_curve_[best - 1] == min(est.loss_curve_)
-    assert disp.ax_.get_xlabel() == "iteration" and disp.ax_.get_ylabel() == "cost"
+    assert disp.best_line_ is None  # the fitted weights are the last ones
+    unit = "epoch" if solver in ("sgd", "adam") else "iteration"
+    assert disp.ax_.get_xlabel() == unit and disp.ax_.get_ylabel() == "cost"
     assert disp.figure_ is disp.ax_.figure
 
 
@@ -124,16 +124,18 @@ def test_training_curve_from_history():
     loss = [3.0, 2.0, 1.5, 1.2, 1.3]
     scores = [0.5, 0.7, 0.6]  # the last three iterations only
     disp = TrainingCurveDisplay.from_history(
-        loss, validation_scores=scores, score_name="accuracy", linestyle="-."
+        loss, scores=scores, score_name="accuracy", linestyle="-."
     )
     np.testing.assert_array_equal(disp.score_line_.get_xdata(), [3, 4, 5])
+    np.testing.assert_array_equal(disp.score_line_.get_ydata(), scores)
     assert disp.best_line_.get_xdata()[0] == 4  # the best score's iteration
     assert disp.line_.get_linestyle() == "-."
     assert disp.score_ax_.get_ylabel() == "accuracy"
-    disp = TrainingCurveDisplay.from_history(loss, best_iteration=None)
+    disp = TrainingCurveDisplay.from_history(loss, scores=scores, best_iteration=None)
     assert disp.best_line_ is None
-    disp = TrainingCurveDisplay.from_history(loss)
-    assert disp.best_line_.get_xdata()[0] == 4  # the lowest cost
+    disp = TrainingCurveDisplay.from_history(loss, best_iteration=2)
+    assert disp.best_line_.get_xdata()[0] == 2
+    assert TrainingCurveDisplay.from_history(loss).best_line_ is None
     with pytest.raises(ValueError, match="no longer than loss_curve"):
         TrainingCurveDisplay.from_history(loss, validation_loss_curve=[1] * 6)
     with pytest.raises(ValueError, match="non-empty 1-D"):
