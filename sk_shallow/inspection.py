@@ -22,8 +22,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _network
 from ._activations import ACTIVATIONS
+from ._base import BaseShallowNet
 
 __all__ = ["HiddenUnitsDisplay", "TrainingCurveDisplay", "check_gradients"]
+
+
+def _check_network(estimator, who):
+    if not isinstance(estimator, BaseShallowNet):
+        raise TypeError(
+            f"{who} takes a ShallowNetClassifier or ShallowNetRegressor; "
+            f"got {type(estimator).__name__}."
+        )
 
 
 def _get_ax(ax):
@@ -370,7 +379,7 @@ class HiddenUnitsDisplay:
     boundary_level : float or array-like or None
         Level(s) of ``response`` at the decision boundary; None for a
         regression surface.
-    activations : ndarray of shape (n_hidden, grid_resolution, grid_resolution)
+    activation_maps : ndarray of shape (n_hidden, grid_resolution, grid_resolution)
         Each unit's activation ``a_j`` on the grid.
     output : int, default=0
         The output unit whose weights colour the lines.
@@ -408,7 +417,7 @@ class HiddenUnitsDisplay:
         xx1,
         response,
         boundary_level,
-        activations,
+        activation_maps,
         output=0,
         xlabel=None,
         ylabel=None,
@@ -422,7 +431,7 @@ class HiddenUnitsDisplay:
         self.xx1 = xx1
         self.response = response
         self.boundary_level = boundary_level
-        self.activations = activations
+        self.activation_maps = activation_maps
         self.output = output
         self.xlabel = xlabel
         self.ylabel = ylabel
@@ -483,7 +492,8 @@ class HiddenUnitsDisplay:
             If the network was not fitted on exactly two features.
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator, "W1_")
+        _check_network(estimator, cls.__name__)
+        check_is_fitted(estimator)
         n_features = estimator.W1_.shape[1]
         if n_features != 2:
             raise ValueError(
@@ -536,7 +546,7 @@ class HiddenUnitsDisplay:
             xx1=xx1,
             response=response.reshape(xx0.shape),
             boundary_level=boundary_level,
-            activations=A1.reshape((-1, *xx0.shape)),
+            activation_maps=A1.reshape((-1, *xx0.shape)),
             output=output,
             xlabel=xlabel,
             ylabel=ylabel,
@@ -672,7 +682,7 @@ class HiddenUnitsDisplay:
             for j, unit_ax in enumerate(unit_axes):
                 self.activation_images_.append(
                     unit_ax.contourf(
-                        self.xx0, self.xx1, self.activations[j], cmap="viridis"
+                        self.xx0, self.xx1, self.activation_maps[j], cmap="viridis"
                     )
                 )
                 seg = self.unit_segment(j)
@@ -818,11 +828,7 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     >>> max(errors.values()) < 1e-7
     True
     """
-    if not hasattr(estimator, "_objective_at_start"):
-        raise TypeError(
-            "check_gradients takes a ShallowNetClassifier or ShallowNetRegressor; "
-            f"got {type(estimator).__name__}."
-        )
+    _check_network(estimator, "check_gradients")
     # clone: an unfitted network learns about the data while preparing it.
     fitted = hasattr(estimator, "W1_")
     problem = (estimator if fitted else clone(estimator))._objective_at_start(

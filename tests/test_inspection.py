@@ -212,7 +212,9 @@ def test_hidden_units_surface_and_activation_maps(flower, flower_net):
     assert len(disp.activation_axes_) == len(disp.activation_images_) == 4
     for j in range(4):
         expected = np.tanh(grid @ net.W1_[j] + net.b1_[j, 0])
-        np.testing.assert_allclose(disp.activations[j].ravel(), expected, atol=1e-12)
+        np.testing.assert_allclose(
+            disp.activation_maps[j].ravel(), expected, atol=1e-12
+        )
         assert disp.activation_axes_[j].figure is disp.figure_
 
 
@@ -229,6 +231,16 @@ def test_hidden_units_multiclass_and_regression():
     assert disp.boundary_.levels.tolist() == [0.5, 1.5]
     colours = [line.get_color() for line in disp.unit_lines_]
     assert colours == ["firebrick" if w >= 0 else "navy" for w in clf.W2_[2]]
+
+    labels = np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
+    multilabel = quiet_fit(ShallowNetClassifier(3, max_iter=50), X, labels)
+    disp = HiddenUnitsDisplay.from_estimator(
+        multilabel, X, grid_resolution=20, output=1
+    )
+    np.testing.assert_allclose(
+        disp.response.ravel(), multilabel.predict_proba(grid)[:, 1]
+    )
+    assert disp.boundary_.levels.tolist() == [0.5]
 
     reg = quiet_fit(ShallowNetRegressor(3, max_iter=50, random_state=0), X, X[:, 0])
     disp = HiddenUnitsDisplay.from_estimator(reg, X, grid_resolution=20)
@@ -257,6 +269,8 @@ def test_hidden_units_edge_cases(flower, flower_net):
     wide = quiet_fit(ShallowNetClassifier(2, max_iter=5), three, y)
     with pytest.raises(ValueError, match="2 input features.*has 3"):
         HiddenUnitsDisplay.from_estimator(wide, three, y)
+    with pytest.raises(TypeError, match="ShallowNetClassifier or"):
+        HiddenUnitsDisplay.from_estimator(MLPClassifier(), X, y)
 
 
 # --------------------------------------------------------------------------
