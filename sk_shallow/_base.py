@@ -252,7 +252,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         draw (the first draw from ``random_state``). On a fitted estimator the
         data are checked against the fit and the fitted parameters are used.
         An unfitted estimator gains the attributes that describe its data
-        (``n_features_in_``, ``classes_``...), so call this on a copy.
+        (``n_features_in_``, ``classes_``...), so call this on a copy. The
+        cost is over all of ``X``: with ``early_stopping``, ``fit`` would
+        train on part of it.
 
         Returns
         -------
