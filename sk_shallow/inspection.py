@@ -628,20 +628,18 @@ class HiddenUnitsDisplay:
                 ax, unit_axes = axes[0], axes[1 : n_hidden + 1]
         ax = _get_ax(ax)
 
-        finite = np.isfinite(self.response)
-        levels = None
+        kw = {"cmap": cmap, "alpha": 0.35}
         if self.boundary_level is not None:
+            # Probabilities in tenths; predicted classes one band each.
             n_levels = np.size(self.boundary_level)
-            levels = (
+            kw["levels"] = (
                 np.linspace(0, 1, 11)
                 if n_levels == 1
                 else np.arange(-0.5, n_levels + 1)
             )
-        if finite.any():
-            kw = {"cmap": cmap, "alpha": 0.35, "levels": levels, **kwargs}
-            if kw["levels"] is None:
-                kw.pop("levels")
-            self.surface_ = ax.contourf(self.xx0, self.xx1, self.response, **kw)
+        self.surface_ = ax.contourf(
+            self.xx0, self.xx1, self.response, **{**kw, **kwargs}
+        )
         self.boundary_ = None
         if self.boundary_level is not None:
             self.boundary_ = ax.contour(
