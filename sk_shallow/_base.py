@@ -243,6 +243,70 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         return Z2, A2
 
+    def _objective_at_start(self, X, y, sample_weight=None):
+        """The cost ``fit`` minimises and the point it would start from.
+
+        A private hook for :func:`sk_shallow.inspection.check_gradients`: it
+        prepares ``X``, ``y`` and ``sample_weight`` the way ``fit`` does and,
+        on an unfitted estimator, draws the initial parameters ``fit`` would
+        draw (the first draw from ``random_state``). On a fitted estimator the
+        data are checked against the fit and the fitted parameters are used.
+        An unfitted estimator gains the attributes that describe its data
+        (``n_features_in_``, ``classes_``...), so call this on a copy. The
+        cost is over all of ``X``: with ``early_stopping``, ``fit`` would
+        train on part of it.
+
+        Returns
+        -------
+        problem : dict
+            ``params`` (a copy, in the notes' layout), ``X`` of shape
+            (n_features, m), ``Y`` of shape (n_outputs, m), ``sample_weight``
+            (None or shape (m,)), and the ``activation``, ``output`` and
+            ``alpha`` of the cost :func:`sk_shallow._network.cost`.
+        """
+        first = not hasattr(self, "W1_")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=(np.float64, np.float32),
+            reset=first,
+        )
+        y, Y = self._encode_targets(y, first)
+        Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+        sample_weight = self._sample_weight(sample_weight, X, y, False)
+        output = self._output_layer() if first else self.out_activation_
+        if first:
+            params = _network.initialize(
+                X.shape[1],
+                self.n_hidden,
+                Y.shape[0],
+                check_random_state(self.random_state),
+                init=self.init,
+                init_scale=self.init_scale,
+                activation=self.activation,
+                dtype=X.dtype,
+            )
+        else:
+            if self.W2_.shape[0] != Y.shape[0]:
+                raise ValueError(
+                    f"y has {Y.shape[0]} outputs; the network was fitted with "
+                    f"{self.W2_.shape[0]}."
+                )
+            params = {k: v.copy() for k, v in self._params.items()}
+        return dict(
+            params=params,
+            X=X.T,
+            Y=Y,
+            sample_weight=sample_weight,
+            activation=self.activation,
+            output=output,
+            alpha=self.alpha,
+        )
+
     def _make_solver(self, rng):
         """The solver named by ``self.solver``, configured from the parameters."""
         if self.solver == "lbfgs":
