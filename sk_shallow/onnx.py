@@ -59,7 +59,7 @@ from ._activations import LEAKY_SLOPE
 from ._classifier import ShallowNetClassifier
 from ._regressor import ShallowNetRegressor
 
-__all__ = ["register"]
+__all__: list[str] = []
 
 #: Hidden activations by name: the ONNX operator and its attributes.
 #: ``"identity"`` adds no node.
@@ -247,7 +247,7 @@ def convert_regressor(scope, operator, container):
         graph.node("Identity", [Z2], output)
 
 
-def register():
+def _register():
     """Register the converters with skl2onnx (done when the module is imported)."""
     update_registered_converter(
         ShallowNetClassifier,
@@ -264,4 +264,4 @@ def register():
     )
 
 
-register()
+_register()
