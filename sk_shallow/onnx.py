@@ -54,6 +54,7 @@ from skl2onnx.common.data_types import (
 from skl2onnx.common.utils import check_input_and_output_numbers
 from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
+from sklearn.utils.validation import check_is_fitted
 
 from ._activations import LEAKY_SLOPE
 from ._classifier import ShallowNetClassifier
@@ -100,6 +101,7 @@ def _check_input(operator, n_outputs):
             f"{type(operator.raw_operator).__name__} converts float, double or "
             f"int64 tensors, not {type(input_type).__name__}."
         )
+    check_is_fitted(operator.raw_operator)
     n_features = operator.raw_operator.W1_.shape[1]
     shape = input_type.shape
     if len(shape) == 2 and isinstance(shape[1], int) and shape[1] != n_features:
@@ -116,7 +118,8 @@ def calculate_classifier_output_shapes(operator):
     n_samples = operator.inputs[0].get_first_dimension()
     classes = get_label_classes(operator.scope_inst, model)
     label_shape = [n_samples, len(classes)] if _is_multilabel(model) else [n_samples]
-    is_string = not np.issubdtype(classes.dtype, np.number) and classes.dtype != bool
+    _, proto = _label_table(classes)
+    is_string = proto == onnx_proto.TensorProto.STRING
     label_type = StringTensorType if is_string else Int64TensorType
     operator.outputs[0].type = label_type(label_shape)
     if len(operator.outputs) == 2:
@@ -134,6 +137,19 @@ def calculate_regressor_output_shapes(operator):
 # --------------------------------------------------------------------------
 # Converters: the graph.
 # --------------------------------------------------------------------------
+def _label_table(classes):
+    """The class labels as ONNX stores them: ``(values, proto type)``.
+
+    Numbers become int64 (as in every skl2onnx classifier; float labels are
+    whole numbers, or the classifier would not have fitted), anything else
+    UTF-8 strings.
+    """
+    if np.issubdtype(classes.dtype, np.number) or classes.dtype == bool:
+        return classes.astype(np.int64), onnx_proto.TensorProto.INT64
+    values = np.array([str(c).encode("utf-8") for c in classes])
+    return values, onnx_proto.TensorProto.STRING
+
+
 def _is_multilabel(model):
     """Sigmoid outputs, one per label (a binary network has one output)."""
     return model.out_activation_ == "sigmoid" and model.W2_.shape[0] > 1
@@ -198,12 +214,7 @@ class _GraphBuilder:
 
     def labels(self, classes, index, output):
         """``classes[index]``: int64 or string labels of shape (N,)."""
-        if np.issubdtype(classes.dtype, np.number) or classes.dtype == bool:
-            values, proto = classes.astype(np.int64), onnx_proto.TensorProto.INT64
-        else:
-            values = np.array([str(c).encode("utf-8") for c in classes])
-            proto = onnx_proto.TensorProto.STRING
-        table = self.constant("classes", values, proto)
+        table = self.constant("classes", *_label_table(classes))
         return self.node("Gather", [table, index], output, axis=0)
 
 

@@ -234,6 +234,22 @@ def test_wrong_number_of_features():
         skl2onnx.to_onnx(clf, np.c_[X, X[:, :1]][:1])
 
 
+def test_unfitted_refused():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        skl2onnx.to_onnx(ShallowNetRegressor(), np.zeros((1, 3), np.float32))
+
+
+def test_float_labels_become_int64():
+    X, y = make_data("multiclass-int", np.float32)
+    clf = quiet_fit(ShallowNetClassifier(**FIT), X, y.astype(float))
+    onx = skl2onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": False}})
+    labels, _ = run_onnx(onx, X)
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, clf.predict(X))
+
+
 def test_converters_registered_on_import():
     from skl2onnx._supported_operators import sklearn_operator_name_map
 
