@@ -39,8 +39,9 @@ skl2onnx's standard options: ``zipmap`` (``True``, the default: a list of
 ``output_class_labels``. The computation runs in the input's precision:
 ``FloatTensorType`` gives a float32 graph, ``DoubleTensorType`` a float64 one.
 
-The converter reads only fitted attributes: ``W1_``, ``b1_``, ``W2_``,
-``b2_``, ``activation``, ``out_activation_`` and ``classes_``.
+The converters read only the public fitted attributes ``W1_``, ``b1_``,
+``W2_``, ``b2_``, ``out_activation_`` and ``classes_``, and the
+``activation`` parameter.
 """
 
 import numpy as np
@@ -176,13 +177,12 @@ class _GraphBuilder:
         self.container.add_initializer(name, proto, value.shape, value.ravel())
         return name
 
-    def node(self, op_type, inputs, output=None, op_domain="", **attrs):
+    def node(self, op_type, inputs, output=None, **attrs):
         output = output or self.name(op_type.lower())
         self.container.add_node(
             op_type,
             inputs,
             output,
-            op_domain=op_domain,
             name=self.scope.get_unique_operator_name(op_type),
             **attrs,
         )
