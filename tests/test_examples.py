@@ -10,6 +10,8 @@ import pytest
 matplotlib.use("Agg")
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("plot_*.py"))
+#: Examples of optional extras: the packages they need, skipped without them.
+REQUIRES = {"plot_deploy_onnx": ("skl2onnx", "onnxruntime")}
 
 
 def test_examples_found():
@@ -20,6 +22,8 @@ def test_examples_found():
 def test_example_runs(path, monkeypatch):
     import matplotlib.pyplot as plt
 
+    for name in REQUIRES.get(path.stem, ()):
+        pytest.importorskip(name)
     monkeypatch.chdir(path.parent)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # plt.show() under Agg
