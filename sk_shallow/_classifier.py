@@ -255,14 +255,18 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The chunk's labels, or its label indicator matrix (multilabel).
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the chunk; None weighs every sample 1.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         return self._all_or_nothing(
             X, y, sample_weight, incremental=True, classes=classes
@@ -400,6 +404,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_``, or a 0/1 indicator matrix for
+            multilabel targets.
         """
         Z2, _ = self._forward(X)
         if self._is_binary:
@@ -443,6 +449,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, finite even where the probability
+            underflows; columns follow ``classes_``.
         """
         Z2, _ = self._forward(X)
         if self._is_binary:
