@@ -1,5 +1,7 @@
 """ShallowNetClassifier: the notes' one-hidden-layer network as a classifier."""
 
+from inspect import signature
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
@@ -12,6 +14,11 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseShallowNet, incremental_solver
+
+#: Whether scikit-learn (1.8+) counts classes by their sample weights in "balanced".
+CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT = (
+    "sample_weight" in signature(compute_class_weight).parameters
+)
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -345,14 +352,20 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             class_weights = np.zeros(len(classes))
             kept = np.unique(index[present])
             with np.errstate(over="ignore", divide="ignore"):
-                class_weights[kept] = compute_class_weight(
-                    self.class_weight,
-                    classes=classes[kept],
-                    y=y[present],
-                    sample_weight=(
-                        None if sample_weight is None else sample_weight[present]
-                    ),
-                )
+                if sample_weight is not None and CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
+                    class_weights[kept] = compute_class_weight(
+                        self.class_weight,
+                        classes=classes[kept],
+                        y=y[present],
+                        sample_weight=sample_weight[present],
+                    )
+                elif sample_weight is not None and self.class_weight == "balanced":
+                    # scikit-learn 1.7 counts rows; count weights, as 1.8 does.
+                    class_weights[kept] = totals.sum() / (len(kept) * totals[kept])
+                else:
+                    class_weights[kept] = compute_class_weight(
+                        self.class_weight, classes=classes[kept], y=y[present]
+                    )
             weights = class_weights[index]
         with np.errstate(over="ignore"):
             weights = weights.astype(X.dtype)
