@@ -18,6 +18,16 @@ def test_main_prints_the_comparison(capsys):
     assert float(net[-2].rstrip("%")) > 88
 
 
+def test_main_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "boundaries.png"
+    assert main(["--max-iter", "300", "--plot", str(path)]) == 0
+    assert f"saved to {path}" in capsys.readouterr().out
+    assert path.stat().st_size > 10_000
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.exhaustive
 def test_main_sweep_and_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "boundaries.png"
