@@ -234,9 +234,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """The per-example weights to train with, or None for all ones."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(
+        sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
+        if not sample_weight.any():  # scikit-learn 1.8 says so; 1.7 does not
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
 
     # -- parameters in the notes' layout -----------------------------------
     @property
