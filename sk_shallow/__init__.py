@@ -1,4 +1,4 @@
-"""sk_shallow: the one-hidden-layer neural network of the notes, for scikit-learn."""
+"""One-hidden-layer neural networks of the notes, as scikit-learn estimators."""
 
 from ._classifier import ShallowNetClassifier
 from ._regressor import ShallowNetRegressor

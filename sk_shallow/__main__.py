@@ -6,6 +6,7 @@ of hidden units and saves the decision boundaries as a picture.
 """
 
 import argparse
+import pathlib
 import sys
 import time
 import warnings
@@ -17,6 +18,31 @@ from . import ShallowNetClassifier, __version__
 from .datasets import make_flower
 
 SWEEP_SIZES = (1, 2, 3, 4, 5, 20, 50)
+
+
+def _positive_int(text):
+    """``argparse`` type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _import_pyplot():
+    """``matplotlib.pyplot`` on the Agg backend, or exit with a one-line message."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit(
+            "python -m sk_shallow: --plot needs matplotlib (pip install matplotlib)"
+        )
+    return plt
 
 
 def _fit_timed(model, X, y):
@@ -41,14 +67,9 @@ def _table(rows, header):
 
 
 def _plot(models, X, y, path):
-    try:
-        import matplotlib
+    from sklearn.inspection import DecisionBoundaryDisplay
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from sklearn.inspection import DecisionBoundaryDisplay
-    except ImportError:
-        sys.exit("--plot needs matplotlib: pip install matplotlib")
+    plt = _import_pyplot()
     fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4.5))
     for ax, (name, model) in zip(axes, models, strict=True):
         DecisionBoundaryDisplay.from_estimator(
@@ -72,7 +93,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--n-hidden",
-        type=int,
+        type=_positive_int,
         default=4,
         help="hidden units of the network (default: 4)",
     )
@@ -84,7 +105,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--max-iter",
-        type=int,
+        type=_positive_int,
         default=10000,
         help="gradient-descent iterations (default: 10000)",
     )
@@ -101,6 +122,11 @@ def main(argv=None):
     )
     parser.add_argument("--version", action="version", version=__version__)
     args = parser.parse_args(argv)
+    # Everything that can fail does so here, before any fitting.
+    if args.plot:
+        if not pathlib.Path(args.plot).resolve().parent.is_dir():
+            parser.error(f"--plot: the folder of {args.plot!r} does not exist")
+        _import_pyplot()
 
     X, y = make_flower()
     logreg, t_lr = _fit_timed(LogisticRegressionCV(), X, y)

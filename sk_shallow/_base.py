@@ -43,7 +43,18 @@ class CallbackSupportFallback:
     """Stand-in for scikit-learn's callback support, which needs 1.9."""
 
     def set_callbacks(self, *callbacks):
-        """Not available: callbacks need scikit-learn 1.9 or newer."""
+        """Not available: callbacks need scikit-learn 1.9 or newer.
+
+        Parameters
+        ----------
+        *callbacks : object
+            The callbacks that scikit-learn 1.9 would attach.
+
+        Raises
+        ------
+        RuntimeError
+            Always, naming the scikit-learn version found.
+        """
         import sklearn
 
         raise RuntimeError(
@@ -75,7 +86,18 @@ _CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 
 def incremental_solver(estimator):
-    """Whether ``partial_fit`` makes sense: a stochastic solver, nothing global."""
+    """Whether ``partial_fit`` makes sense: a stochastic solver, nothing global.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+        The estimator whose ``partial_fit`` is looked up.
+
+    Returns
+    -------
+    available : bool
+        True; otherwise an AttributeError says why not.
+    """
     if estimator.solver not in STOCHASTIC_SOLVERS:
         raise AttributeError(
             f"partial_fit is only available for the stochastic solvers "
@@ -212,9 +234,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """The per-example weights to train with, or None for all ones."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(
+        sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
+        if not sample_weight.any():  # scikit-learn 1.8 says so; 1.7 does not
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
 
     # -- parameters in the notes' layout -----------------------------------
     @property

@@ -1,5 +1,7 @@
 """ShallowNetClassifier: the notes' one-hidden-layer network as a classifier."""
 
+from inspect import signature
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
@@ -12,6 +14,11 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseShallowNet, incremental_solver
+
+#: Whether scikit-learn (1.8+) counts classes by their sample weights in "balanced".
+CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT = (
+    "sample_weight" in signature(compute_class_weight).parameters
+)
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -255,14 +262,18 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The chunk's labels, or its label indicator matrix (multilabel).
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the chunk; None weighs every sample 1.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         return self._all_or_nothing(
             X, y, sample_weight, incremental=True, classes=classes
@@ -341,14 +352,20 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             class_weights = np.zeros(len(classes))
             kept = np.unique(index[present])
             with np.errstate(over="ignore", divide="ignore"):
-                class_weights[kept] = compute_class_weight(
-                    self.class_weight,
-                    classes=classes[kept],
-                    y=y[present],
-                    sample_weight=(
-                        None if sample_weight is None else sample_weight[present]
-                    ),
-                )
+                if sample_weight is not None and CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
+                    class_weights[kept] = compute_class_weight(
+                        self.class_weight,
+                        classes=classes[kept],
+                        y=y[present],
+                        sample_weight=sample_weight[present],
+                    )
+                elif sample_weight is not None and self.class_weight == "balanced":
+                    # scikit-learn 1.7 counts rows; count weights, as 1.8 does.
+                    class_weights[kept] = totals.sum() / (len(kept) * totals[kept])
+                else:
+                    class_weights[kept] = compute_class_weight(
+                        self.class_weight, classes=classes[kept], y=y[present]
+                    )
             weights = class_weights[index]
         with np.errstate(over="ignore"):
             weights = weights.astype(X.dtype)
@@ -400,6 +417,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_``, or a 0/1 indicator matrix for
+            multilabel targets.
         """
         Z2, _ = self._forward(X)
         if self._is_binary:
@@ -443,6 +462,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, finite even where the probability
+            underflows; columns follow ``classes_``.
         """
         Z2, _ = self._forward(X)
         if self._is_binary:

@@ -221,12 +221,16 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The chunk's targets.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the chunk; None weighs every sample 1.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         return self._all_or_nothing(X, y, sample_weight, incremental=True)
 

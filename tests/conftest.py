@@ -14,6 +14,13 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# "exhaustive" is what CI runs (.ci/run) alongside the exhaustive marker.
+settings.register_profile(
+    "exhaustive",
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile(
     "thorough",
     max_examples=10_000,

@@ -1,8 +1,19 @@
-"""scikit-learn's estimator checks, with no expected failures."""
+"""scikit-learn's estimator checks, with no expected failures.
+
+The default run checks a representative set of configurations, in fits of
+200 iterations: every solver, both estimators, the sigmoid, softmax, identity
+and exponential output layers, the tanh, relu and sigmoid activations, class
+weights, early stopping and the Poisson loss. The sparse-input checks (a fit
+per sparse format) run on the gradient-descent classifier and regressor only;
+tests/test_solvers.py compares sparse and dense fits for every solver. The
+original, longer list runs under ``-m exhaustive``.
+"""
 
 import pytest
 from sklearn.utils.estimator_checks import (
+    _get_check_estimator_ids,
     check_param_validation,
+    estimator_checks_generator,
     parametrize_with_checks,
 )
 
@@ -52,6 +63,7 @@ EARLY_STOPPING_LIMITS = {
 }
 
 
+@pytest.mark.exhaustive
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
@@ -63,6 +75,7 @@ POISSON = ShallowNetRegressor(loss="poisson", solver="lbfgs", **FAST)
 POISSON_LIMITS = {"check_regressor_multioutput": "draws negative targets"}
 
 
+@pytest.mark.exhaustive
 @parametrize_with_checks(
     [EARLY_STOPPING, POISSON],
     expected_failed_checks=lambda est: (
@@ -70,6 +83,51 @@ POISSON_LIMITS = {"check_regressor_multioutput": "draws negative targets"}
     ),
 )
 def test_sklearn_compatible_with_declared_limits(estimator, check):
+    check(estimator)
+
+
+# -- the default run: a representative set ---------------------------------
+SHORT = dict(max_iter=200, random_state=0)
+#: Every check, sparse formats included.
+WITH_SPARSE = [ShallowNetClassifier(**SHORT), ShallowNetRegressor(**SHORT)]
+#: Every check but the sparse-input ones.
+DENSE = [
+    ShallowNetClassifier(solver="sgd", activation="relu", **SHORT),
+    ShallowNetClassifier(
+        solver="adam",
+        activation="sigmoid",
+        class_weight="balanced",
+        learning_rate=0.01,
+        **SHORT,
+    ),
+    ShallowNetClassifier(solver="lbfgs", **SHORT),
+]
+EARLY_STOPPING_SHORT = ShallowNetClassifier(
+    solver="adam", early_stopping=True, learning_rate=0.01, **SHORT
+)
+POISSON_SHORT = ShallowNetRegressor(loss="poisson", solver="lbfgs", **SHORT)
+LIMITS = {
+    id(EARLY_STOPPING_SHORT): EARLY_STOPPING_LIMITS,
+    id(POISSON_SHORT): POISSON_LIMITS,
+}
+
+
+def _representative_checks():
+    for estimator in WITH_SPARSE + DENSE + [EARLY_STOPPING_SHORT, POISSON_SHORT]:
+        for param in estimator_checks_generator(
+            estimator,
+            expected_failed_checks=LIMITS.get(id(estimator)),
+            mark="xfail",
+        ):
+            check = getattr(param, "values", param)[1]
+            if estimator in WITH_SPARSE or "sparse" not in check.func.__name__:
+                yield param
+
+
+@pytest.mark.parametrize(
+    "estimator, check", list(_representative_checks()), ids=_get_check_estimator_ids
+)
+def test_representative_configurations(estimator, check):
     check(estimator)
 
 

@@ -18,6 +18,9 @@ def test_examples_found():
     assert len(EXAMPLES) >= 9
 
 
+# The documentation build runs every example too; here they are part of the
+# exhaustive set (python -m pytest -m exhaustive), which CI runs.
+@pytest.mark.exhaustive
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs(path, monkeypatch):
     import matplotlib.pyplot as plt
