@@ -5,6 +5,8 @@ import sys
 import warnings
 
 sys.path.insert(0, os.path.abspath(".."))
+# Local extensions: the gallery's order and the benchmark tables.
+sys.path.insert(0, os.path.abspath("sphinxext"))
 
 import sk_shallow  # noqa: E402
 
@@ -17,8 +19,12 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from the package, copied into _static: the pages load no
+    # script from the network.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "benchmark_tables",
 ]
 
 autosummary_generate = True
@@ -27,7 +33,7 @@ autosummary_generate = True
 # inherits, whose docstrings cite scikit-learn's own pages.
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
-exclude_patterns = ["_build", "generated/*.examples"]
+exclude_patterns = ["_build", "generated/*.examples", "sphinxext"]
 templates_path = ["_templates"]
 
 html_theme = "pydata_sphinx_theme"
@@ -41,7 +47,9 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    # The notes' order, 3.1 to 3.11, then the worked example; unlisted
+    # examples come last (docs/sphinxext/gallery_order.py).
+    "within_subsection_order": "gallery_order.NotesOrder",
 }
 
 # The examples silence nothing; matplotlib's Agg backend warns on plt.show().
