@@ -47,6 +47,9 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
+    # The computation-times pages load jQuery and DataTables from a CDN; the
+    # built pages must load nothing from the network.
+    "write_computation_times": False,
     # The notes' order, 3.1 to 3.11, then the worked example; unlisted
     # examples come last (docs/sphinxext/gallery_order.py).
     "within_subsection_order": "gallery_order.NotesOrder",
