@@ -33,13 +33,35 @@ autosummary_generate = True
 # inherits, whose docstrings cite scikit-learn's own pages.
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
+# "fit()" rather than "ShallowNetClassifier.fit()" in the page's contents, which
+# the theme's narrow right-hand column would cut.
+toc_object_entries_show_parents = "hide"
 exclude_patterns = ["_build", "generated/*.examples", "sphinxext"]
 templates_path = ["_templates"]
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sk_shallow"
 html_static_path = ["_static"]
-html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    # Every top-level page in the header, none hidden under "More".
+    "header_links_before_dropdown": 10,
+}
+# Single pages have no section to navigate: no empty left column, more room
+# for the text and the tables. The gallery and the API keep theirs.
+html_sidebars = {
+    page: []
+    for page in [
+        "index",
+        "getting_started",
+        "user_guide",
+        "defaults",
+        "monitoring",
+        "benchmarks",
+        "changelog",
+    ]
+}
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
