@@ -1,6 +1,7 @@
 """Sphinx configuration for the sk_shallow documentation."""
 
 import os
+import re
 import sys
 import warnings
 
@@ -80,3 +81,16 @@ sphinx_gallery_conf = {
 # The examples silence nothing; matplotlib's Agg backend warns on plt.show().
 warnings.filterwarnings("ignore", message=".*non-interactive.*")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# ``score`` and ``set_callbacks`` come from scikit-learn, whose docstrings
+# point at labels of scikit-learn's own documentation; keep their text.
+_SKLEARN_REF = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^>]*>)?`")
+
+
+def _unlink_sklearn_refs(app, what, name, obj, options, lines):
+    if getattr(obj, "__module__", "").startswith("sklearn"):
+        lines[:] = [_SKLEARN_REF.sub(r"\1", line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
