@@ -3,7 +3,11 @@
 These run only when ``SK_SHALLOW_DOCS_HTML`` names a built HTML directory::
 
     python -m sphinx -W -b html docs docs/_build/html
-    SK_SHALLOW_DOCS_HTML=docs/_build/html python -m pytest tests/test_docs_html.py
+    SK_SHALLOW_DOCS_HTML=docs/_build/html python -m pytest --noconftest \
+        tests/test_docs_html.py
+
+(``--noconftest``: the ``[docs]`` extra has pytest but not hypothesis, which
+the suite's conftest needs.)
 
 They parse the pages: no machine paths, no script loaded from the network, no
 warning or object repr in an example's output, equations marked up for the
