@@ -46,8 +46,8 @@ html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    # Every top-level page in the header, none hidden under "More".
-    "header_links_before_dropdown": 10,
+    # As many pages in the header as fit on one line at 1280 px.
+    "header_links_before_dropdown": 6,
 }
 # Single pages have no section to navigate: no empty left column, more room
 # for the text and the tables. The gallery and the API keep theirs.
