@@ -15,7 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 
 
 def _seconds(t):
-    return f"{t:.3g} s"
+    return f"{t:.3g}\u00a0s"  # no break between number and unit
 
 
 def _table(title, header, rows):
@@ -109,7 +109,7 @@ def benchmark_rst(results):
                 [
                     row,
                     f"{int(m):,}",
-                    f"{per_m[m] * 1e9:.0f} ns",
+                    f"{per_m[m] * 1e9:.0f}\u00a0ns",
                     f"{per_m[m] / first:.2f}",
                 ]
                 for m in ms
