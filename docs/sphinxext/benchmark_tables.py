@@ -28,7 +28,7 @@ def _table(title, header, rows):
 
 def benchmark_rst(results):
     """reStructuredText for the results dict of ``bench_mlp.py --json``."""
-    time_rows, memory, to_accuracy, scaling = [], None, None, None
+    time_rows, memory, to_accuracy, scaling, other = [], None, None, None, []
     for name, value in results.items():
         row, what = name.split(":", 1)
         what = what.strip()
@@ -38,8 +38,14 @@ def benchmark_rst(results):
             to_accuracy = (row, what, value)
         elif "per sample per iteration" in what:
             scaling = (row, what, value)
-        else:
+        elif (
+            isinstance(value, dict)
+            and isinstance(value.get("ours"), (int, float))
+            and isinstance(value.get("MLPClassifier"), (int, float))
+        ):
             time_rows.append((row, what, value))
+        else:  # a row of another shape: show its numbers as they are
+            other.append([row, what, json.dumps(value)])
 
     lines = []
     rows = []
@@ -115,6 +121,8 @@ def benchmark_rst(results):
                 for m in ms
             ],
         )
+    if other:
+        lines += _table("Other rows", ["row", "what", "results"], other)
     return lines
 
 
