@@ -1,14 +1,20 @@
 """
-The course's other data sets
-============================
+Worked example: the course's other data sets
+=============================================
 
-The exercise also tries noisy circles, moons, blobs (labels ``y % 2``) and
-Gaussian quantiles. Logistic regression handles only what a line can; the
-shallow network follows each shape.
+The course's exercise also tries noisy circles, moons, blobs (labels
+``y % 2``) and Gaussian quantiles. Logistic regression can only draw a
+straight line. The shallow network (5 tanh units, features standardised) is
+trained as the notes train, for a fixed 5000 gradient-descent steps; the
+titles give the training accuracy of each.
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import DecisionBoundaryDisplay
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -17,16 +23,18 @@ from sklearn.preprocessing import StandardScaler
 from sk_shallow import ShallowNetClassifier
 from sk_shallow.datasets import load_extra_datasets
 
+# Each network uses its whole budget of steps, as planned: the
+# ConvergenceWarning that says so is silenced.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
 datasets = load_extra_datasets(random_state=0)
-fig, axes = plt.subplots(2, 4, figsize=(15, 7))
+fig, axes = plt.subplots(2, 4, figsize=(15, 7), layout="constrained")
 for col, (name, (X, y)) in enumerate(datasets.items()):
+    network = ShallowNetClassifier(
+        5, max_iter=5000, n_iter_no_change=np.inf, random_state=2
+    )
     for row, model in enumerate(
-        [
-            LogisticRegression(),
-            make_pipeline(
-                StandardScaler(), ShallowNetClassifier(5, max_iter=5000, random_state=2)
-            ),
-        ]
+        [LogisticRegression(), make_pipeline(StandardScaler(), network)]
     ):
         model.fit(X, y)
         ax = axes[row, col]
@@ -36,5 +44,4 @@ for col, (name, (X, y)) in enumerate(datasets.items()):
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Spectral", s=8)
         kind = "logistic" if row == 0 else "network"
         ax.set_title(f"{name}, {kind}: {model.score(X, y):.0%}")
-fig.tight_layout()
 plt.show()

@@ -1,12 +1,14 @@
 """
-Monitoring training with callbacks
-==================================
+3.9–3.10 Monitoring training with callbacks
+===========================================
 
-scikit-learn 1.9 brought callbacks (:mod:`sklearn.callback`) for watching a
-fit as it runs. sk_shallow reports one task per fit and one subtask per
-iteration (per epoch for SGD and Adam, per L-BFGS iteration), for every
-solver. :class:`~sklearn.callback.ProgressBar` draws a live bar (it needs
-``rich``); :class:`~sklearn.callback.ScoringMonitor` scores the model at every
+Gradient descent in sections 3.9–3.10 of the notes computes the cost
+:math:`J` at every iteration; ``loss_curve_`` keeps it. scikit-learn 1.9
+brought callbacks (:mod:`sklearn.callback`) for watching a fit as it runs.
+sk_shallow reports one task per fit and one subtask per iteration (per epoch
+for SGD and Adam, per L-BFGS iteration), for every solver.
+:class:`~sklearn.callback.ProgressBar` draws a live bar (it needs ``rich``);
+:class:`~sklearn.callback.ScoringMonitor` scores the model at every
 iteration. A callback can also stop training.
 """
 
@@ -22,9 +24,10 @@ X, y = make_flower(1000, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
 # %%
-# A progress bar over the iterations of an L-BFGS fit.
+# A progress bar over the iterations of an L-BFGS fit. In a terminal it moves
+# as the fit runs; this page shows where it ended.
 clf = ShallowNetClassifier(8, solver="lbfgs", tol=1e-4, max_iter=3000, random_state=0)
-clf.set_callbacks(ProgressBar()).fit(X_train, y_train)
+_ = clf.set_callbacks(ProgressBar()).fit(X_train, y_train)
 
 # %%
 # Training accuracy at every Adam epoch, from ScoringMonitor, beside the
@@ -42,10 +45,11 @@ clf = ShallowNetClassifier(
 clf.set_callbacks(monitor).fit(X_train, y_train)
 rows = [r for r in monitor.get_logs().data if r["task_name"] == "iteration"]
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.5))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
 ax1.plot(clf.loss_curve_, label="training cost")
 ax1.plot(clf.validation_loss_curve_, label="validation cost")
 ax1.set_xlabel("epoch")
+ax1.set_ylabel("cost J")
 ax1.legend()
 ax2.plot(
     [r["task_id"] for r in rows],
@@ -54,7 +58,7 @@ ax2.plot(
 )
 ax2.plot(clf.validation_scores_, label="validation accuracy")
 ax2.set_xlabel("epoch")
+ax2.set_ylabel("accuracy")
 ax2.legend()
-fig.tight_layout()
 plt.show()
 print(f"test accuracy {clf.score(X_test, y_test):.1%} after {clf.n_iter_} epochs")

@@ -1,10 +1,13 @@
-"""
-Vectorisation: one matrix product instead of a loop
-===================================================
+r"""
+3.3–3.5 Vectorisation: one matrix product instead of a loop
+===========================================================
 
-Section 3.4 stacks the examples as the columns of ``X`` so that one product
-``W1 X + b1`` replaces a loop over examples. Both give the same numbers; the
-vectorised pass is orders of magnitude faster.
+Section 3.3 of the notes computes one example at a time, for a column vector
+:math:`x`: :math:`z^{[1]} = W^{[1]} x + b^{[1]}`, :math:`a^{[1]} =
+g(z^{[1]})`, and so on. Sections 3.4–3.5 stack the :math:`m` examples as the
+columns of :math:`X`, shape :math:`(n^{[0]}, m)`, so that one product
+:math:`Z^{[1]} = W^{[1]} X + b^{[1]}` replaces the loop over examples. Both
+give the same numbers; the vectorised pass is orders of magnitude faster.
 """
 
 # %%
@@ -46,11 +49,10 @@ for m in sizes:
     )
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 for name, t in times.items():
     ax.loglog(sizes, t, "o-", label=name)
 ax.set_xlabel("m (examples)")
 ax.set_ylabel("seconds")
 ax.legend()
-fig.tight_layout()
 plt.show()

@@ -1,11 +1,19 @@
-"""
-Why a non-linear activation?
-============================
+r"""
+3.7 Why a non-linear activation?
+================================
 
-Section 3.7: with ``g(z) = z`` the hidden layer collapses,
-``a2 = W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)``, and however many
-hidden units it has, the network is logistic regression. Its boundary is a
-straight line, and its predictions are logistic regression's.
+Section 3.7 of the notes: with :math:`g(z) = z` the hidden layer collapses,
+
+.. math::
+
+    z^{[2]} = W^{[2]} (W^{[1]} x + b^{[1]}) + b^{[2]}
+            = (W^{[2]} W^{[1]}) x + (W^{[2]} b^{[1]} + b^{[2]}) = W' x + b',
+
+so :math:`a^{[2]} = \sigma(W' x + b')` is a logistic regression of
+:math:`x`, however many hidden units there are. Its boundary is a straight
+line. Without a penalty (``alpha=0``, the default) both minimise the same
+cost, so the network's collapsed weights are logistic regression's, here
+unpenalised too (a huge ``C``).
 """
 
 # %%
@@ -29,7 +37,7 @@ agree = np.mean(linear_net.predict(X) == logreg.predict(X))
 print(f"the two agree on {agree:.1%} of the points")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), layout="constrained")
 for ax, (name, model) in zip(
     axes, [("20 identity units", linear_net), ("Logistic regression", logreg)]
 ):
@@ -37,6 +45,7 @@ for ax, (name, model) in zip(
         model, X, ax=ax, response_method="predict", cmap="Spectral", alpha=0.6
     )
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="Spectral", s=8)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title(f"{name}: {model.score(X, y):.1%}")
-fig.tight_layout()
 plt.show()

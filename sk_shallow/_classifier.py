@@ -46,10 +46,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         - ``"lbfgs"``: L-BFGS-B from :func:`scipy.optimize.minimize`, often
           the fastest on small data.
     learning_rate : "auto" or float, default="auto"
-        Step size (the notes' ``alpha``; ``learning_rate_init`` in
-        scikit-learn's MLPClassifier). ``"auto"`` is 1.2 for ``"gd"`` (the
-        notes' value), 0.01 for ``"sgd"`` and 0.001 for ``"adam"``;
-        ``"lbfgs"`` takes no step size.
+        Step size: the notes' alpha (not our ``alpha``, the L2 penalty);
+        ``learning_rate_init`` in scikit-learn's MLPClassifier. ``"auto"`` is
+        1.2 for ``"gd"`` (the notes' value), 0.01 for ``"sgd"`` and 0.001 for
+        ``"adam"``; ``"lbfgs"`` takes no step size.
     max_iter : int, default=10000
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
@@ -62,7 +62,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
-        L2 penalty, scaled as in MLPClassifier:
+        L2 penalty, scikit-learn's ``alpha`` (the notes' step size alpha is
+        ``learning_rate``), scaled as in MLPClassifier:
         ``J += alpha / (2 m) * (||W1||^2 + ||W2||^2)``.
     batch_size : int or "auto", default="auto"
         Examples per update of ``"sgd"`` and ``"adam"``; ``"auto"`` is
@@ -171,7 +172,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     -----
     scikit-learn passes ``X`` as ``(n_samples, n_features)``; the estimator
     transposes it once, as a view, into the notes' ``(n_features, m)`` layout,
-    and the math core (:mod:`sk_shallow._network`) works in that layout only.
+    and the math core (``sk_shallow._network``) works in that layout only.
 
     Examples
     --------

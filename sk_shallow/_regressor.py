@@ -46,7 +46,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
-        L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``.
+        L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``, as in
+        MLPRegressor (the notes' step size alpha is ``learning_rate``).
     batch_size : int or "auto", default="auto"
         Examples per update of ``"sgd"`` and ``"adam"``.
     shuffle : bool, default=True
