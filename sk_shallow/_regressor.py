@@ -6,7 +6,12 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._base import AUTO_LEARNING_RATES, BaseShallowNet, incremental_solver
+from ._base import (
+    AUTO_LEARNING_RATES,
+    BaseShallowNet,
+    _all_or_nothing,
+    incremental_solver,
+)
 
 
 class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
@@ -214,6 +219,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         self.loss = loss
 
     @available_if(incremental_solver)
+    @_all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -228,7 +234,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         -------
         self : object
         """
-        return self._all_or_nothing(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         if self.loss == "poisson" and np.any(y < 0):
