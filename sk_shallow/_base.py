@@ -316,6 +316,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _check_incremental(self):
         """Raise AttributeError where a subclass's options rule partial_fit out."""
 
+    def _check_raw_targets(self, y, classes):
+        """Raise a clear error for targets that validation would choke on."""
+
     # -- parameters in the notes' layout -----------------------------------
     @property
     def _params(self):
@@ -411,6 +414,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._check_numbers()
         fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
+        self._check_raw_targets(y, classes)
         if sp.issparse(y):
             raise ValueError(
                 "y must be dense: sparse targets are not supported; pass y.toarray()."

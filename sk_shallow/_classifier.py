@@ -4,6 +4,7 @@ import math
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
@@ -269,10 +270,13 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     # -- targets --------------------------------------------------------------
-    def _encode_targets(self, y, first_fit, incremental=False, classes=None):
-        _check_labels(y, "y")
+    def _check_raw_targets(self, y, classes):
+        if not sp.issparse(y):
+            _check_labels(y, "y")
         if classes is not None:
             _check_labels(classes, "classes")
+
+    def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
