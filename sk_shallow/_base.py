@@ -446,7 +446,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             activation=self.activation,
             n_outputs=n_outputs,
             output=output,
-            dtype=X.dtype,
+            dtype=X.dtype.name,  # a string: the state stays plain to serialise
         )
         config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
 

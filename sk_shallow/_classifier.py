@@ -524,6 +524,10 @@ def _check_labels(values, name):
     scikit-learn itself fails on these with errors about comparing types;
     a user should read what is wrong with their ``y`` or ``classes``.
     """
+    # A list keeps its elements' types as objects: [0, 1, "a"] would
+    # otherwise become strings without a trace of the mix.
+    if not hasattr(values, "dtype") or getattr(values.dtype, "kind", "O") != "f":
+        values = np.asarray(values, dtype=object)
     values = np.asarray(values)
     if values.dtype.kind == "f" and np.isnan(values).any():
         raise ValueError(f"{name} contains NaN: every label must be known.")

@@ -77,9 +77,10 @@ class TrainingState:
     def continued(self, dtype):
         """A deep copy to train, its weights of ``dtype``: the original stays intact."""
         state = copy.deepcopy(self)
-        if dtype != state.signature["dtype"]:
+        name = np.dtype(dtype).name
+        if name != state.signature["dtype"]:
             state.params = {k: v.astype(dtype) for k, v in state.params.items()}
-            state.signature = {**state.signature, "dtype": dtype}
+            state.signature = {**state.signature, "dtype": name}
             state.solver_config = None  # optimiser state of another precision
         return state
 
@@ -226,7 +227,8 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
         start, _ = objective(params)
     if not math.isfinite(start):
         raise diverged(
-            "the cost of the starting weights is not finite", "Scale the features."
+            "the cost of the starting weights is not finite",
+            "Scale the features, or lower init_scale.",
         )
     guard = DivergenceGuard(start, solver.hint)
     progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)

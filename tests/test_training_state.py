@@ -64,7 +64,9 @@ def test_interrupt_before_the_first_iteration_changes_nothing(
     data, solver, monkeypatch
 ):
     X, y = data
-    clf = quiet_fit(ShallowNetClassifier(solver=solver, max_iter=5, random_state=0), X, y)
+    clf = quiet_fit(
+        ShallowNetClassifier(solver=solver, max_iter=5, random_state=0), X, y
+    )
     before = _state(clf)
     # Call 1 is the starting cost; call 2 is inside the first iteration.
     InterruptOnCall(monkeypatch, 2)
@@ -87,9 +89,7 @@ def test_interrupt_in_a_first_partial_fit_changes_nothing(data, monkeypatch):
     assert not hasattr(clf, "W1_") and not hasattr(clf, "classes_")
 
 
-def test_interrupt_after_some_iterations_keeps_the_weights_and_warns(
-    data, monkeypatch
-):
+def test_interrupt_after_some_iterations_keeps_the_weights_and_warns(data, monkeypatch):
     X, y = data
     clf = ShallowNetClassifier(max_iter=50, random_state=0)
     InterruptOnCall(monkeypatch, 12)
@@ -239,9 +239,7 @@ def test_warm_start_with_another_solver_carries_the_weights(data):
 
 
 # -- bug 7: warm_start with early stopping ------------------------------------
-def test_warm_start_with_early_stopping_keeps_split_and_histories(
-    data, monkeypatch
-):
+def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
     X, y = data
     splits = []
     original = _base.train_test_split
