@@ -168,7 +168,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         solver="gd",
         learning_rate="auto",
         max_iter=10000,
-        tol=1e-6,
+        tol="auto",
         n_iter_no_change=10,
         alpha=0.0,
         batch_size="auto",
