@@ -234,7 +234,7 @@ def test_unscaled_data_learns_or_warns_about_scaling(name):
         assert named or clf.score(X[test], y[test]) >= reference - 0.02
 
 
-# -- scikit-learn's checks, every activation and solver, default steps ------------------
+# -- scikit-learn's checks, every activation and solver, default steps --------
 @pytest.mark.exhaustive
 @parametrize_with_checks(
     [

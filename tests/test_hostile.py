@@ -145,7 +145,10 @@ def test_sparse_targets_are_a_clear_error(data):
 
 @pytest.mark.parametrize(
     "classes, message",
-    [([0, 1, "a"], "classes mixes strings"), ([0, 1, np.nan], "classes contains missing values")],
+    [
+        ([0, 1, "a"], "classes mixes strings"),
+        ([0, 1, np.nan], "classes contains missing values"),
+    ],
 )
 def test_bad_partial_fit_classes(data, classes, message):
     X, y = data
