@@ -44,16 +44,19 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Step size (the notes' ``alpha``; ``learning_rate_init`` in
         scikit-learn's MLPClassifier). ``"auto"`` is 1.2 for ``"gd"`` (the
         notes' value), 0.01 for ``"sgd"`` and 0.001 for ``"adam"``;
-        ``"lbfgs"`` takes no step size.
+        ``"lbfgs"`` takes no step size. ``"gd"`` undoes a step that raises
+        the cost by more than 1% and halves it (``learning_rate_``).
     max_iter : int, default=10000
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
         iterations for ``"lbfgs"``.
-    tol : float, default=1e-6
+    tol : float or "auto", default="auto"
         Training stops when the cost (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive iterations. For ``"lbfgs"`` it is
-        scipy's gradient tolerance ``gtol``.
+        ``n_iter_no_change`` consecutive iterations, unless the gains are
+        those of a plateau being escaped (see the user guide's stopping
+        rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
+        ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
@@ -111,7 +114,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         times during training, ``2`` and more at every iteration.
     warm_start : bool, default=False
         Continue from the weights of the previous fit instead of drawing new
-        ones. The classes must be those of the previous fit.
+        ones, with a new optimiser; ``loss_curve_`` (and
+        ``validation_scores_``) continue too. The classes, ``n_hidden`` and
+        ``activation`` must be those of the previous fit (an error says so).
 
     Attributes
     ----------
@@ -139,6 +144,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``warm_start`` and ``partial_fit`` new iterations are appended.
     best_loss_ : float
         The lowest value in ``loss_curve_``.
+    learning_rate_ : float or None
+        The step in use at the end of training: the start step, halved by
+        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
+        schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.

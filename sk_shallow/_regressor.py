@@ -44,10 +44,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     max_iter : int, default=10000
         Maximum number of iterations (steps for ``"gd"``, epochs for
         ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
-    tol : float, default=1e-6
+    tol : float or "auto", default="auto"
         Stop when the cost (or, with ``early_stopping``, the validation R^2)
         has not improved by ``tol`` for more than ``n_iter_no_change``
-        iterations; scipy's ``gtol`` for ``"lbfgs"``.
+        iterations, unless escaping a plateau; scipy's ``gtol`` for
+        ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
@@ -93,7 +94,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     verbose : int, default=0
         ``1`` prints the cost about a hundred times, ``2`` at every iteration.
     warm_start : bool, default=False
-        Continue from the weights of the previous fit.
+        Continue from the weights of the previous fit, with a new optimiser;
+        ``n_hidden`` and ``activation`` must be those of the previous fit.
 
     Attributes
     ----------
@@ -115,6 +117,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         The cost of every iteration (see :class:`ShallowNetClassifier`).
     best_loss_ : float
         The lowest value in ``loss_curve_``.
+    learning_rate_ : float or None
+        The step in use at the end of training: the start step, halved by
+        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
+        schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.
