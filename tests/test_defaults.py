@@ -175,7 +175,7 @@ SMALL_DATA = {
     "digits": lambda: load_digits(return_X_y=True),
 }
 NONLINEAR_DATA = {
-    "moons": lambda: make_moons(400, noise=0.2, random_state=0),
+    "moons": lambda: make_moons(400, noise=0.1, random_state=0),
     "circles": lambda: make_circles(500, noise=0.1, factor=0.5, random_state=0),
     "flower": lambda: make_flower(),
     "quantiles": lambda: make_gaussian_quantiles(
