@@ -280,7 +280,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
     # -- targets --------------------------------------------------------------
     def _check_raw_targets(self, y, classes):
-        if not sp.issparse(y):
+        if y is not None and not sp.issparse(y):
             _check_labels(y, "y")
         if classes is not None:
             _check_labels(classes, "classes")
