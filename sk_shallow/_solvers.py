@@ -237,6 +237,10 @@ class FullBatchGD:
 
     stall_rule = True
     hint = STEP_HINT
+    #: The first cost it reports is that of the starting weights, and it
+    #: leaves the cost of the weights it returns in ``final_cost``: the
+    #: training loop needs no extra pass for either.
+    reports_start = True
 
     def __init__(self, learning_rate, backtrack=True):
         self.learning_rate = learning_rate
@@ -244,6 +248,7 @@ class FullBatchGD:
         self.backtrack = backtrack
         self.t = 0
         self.rejected = 0
+        self.final_cost = None
 
     def on_stall(self, rising=False):
         """A stall on a rising cost halves the step and goes on.
@@ -281,6 +286,7 @@ class FullBatchGD:
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
+        self.final_cost = None
         kept_params = {k: np.empty_like(v) for k, v in params.items()}
         kept_grads = {k: np.empty_like(v) for k, v in params.items()}
         before = None
@@ -314,12 +320,15 @@ class FullBatchGD:
 
     def _last_step(self, objective, params, before, kept_params):
         """Undo the last step if it raised the cost: no run ends on a bad step."""
+        self.final_cost = None
         if not self.backtrack or before is None:
             return
         J, _ = objective(params)
+        self.final_cost = J
         if self._rejects(J, before):
             for k, v in kept_params.items():
                 np.copyto(params[k], v)
+            self.final_cost = before
 
 
 class EpochSolver:

@@ -131,12 +131,25 @@ class DivergenceGuard:
     """
 
     def __init__(self, start, hint):
-        self.start = start
         self.hint = hint
-        self.limit = DIVERGENCE_FACTOR * max(start, 1.0) if math.isfinite(start) else 0
+        self.start = self.limit = None
+        if start is not None:
+            self.set_start(start)
+
+    def set_start(self, start):
+        """The starting cost; a solver may report it as its first cost."""
+        if not math.isfinite(start):
+            raise diverged(
+                "the cost of the starting weights is not finite",
+                "Scale the features, or lower init_scale.",
+            )
+        self.start = start
+        self.limit = DIVERGENCE_FACTOR * max(start, 1.0)
 
     def check(self, cost, where):
         """Raise unless ``cost`` is finite and below the limit."""
+        if self.start is None:
+            self.set_start(cost)
         if not (math.isfinite(cost) and cost <= self.limit):
             raise diverged(
                 f"the cost rose from {self.start:.4g} to {cost:.4g} {where}", self.hint

@@ -223,13 +223,10 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
     rule = None
     if validate is not None or solver.stall_rule:
         rule = StoppingRule(tol, n_iter_no_change, trend=validate is None)
-    with np.errstate(**_QUIET):
-        start, _ = objective(params)
-    if not math.isfinite(start):
-        raise diverged(
-            "the cost of the starting weights is not finite",
-            "Scale the features, or lower init_scale.",
-        )
+    start = None
+    if not getattr(solver, "reports_start", False):
+        with np.errstate(**_QUIET):
+            start, _ = objective(params)
     guard = DivergenceGuard(start, solver.hint)
     progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
     outcome = Outcome()
@@ -244,10 +241,13 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
     if not all(np.isfinite(v).all() for v in params.values()):
         raise diverged("the weights became non-finite", solver.hint)
     outcome.best_params = progress.best_params
-    final = params if progress.best_params is None else progress.best_params
-    with np.errstate(**_QUIET):
-        outcome.final_cost, _ = objective(final)
-    outcome.start_cost = start
+    final_cost = getattr(solver, "final_cost", None)
+    if progress.best_params is not None or final_cost is None:
+        final = params if progress.best_params is None else progress.best_params
+        with np.errstate(**_QUIET):
+            final_cost, _ = objective(final)
+    outcome.final_cost = final_cost
+    outcome.start_cost = guard.start
     outcome.n_iter = progress.n_iter
     outcome.stopped_by_callback = progress.stopped_by_callback
     outcome.stalled_rising = progress.stalled and rule.rising
