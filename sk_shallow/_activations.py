@@ -46,10 +46,13 @@ def identity_derivative(A):
 
 
 def sigmoid_derivative(A):
-    """``g'(z) = a (1 - a)``, computed as ``1/4 - (a - 1/2)^2`` without a temporary."""
-    A -= 0.5
-    np.square(A, out=A)
-    np.subtract(0.25, A, out=A)
+    """``g'(z) = a (1 - a)``.
+
+    Computed as written, with one temporary: the in-place ``1/4 - (a - 1/2)^2``
+    loses everything below the dtype's precision near 1/4, so that
+    ``a = 1e-8`` gave 0 in float32 instead of 1e-8.
+    """
+    A *= 1 - A
     return A
 
 

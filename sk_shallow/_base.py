@@ -1,24 +1,32 @@
 """The estimator machinery shared by the shallow networks.
 
 A subclass says how targets become the output matrix ``Y``, which output layer
-to use, and how to score held-out predictions; this module does the rest:
-parameter validation, the one transpose into the notes' ``(n_features, m)``
-layout, initialisation, choosing a solver, early stopping, and all-or-nothing
-updates of the fitted attributes.
+to use, how to weight samples and how to score held-out predictions; this
+module does the rest: parameter validation, the one transpose into the notes'
+``(n_features, m)`` layout, initialisation, choosing a solver, early stopping,
+and publishing a trained :class:`~sk_shallow._training.TrainingState` as the
+fitted attributes, all or nothing.
 """
 
-import copy
+import functools
 import math
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -27,16 +35,8 @@ from sklearn.utils.validation import (
 
 from . import _network
 from ._activations import ACTIVATIONS
-from ._solvers import (
-    LBFGS,
-    Adam,
-    EpochSolver,
-    GradientDescent,
-    Momentum,
-    Monitor,
-    Objective,
-    train,
-)
+from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
+from ._training import TrainingState, train
 
 
 class CallbackSupportFallback:
@@ -79,10 +79,16 @@ INITS = ("normal", "glorot", "he", "zeros")
 #: (scikit-learn MLP's default for Adam). L-BFGS takes no learning rate.
 AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 
-STOCHASTIC_SOLVERS = ("sgd", "adam")
+#: What ``tol="auto"`` means for each solver. Full-batch gradient descent
+#: gains little per step: on a plateau between two phases of learning (a
+#: hidden unit changing its role) the notes' step of 1.2 gains 1e-7 to 1e-6
+#: per step for a thousand steps before it falls again (scaled moons: from
+#: 0.31 to 0.065). 1e-7 lets it through; an epoch of the stochastic solvers
+#: takes many steps, and 1e-6 (as before) suffices; for L-BFGS it is scipy's
+#: gradient tolerance.
+AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
-#: What scikit-learn's callback machinery keeps on the estimator during a fit.
-_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 def incremental_solver(estimator):
@@ -108,13 +114,110 @@ def incremental_solver(estimator):
             "partial_fit is not available with early_stopping=True: one pass "
             "over a chunk has no held-out data to stop on."
         )
-    if getattr(estimator, "class_weight", None) == "balanced":
-        raise AttributeError(
-            "partial_fit is not available with class_weight='balanced': a "
-            "chunk's class counts are not the data's. Pass a dict of weights "
-            "computed from the whole data instead."
-        )
+    estimator._check_incremental()
     return True
+
+
+#: Parameters that must be numbers: bools are rejected even though Python
+#: counts them as integers (``n_hidden=True`` is a mistake, not 1 unit).
+_NUMBERS = (
+    "n_hidden",
+    "max_iter",
+    "tol",
+    "n_iter_no_change",
+    "alpha",
+    "batch_size",
+    "power_t",
+    "momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "validation_fraction",
+    "max_fun",
+    "init_scale",
+    "learning_rate",
+)
+
+#: The parameters a solver is built from: when one changes, a continued fit
+#: (partial_fit) builds a new solver instead of carrying the old one on.
+_SOLVER_PARAMS = (
+    "solver",
+    "learning_rate",
+    "batch_size",
+    "shuffle",
+    "learning_rate_schedule",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "max_fun",
+    "tol",
+)
+
+
+def _all_or_nothing(fit_method):
+    """Restore the estimator as it was when ``fit_method`` fails in any way.
+
+    Applied outside scikit-learn's ``_fit_context``, so that an error raised
+    by a callback's teardown, after the fit proper, still rolls back. A
+    shallow copy of ``__dict__`` is enough because a fit never changes an
+    object the estimator holds: it trains a deep copy of the training state
+    and rebinds attributes. The one outside object a fit draws from, the
+    generator passed as (or standing for) ``random_state``, is restored too.
+    """
+
+    @functools.wraps(fit_method)
+    def wrapper(self, *args, **kwargs):
+        saved = dict(self.__dict__)
+        generator = self.random_state
+        if generator is None:
+            generator = check_random_state(None)
+        rng_state = (
+            generator.get_state()
+            if isinstance(generator, np.random.RandomState)
+            else None
+        )
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if rng_state is not None:
+                generator.set_state(rng_state)
+            raise
+
+    return wrapper
+
+
+def _column_scales(X):
+    """Standard deviation of each column of ``X`` (dense or sparse)."""
+    if sp.issparse(X):
+        return np.sqrt(mean_variance_axis(X, axis=0)[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        return X.std(axis=0, dtype=np.float64)
+
+
+def scaling_advice(X):
+    """A sentence naming StandardScaler when ``X`` is far from unit scale, or "".
+
+    Far means a column's standard deviation above 100, or a ratio above 1e3
+    between the largest and the smallest non-zero column scale: gradient
+    descent then needs a step too small for the small columns to learn.
+    """
+    scales = _column_scales(X)
+    scales = scales[np.isfinite(scales) & (scales > 0)]
+    if not scales.size:
+        return ""
+    largest, ratio = scales.max(), scales.max() / scales.min()
+    if largest <= 100 and ratio <= 1e3:
+        return ""
+    return (
+        f" The features are far from unit scale (column standard deviations "
+        f"from {scales.min():.3g} to {largest:.3g}): scale them, for example "
+        "with make_pipeline(StandardScaler(), ...)."
+    )
 
 
 class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
@@ -129,7 +232,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             Interval(Real, 0, None, closed="neither"),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
@@ -234,14 +337,18 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """The per-example weights to train with, or None for all ones."""
         if sample_weight is None:
             return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not sample_weight.any():  # scikit-learn 1.8 says so; 1.7 does not
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
+        with np.errstate(over="ignore", invalid="ignore"):
+            # Weights beyond the range of X's dtype become inf: caught below.
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-        return sample_weight
+        return finite_weights(sample_weight, "sample_weight")
+
+    def _check_incremental(self):
+        """Raise AttributeError where a subclass's options rule partial_fit out."""
+
+    def _check_raw_targets(self, y, classes):
+        """Raise a clear error for targets that validation would choke on."""
 
     # -- parameters in the notes' layout -----------------------------------
     @property
@@ -251,13 +358,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _forward(self, X):
         """Validate ``X`` and return ``(Z2, A2)``, each of shape (n_outputs, m)."""
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        with np.errstate(over="ignore"):  # longdouble beyond float64: inf
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Z2, A2 = _network.predict_output(
                 self._params, X.T, self.activation, self.out_activation_
@@ -337,12 +445,12 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _make_solver(self, rng):
         """The solver named by ``self.solver``, configured from the parameters."""
         if self.solver == "lbfgs":
-            return LBFGS(max_fun=self.max_fun, tol=self.tol)
+            return LBFGS(max_fun=self.max_fun, tol=self._tol)
         lr = self.learning_rate
         if lr == "auto":
             lr = self._auto_learning_rates[self.solver]
         if self.solver == "gd":  # the notes' method: the full batch, in order
-            return EpochSolver(GradientDescent(lr))
+            return FullBatchGD(lr)
         if self.solver == "sgd":
             rule = Momentum(
                 lr,
@@ -356,10 +464,33 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         batch_size = 200 if self.batch_size == "auto" else self.batch_size
         return EpochSolver(rule, batch_size, self.shuffle, rng)
 
+    @property
+    def _tol(self):
+        """``tol``, with ``"auto"`` resolved for the solver (:data:`AUTO_TOL`)."""
+        return AUTO_TOL[self.solver] if self.tol == "auto" else self.tol
+
+    def _check_numbers(self):
+        """Reject bools where a number is expected (``n_hidden=True``)."""
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"number, not a bool ({value!r})."
+                )
+
     # -- fitting ------------------------------------------------------------
+    @_all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and ``y``.
+
+        A fit succeeds whole or leaves the estimator as it was: on any error
+        (bad input, divergence, a callback's exception) the previous fitted
+        model, its random generator included, is kept. An interrupt
+        (Ctrl-C, or a callback raising KeyboardInterrupt) after at least one
+        iteration keeps the weights reached, with a warning; before the
+        first iteration it changes nothing and is raised again.
 
         Parameters
         ----------
@@ -377,78 +508,65 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._all_or_nothing(X, y, sample_weight, incremental=False)
-
-    def _all_or_nothing(self, *args, **kwargs):
-        saved = self.__dict__.copy()
-        try:
-            return self._fit(*args, **kwargs)
-        except BaseException:
-            # A failed fit leaves the estimator exactly as it was, except for
-            # the callback context that scikit-learn tears down after it.
-            keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_STATE}
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            self.__dict__.update(keep)
-            raise
+        return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
-        fitted = hasattr(self, "W1_")
+        self._check_numbers()
+        fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=(np.float64, np.float32),
-            reset=first,
-        )
+        self._check_raw_targets(y, classes)
+        if sp.issparse(y):
+            raise ValueError(
+                "y must be dense: sparse targets are not supported; pass y.toarray()."
+            )
+        with np.errstate(over="ignore"):  # longdouble beyond float64: inf
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=(np.float64, np.float32),
+                reset=first,
+            )
         y, Y = self._encode_targets(y, first, incremental, classes)
-        Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                f"y has values beyond the range of {X.dtype}, the data type of X: "
+                "pass X as float64 or rescale y."
+            )
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         output = self._output_layer()
         n_outputs = Y.shape[0]
+        signature = dict(
+            n_hidden=self.n_hidden,
+            activation=self.activation,
+            n_outputs=n_outputs,
+            output=output,
+            dtype=X.dtype.name,  # a string: the state stays plain to serialise
+        )
+        config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
 
         if first:
-            rng = check_random_state(self.random_state)
-            params = _network.initialize(
-                X.shape[1],
-                self.n_hidden,
-                n_outputs,
-                rng,
-                init=self.init,
-                init_scale=self.init_scale,
-                activation=self.activation,
-                dtype=X.dtype,
-            )
-            if self.init == "zeros":
-                warnings.warn(
-                    "init='zeros' starts every hidden unit with the same weights; "
-                    "they receive the same gradients and stay identical (the "
-                    "symmetry problem), so the hidden layer acts as one unit.",
-                    UserWarning,
-                    stacklevel=5,
-                )
-            prior_curve = []
+            state = self._new_state(X.shape[1], n_outputs, X.dtype, signature, config)
         else:
-            if self.W2_.shape[0] != n_outputs:
-                raise ValueError(
-                    "The targets must have the shape of the previous fit's: "
-                    f"{self.W2_.shape[0]} outputs before, {n_outputs} now."
-                )
-            rng = self._rng
-            params = {k: v.astype(X.dtype, copy=True) for k, v in self._params.items()}
-            prior_curve = list(self.loss_curve_)
-
-        if incremental and not first:  # partial_fit carries the optimiser on
-            solver = copy.deepcopy(self._solver)
-        else:
-            solver = self._make_solver(rng)
+            how = "partial_fit" if incremental else "warm_start=True"
+            self._state.check(signature, how)
+            state = self._state.continued(X.dtype)
+            state.loss_curve = list(state.loss_curve)
+            if not incremental or state.solver_config != config:
+                # fit with warm_start: the weights carry on, the optimiser
+                # starts afresh (as scikit-learn's MLP); partial_fit after
+                # set_params: the new solver's settings take effect.
+                state.solver = self._make_solver(state.rng)
+                state.solver_config = config
 
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
         if self.early_stopping:
+            rng = state.rng if first else self._split_generator(X, n_outputs, state)
             XT, Y_train, sw_train, validate = self._split(
                 X, y, Y, sample_weight, rng, output
             )
@@ -457,59 +575,149 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         fit_task, on_iteration = self._callback_hooks(
             X, y, sample_weight, n_steps, output, n_outputs
         )
-        monitor = Monitor(
-            self.tol,
-            self.n_iter_no_change,
-            self.verbose,
-            n_steps,
-            validate=validate,
-            first_loss=prior_curve[0] if incremental and prior_curve else None,
-            on_iteration=on_iteration,
-        )
         objective = Objective(
             XT, Y_train, sw_train, self.activation, output, self.alpha
         )
-        message, interrupted = train(solver, objective, params, monitor, n_steps)
-        if monitor.stopped_by_callback:
-            warnings.warn(
-                f"Training stopped by a callback after {len(monitor.loss_curve)} "
-                "iterations; the model is fitted with the weights reached then.",
-                UserWarning,
-                stacklevel=5,
-            )
-        elif interrupted:
-            warnings.warn(
-                "Training interrupted by the user; keeping the "
-                + ("best weights" if validate else "weights")
-                + " reached so far.",
-                UserWarning,
-                stacklevel=5,
-            )
-        elif message and not incremental:
-            warnings.warn(message + ".", ConvergenceWarning, stacklevel=5)
-        if monitor.best_params is not None:
-            params = {k: v.astype(X.dtype) for k, v in monitor.best_params.items()}
-
-        self.W1_, self.b1_, self.W2_, self.b2_ = (
-            params[k] for k in _network.PARAM_NAMES
+        outcome = train(
+            state,
+            objective,
+            tol=self._tol,
+            n_iter_no_change=self.n_iter_no_change,
+            max_iter=n_steps,
+            validate=validate,
+            verbose=self.verbose,
+            on_iteration=on_iteration,
         )
-        self._rng, self._solver = rng, solver
-        self.n_outputs_ = n_outputs
-        self.out_activation_ = output
-        self.n_iter_ = len(monitor.loss_curve)
-        self.loss_curve_ = prior_curve + monitor.loss_curve
-        self.loss_ = self.loss_curve_[-1]
-        self.best_loss_ = min(self.loss_curve_)
-        if self.early_stopping:
-            self.validation_scores_ = monitor.validation_scores
-            self.validation_loss_curve_ = monitor.validation_loss_curve
-            self.best_validation_score_ = monitor.best_validation_score
-        else:
-            self.validation_scores_ = self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
+        if outcome.best_params is not None:
+            state.params = outcome.best_params
+        self._report(outcome, state.solver, X, incremental, bool(validate))
+        self._publish(state, outcome, n_outputs, output)
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
         return self
+
+    def _new_state(self, n_features, n_outputs, dtype, signature, config):
+        """A fresh :class:`TrainingState`: initial weights drawn, a new solver."""
+        rng = check_random_state(self.random_state)
+        params = self._initial_params(rng, n_features, n_outputs, dtype)
+        if self.init == "zeros":
+            warnings.warn(
+                "init='zeros' starts every hidden unit with the same weights; "
+                "they receive the same gradients and stay identical (the "
+                "symmetry problem), so the hidden layer acts as one unit.",
+                UserWarning,
+                stacklevel=6,
+            )
+        return TrainingState(params, self._make_solver(rng), rng, signature, config)
+
+    def _initial_params(self, rng, n_features, n_outputs, dtype):
+        with np.errstate(over="ignore", invalid="ignore"):
+            params = _network.initialize(
+                n_features,
+                self.n_hidden,
+                n_outputs,
+                rng,
+                init=self.init,
+                init_scale=self.init_scale,
+                activation=self.activation,
+                dtype=dtype,
+            )
+        if not all(np.isfinite(v).all() for v in params.values()):
+            raise ValueError(
+                f"init_scale={self.init_scale} gives non-finite initial weights "
+                f"in {np.dtype(dtype).name}; use a smaller init_scale."
+            )
+        return params
+
+    def _split_generator(self, X, n_outputs, state):
+        """The generator that holds out validation rows in a continued fit.
+
+        With an integer ``random_state`` a warm-started fit holds out the rows
+        the first fit held out (on the same data): the draws of that fit are
+        replayed, so rows it trained on never become validation rows. With a
+        generator or None there is no first draw to replay, and the state's
+        generator draws a new split.
+        """
+        if not isinstance(self.random_state, Integral):
+            return state.rng
+        rng = check_random_state(self.random_state)
+        self._initial_params(rng, X.shape[1], n_outputs, X.dtype)
+        return rng
+
+    def _report(self, outcome, solver, X, incremental, validated):
+        """Warn about every way the fit may have ended badly."""
+        if outcome.stopped_by_callback:
+            warnings.warn(
+                f"Training stopped by a callback after {outcome.n_iter} "
+                "iterations; the model is fitted with the weights reached then.",
+                UserWarning,
+                stacklevel=6,
+            )
+            return
+        if outcome.interrupted:
+            warnings.warn(
+                "Training interrupted by the user; keeping the "
+                + ("best weights" if validated else "weights")
+                + " reached so far.",
+                UserWarning,
+                stacklevel=6,
+            )
+            return
+        problems = []
+        if outcome.message and not incremental:
+            problems.append(outcome.message)
+        start, final = outcome.start_cost, outcome.final_cost
+        if final > start + 1e-3 * abs(start):
+            problems.append(
+                f"the cost ended at {final:.4g}, above the {start:.4g} of the "
+                "starting weights"
+            )
+        if outcome.stalled_rising:
+            problems.append(
+                "training stopped because the cost had stopped falling: it was rising"
+            )
+        halved = getattr(solver, "rejected", 0)
+        if not problems and not halved:
+            return
+        advice = scaling_advice(X)
+        if problems:
+            if solver.learning_rate is not None and not outcome.message:
+                problems.append("lower learning_rate")
+            message = "; ".join(problems)
+            warnings.warn(
+                message[0].upper() + message[1:] + "." + advice,
+                ConvergenceWarning,
+                stacklevel=6,
+            )
+        elif advice:
+            warnings.warn(
+                f"Gradient descent had to halve its step {halved} times, to "
+                f"{solver.learning_rate:.3g}, to keep the cost from rising." + advice,
+                ConvergenceWarning,
+                stacklevel=6,
+            )
+
+    def _publish(self, state, outcome, n_outputs, output):
+        """Set every fitted attribute from the trained ``state``: the one place."""
+        self._state = state
+        self.W1_, self.b1_, self.W2_, self.b2_ = (
+            state.params[k] for k in _network.PARAM_NAMES
+        )
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = output
+        self.n_iter_ = outcome.n_iter
+        self.loss_curve_ = list(state.loss_curve)
+        self.loss_ = float(self.loss_curve_[-1])
+        self.best_loss_ = float(min(self.loss_curve_))
+        lr = state.solver.learning_rate
+        self.learning_rate_ = None if lr is None else float(lr)
+        if self.early_stopping:
+            self.validation_scores_ = list(state.validation_scores)
+            self.validation_loss_curve_ = list(state.validation_loss_curve)
+            self.best_validation_score_ = state.best_validation_score
+        else:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
 
     def _callback_hooks(self, X, y, sample_weight, n_steps, output, n_outputs):
         """Open the fit task for scikit-learn's callbacks, if any are set.
@@ -585,7 +793,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if sample_weight is not None:
             sw_train, sw_val = sample_weight[train_idx], sample_weight[val_idx]
             for part, weights in (("training", sw_train), ("validation", sw_val)):
-                if not weights.sum() > 0:
+                if not weights.max() > 0:
                     raise ValueError(
                         f"early_stopping split the data so that the {part} part "
                         "has zero total sample_weight. Give more samples a "
@@ -611,3 +819,23 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def finite_weights(weights, name):
+    """Check per-sample ``weights``: finite, not all zero; rescaled if huge.
+
+    Weights whose sum overflows (equal weights of 1e307) are divided by their
+    largest value: the cost is a weighted mean, unchanged by a common factor.
+    """
+    if not np.isfinite(weights).all():
+        raise ValueError(
+            f"{name} must be finite; it has NaN or infinite values (or values "
+            f"beyond the range of {weights.dtype})."
+        )
+    if not weights.max(initial=0) > 0:
+        raise ValueError(f"{name} gives every sample a zero weight: nothing to fit.")
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        weights = weights / weights.max()
+    return weights

@@ -1,24 +1,19 @@
 """ShallowNetClassifier: the notes' one-hidden-layer network as a classifier."""
 
-from inspect import signature
+import math
+from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseShallowNet, incremental_solver
-
-#: Whether scikit-learn (1.8+) counts classes by their sample weights in "balanced".
-CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT = (
-    "sample_weight" in signature(compute_class_weight).parameters
-)
+from ._base import BaseShallowNet, _all_or_nothing, finite_weights, incremental_solver
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -49,16 +44,19 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Step size: the notes' alpha (not our ``alpha``, the L2 penalty);
         ``learning_rate_init`` in scikit-learn's MLPClassifier. ``"auto"`` is
         1.2 for ``"gd"`` (the notes' value), 0.01 for ``"sgd"`` and 0.001 for
-        ``"adam"``; ``"lbfgs"`` takes no step size.
+        ``"adam"``; ``"lbfgs"`` takes no step size. ``"gd"`` undoes a step
+        that raises the cost by more than 1% and halves it (``learning_rate_``).
     max_iter : int, default=10000
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
         iterations for ``"lbfgs"``.
-    tol : float, default=1e-6
+    tol : float or "auto", default="auto"
         Training stops when the cost (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive iterations. For ``"lbfgs"`` it is
-        scipy's gradient tolerance ``gtol``.
+        ``n_iter_no_change`` consecutive iterations, unless the gains are
+        those of a plateau being escaped (see the user guide's stopping
+        rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
+        ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
@@ -117,7 +115,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         times during training, ``2`` and more at every iteration.
     warm_start : bool, default=False
         Continue from the weights of the previous fit instead of drawing new
-        ones. The classes must be those of the previous fit.
+        ones, with a new optimiser; ``loss_curve_`` (and
+        ``validation_scores_``) continue too. The classes, ``n_hidden`` and
+        ``activation`` must be those of the previous fit (an error says so).
 
     Attributes
     ----------
@@ -145,6 +145,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``warm_start`` and ``partial_fit`` new iterations are appended.
     best_loss_ : float
         The lowest value in ``loss_curve_``.
+    learning_rate_ : float or None
+        The step in use at the end of training: the start step, halved by
+        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
+        schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.
@@ -200,7 +204,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         solver="gd",
         learning_rate="auto",
         max_iter=10000,
-        tol=1e-6,
+        tol="auto",
         n_iter_no_change=10,
         alpha=0.0,
         batch_size="auto",
@@ -252,6 +256,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         self.class_weight = class_weight
 
     @available_if(incremental_solver)
+    @_all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -276,11 +281,15 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         self : object
             The estimator, trained one more epoch.
         """
-        return self._all_or_nothing(
-            X, y, sample_weight, incremental=True, classes=classes
-        )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     # -- targets --------------------------------------------------------------
+    def _check_raw_targets(self, y, classes):
+        if y is not None and not sp.issparse(y):
+            _check_labels(y, "y")
+        if classes is not None:
+            _check_labels(classes, "classes")
+
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -335,49 +344,88 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
         return "softmax" if multiclass else "sigmoid"
 
+    def _check_incremental(self):
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced': a "
+                "chunk's class counts are not the data's. Pass a dict of weights "
+                "computed from the whole data instead."
+            )
+
     def _sample_weight(self, sample_weight, X, y, incremental):
         sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
         if self.class_weight is None:
             return sample_weight
-        if y.ndim == 2:  # multilabel: one weighting per label
-            weights = compute_sample_weight(self.class_weight, y)
+        base = np.ones(len(y)) if sample_weight is None else sample_weight
+        if y.ndim == 2:  # multilabel: each label is a two-class problem
+            if isinstance(self.class_weight, dict):
+                raise ValueError(
+                    "class_weight as a dict is not supported for multilabel "
+                    "targets (which weight would a sample with several labels "
+                    "get?). Use class_weight='balanced' or sample_weight."
+                )
+            # A sample's weight is the product over labels, as in
+            # sklearn.utils.compute_sample_weight, with counts by weight.
+            weights = np.ones(len(y))
+            for column in y.T:
+                index = (column > 0).astype(np.intp)
+                weights *= self._class_weights(index, 2, base)[index]
         else:
-            # "balanced" counts classes by their sample weights, so that a
-            # weight of 2 still equals a repeated row.
-            # Classes whose samples all weigh 0 are absent and keep weight 0.
-            classes, index = np.unique(y, return_inverse=True)
-            present = np.ones(len(y), dtype=bool)
-            if sample_weight is not None:
-                totals = np.bincount(index, weights=sample_weight)
-                present = totals[index] > 0
-            class_weights = np.zeros(len(classes))
-            kept = np.unique(index[present])
-            with np.errstate(over="ignore", divide="ignore"):
-                if sample_weight is not None and CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
-                    class_weights[kept] = compute_class_weight(
-                        self.class_weight,
-                        classes=classes[kept],
-                        y=y[present],
-                        sample_weight=sample_weight[present],
-                    )
-                elif sample_weight is not None and self.class_weight == "balanced":
-                    # scikit-learn 1.7 counts rows; count weights, as 1.8 does.
-                    class_weights[kept] = totals.sum() / (len(kept) * totals[kept])
-                else:
-                    class_weights[kept] = compute_class_weight(
-                        self.class_weight, classes=classes[kept], y=y[present]
-                    )
-            weights = class_weights[index]
-        with np.errstate(over="ignore"):
-            weights = weights.astype(X.dtype)
-            if sample_weight is not None:
-                weights = weights * sample_weight
+            index = np.searchsorted(self.classes_, y)
+            weights = self._class_weights(index, len(self.classes_), base)[index]
+        with np.errstate(over="ignore", invalid="ignore"):
+            weights = (weights * base).astype(X.dtype)
         if not np.isfinite(weights).all():
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives non-finite sample "
                 "weights: a class's total sample_weight is too small to balance "
                 "against the others. Rescale sample_weight."
             )
+        return finite_weights(weights, f"class_weight={self.class_weight!r}")
+
+    def _class_weights(self, index, n_classes, base):
+        """The weight of each class (by its index), from ``class_weight``.
+
+        ``"balanced"`` is ``S / (k * S_c)``, with ``S_c`` the total sample
+        weight of class ``c``, ``S`` their sum and ``k`` the number of classes
+        that weigh anything, so that a weight of 2 still equals a repeated row;
+        a class absent from ``y`` (or of zero total weight) keeps weight 0.
+        Written here rather than with ``compute_class_weight``, which counts
+        rows before scikit-learn 1.7 and gives NaN for an absent class in 1.7.
+        """
+        if isinstance(self.class_weight, dict):
+            return self._dict_class_weights()
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            totals = np.bincount(index, weights=base, minlength=n_classes)
+            present = totals > 0
+            weights = np.zeros(n_classes)
+            weights[present] = totals.sum() / (present.sum() * totals[present])
+        return weights
+
+    def _dict_class_weights(self):
+        """``class_weight[c]`` for each class in ``classes_`` (1 if not given)."""
+        known = set(self.classes_.tolist())
+        unknown = [k for k in self.class_weight if k not in known]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {unknown} that are not among the "
+                f"classes {self.classes_.tolist()}."
+            )
+        weights = np.ones(len(self.classes_))
+        for i, c in enumerate(self.classes_.tolist()):
+            value = self.class_weight.get(c, 1.0)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (Real, np.number)
+            ):
+                raise ValueError(
+                    f"class_weight values must be numbers; class {c!r} has {value!r}."
+                )
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(
+                    "class_weight values must be finite and non-negative; "
+                    f"class {c!r} has {value!r}."
+                )
+            weights[i] = value
         return weights
 
     def _score_output(self, A2, Y, sample_weight):
@@ -479,3 +527,39 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _is_missing(value):
+    """None, a float NaN or pandas' NA (recognised without importing pandas)."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+def _check_labels(values, name):
+    """Raise a ValueError naming ``name`` for missing or mixed-type labels.
+
+    scikit-learn itself fails on these with errors about comparing types;
+    a user should read what is wrong with their ``y`` or ``classes``.
+    """
+    # A list keeps its elements' types as objects: [0, 1, "a"] would
+    # otherwise become strings without a trace of the mix.
+    if not hasattr(values, "dtype") or getattr(values.dtype, "kind", "O") != "f":
+        values = np.asarray(values, dtype=object)
+    values = np.asarray(values)
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        raise ValueError(f"{name} contains NaN: every label must be known.")
+    if values.dtype.kind != "O":
+        return
+    flat = values.ravel().tolist()
+    if any(_is_missing(v) for v in flat):
+        raise ValueError(
+            f"{name} contains missing values (None, NaN or pd.NA): every label "
+            "must be known. Drop or impute those rows first."
+        )
+    strings = [isinstance(v, str) for v in flat]
+    if any(strings) and not all(strings):
+        raise ValueError(
+            f"{name} mixes strings with other types: labels must be all "
+            "strings or all numbers."
+        )

@@ -31,8 +31,11 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 # --------------------------------------------------------------------------
 # Output layers: per-example loss from the output pre-activation Z2.
-# Working from Z2 rather than from the probabilities A2 keeps every loss
-# finite for any finite Z2 (no log(0), no overflow).
+# Working from Z2 rather than from the probabilities A2 keeps the
+# cross-entropies finite for any finite Z2 (no log(0), no overflow). The
+# squared error and the Poisson deviance can overflow (exp(800), 1e200 ** 2)
+# only where the outputs are hopeless; training reports such a cost as
+# divergence, and prediction raises on non-finite outputs.
 # --------------------------------------------------------------------------
 def binary_cross_entropy(Y, Z2):
     """``-(y log a + (1-y) log(1-a))`` with ``a = sigma(z)``, summed over outputs.
@@ -234,7 +237,7 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     m = losses.shape[0]
     S = _sw_sum(sample_weight, m)
     J = losses.sum() if sample_weight is None else sample_weight @ losses
-    J = float(J) / S
+    J = float(J) / float(S)  # a Python float, whatever the dtype
     if alpha:
         W1, W2 = params["W1"], params["W2"]
         J += alpha / (2 * S) * float(np.vdot(W1, W1) + np.vdot(W2, W2))

@@ -6,7 +6,12 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._base import AUTO_LEARNING_RATES, BaseShallowNet, incremental_solver
+from ._base import (
+    AUTO_LEARNING_RATES,
+    BaseShallowNet,
+    _all_or_nothing,
+    incremental_solver,
+)
 
 
 class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
@@ -39,10 +44,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     max_iter : int, default=10000
         Maximum number of iterations (steps for ``"gd"``, epochs for
         ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
-    tol : float, default=1e-6
+    tol : float or "auto", default="auto"
         Stop when the cost (or, with ``early_stopping``, the validation R^2)
         has not improved by ``tol`` for more than ``n_iter_no_change``
-        iterations; scipy's ``gtol`` for ``"lbfgs"``.
+        iterations, unless escaping a plateau; scipy's ``gtol`` for
+        ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
     n_iter_no_change : int or np.inf, default=10
         See ``tol``; ``np.inf`` disables the rule.
     alpha : float, default=0.0
@@ -89,7 +95,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     verbose : int, default=0
         ``1`` prints the cost about a hundred times, ``2`` at every iteration.
     warm_start : bool, default=False
-        Continue from the weights of the previous fit.
+        Continue from the weights of the previous fit, with a new optimiser;
+        ``n_hidden`` and ``activation`` must be those of the previous fit.
 
     Attributes
     ----------
@@ -111,6 +118,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         The cost of every iteration (see :class:`ShallowNetClassifier`).
     best_loss_ : float
         The lowest value in ``loss_curve_``.
+    learning_rate_ : float or None
+        The step in use at the end of training: the start step, halved by
+        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
+        schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.
@@ -164,7 +175,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         solver="gd",
         learning_rate="auto",
         max_iter=10000,
-        tol=1e-6,
+        tol="auto",
         n_iter_no_change=10,
         alpha=0.0,
         batch_size="auto",
@@ -215,6 +226,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         self.loss = loss
 
     @available_if(incremental_solver)
+    @_all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -233,7 +245,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         self : object
             The estimator, trained one more epoch.
         """
-        return self._all_or_nothing(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         if self.loss == "poisson" and np.any(y < 0):

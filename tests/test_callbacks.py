@@ -97,7 +97,9 @@ def test_teardown_runs_when_fit_fails(data):
     X, y = data
     recorder = Recorder()
     recorder.X = X
-    clf = ShallowNetClassifier(learning_rate=1e4, activation="relu", random_state=0)
+    clf = ShallowNetClassifier(
+        solver="sgd", learning_rate=1e4, activation="relu", random_state=0
+    )
     with pytest.raises(ValueError, match="diverged"):
         clf.set_callbacks(recorder).fit(X * 1e3, y)
     assert recorder.calls[-1][0] == "teardown"

@@ -274,10 +274,12 @@ def test_stopping_rule_and_convergence_warning(flower):
     assert stopped.n_iter_ < 10000
     curve = np.array(stopped.loss_curve_)
     # Each of the last n_iter_no_change + 1 iterations failed to improve the
-    # best cost before it by tol; the one before them did improve it.
+    # best cost before it by tol, and the last window of 11 steps gained less
+    # than half an average window since the start: slowing down, not a
+    # plateau being escaped (see the user guide's stopping rule).
     n = len(curve)
     assert all(curve[i] > curve[:i].min() - 1e-3 for i in range(n - 11, n))
-    assert curve[n - 12] <= curve[: n - 12].min() - 1e-3
+    assert curve[n - 12] - curve[-1] < 0.5 * (curve[0] - curve[-1]) / (n - 1) * 11
 
     with pytest.warns(ConvergenceWarning):
         never = ShallowNetClassifier(
@@ -292,7 +294,8 @@ def test_divergence_raises_and_keeps_the_fitted_model(flower):
     before = {name: getattr(clf, name).copy() for name in PARAMS}
     pred = clf.predict(X)
     X_big = X * 1e3
-    clf.set_params(learning_rate=1e4)
+    # Full-batch "gd" halves a step that raises the cost; SGD cannot.
+    clf.set_params(solver="sgd", learning_rate=1e4)
     with pytest.raises(ValueError, match="learning_rate"):
         clf.fit(X_big, y)
     for name in PARAMS:

@@ -50,17 +50,52 @@ def problems(draw):
         alpha=draw(st.sampled_from([0.0, 1e-3, 10.0])),
         init=draw(st.sampled_from(["normal", "glorot", "he"])),
         early_stopping=draw(st.booleans()),
-        class_weight=draw(st.sampled_from([None, "balanced"])),
+        class_weight=draw(
+            st.one_of(
+                st.sampled_from([None, "balanced"]),
+                st.dictionaries(
+                    st.sampled_from([*LABELS[kind](k).tolist(), "unknown"]),
+                    st.sampled_from([0.0, 0.5, 2.0, -1.0, np.nan, np.inf]),
+                ),
+            )
+        ),
         max_iter=draw(st.integers(1, 30)),
         random_state=0,
     )
     return X.astype(dtype), y, weights, params
 
 
+#: The errors a draw may end in, each specific to a cause.
+CLEAR_ERRORS = (
+    "at least 2 classes",
+    "zero weight",
+    "validation set is too small",
+    "zero total sample_weight",
+    "Training diverged",
+    "non-finite sample weights",
+    "finite and non-negative",
+    "not among the classes",
+    "Unknown label type",
+)
+
+
+def _required_error(y, class_weight):
+    """The error a class_weight dict must raise, or None."""
+    if not isinstance(class_weight, dict) or len(np.unique(y)) < 2:
+        return None
+    labels = set(np.unique(y).tolist())
+    if any(key not in labels for key in class_weight):
+        return "not among the classes"
+    if any(not (np.isfinite(v) and v >= 0) for v in class_weight.values()):
+        return "finite and non-negative"
+    return None
+
+
 @given(problems())
 def test_every_draw_is_a_valid_model_or_a_clear_error(problem):
     X, y, weights, params = problem
     clf = ShallowNetClassifier(**params)
+    required = _required_error(y, params["class_weight"])
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no numerical warnings
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -68,8 +103,12 @@ def test_every_draw_is_a_valid_model_or_a_clear_error(problem):
         try:
             clf.fit(X, y, sample_weight=weights)
         except (ValueError, TypeError) as exc:
-            assert str(exc), "an error must say what went wrong"
+            if required is not None:
+                assert required in str(exc)
+            else:
+                assert any(e in str(exc) for e in CLEAR_ERRORS), str(exc)
             return
+        assert required is None, f"expected an error: {required}"
         try:
             proba = clf.predict_proba(X)
             pred = clf.predict(X)

@@ -1,0 +1,254 @@
+"""Everything a fit carries forward, and the loop that trains it.
+
+A fit works like a database transaction. It builds a :class:`TrainingState`
+(or deep-copies the fitted model's, after :meth:`TrainingState.check` says it
+still applies), trains the copy with :func:`train`, and only when that
+succeeds does the estimator publish its fitted attributes from the state, in
+one place. Whatever goes wrong before — bad input, divergence, an exception
+from a callback, an interrupt before anything was learned — the estimator
+still holds its previous state, untouched, random generator included.
+"""
+
+import copy
+import math
+
+import numpy as np
+
+from ._stopping import DivergenceGuard, StoppingRule, diverged
+
+_QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+class TrainingState:
+    """Parameters, solver, random generator and histories of one model.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
+    solver : object
+        The solver, with its optimiser state (momentum, Adam's moments, the
+        step in use, the samples seen) and its own random generator.
+    rng : numpy.random.RandomState
+        The generator of initialisation, shuffling and validation splits.
+    signature : dict
+        What the state was built for: a continued fit must agree on it
+        (:meth:`check`).
+    solver_config : tuple
+        The parameters the solver was built from; when they change, a
+        continued fit keeps the weights but builds a new solver.
+
+    Attributes
+    ----------
+    loss_curve, validation_scores, validation_loss_curve : list of float
+        The histories, across continued fits.
+    best_validation_score : float
+        The best validation score of the last run, whose weights were kept
+        (-inf before any).
+    """
+
+    def __init__(self, params, solver, rng, signature, solver_config):
+        self.params = params
+        self.solver = solver
+        self.rng = rng
+        self.signature = signature
+        self.solver_config = solver_config
+        self.loss_curve = []
+        self.validation_scores = []
+        self.validation_loss_curve = []
+        self.best_validation_score = -np.inf
+
+    def check(self, signature, how):
+        """Raise ValueError unless a fit for ``signature`` can continue this state.
+
+        ``how`` names what continues (``"warm_start=True"``,
+        ``"partial_fit"``) for the message. The data type may change: the
+        weights are converted and the optimiser restarts.
+        """
+        for name, before in self.signature.items():
+            now = signature[name]
+            if name != "dtype" and now != before:
+                raise ValueError(
+                    f"{how} continues the previous fit, which had {name}="
+                    f"{before!r}; now {name}={now!r}. Set warm_start=False "
+                    "(or fit from scratch) to start a new model."
+                )
+
+    def continued(self, dtype):
+        """A deep copy to train, its weights of ``dtype``: the original stays intact."""
+        state = copy.deepcopy(self)
+        name = np.dtype(dtype).name
+        if name != state.signature["dtype"]:
+            state.params = {k: v.astype(dtype) for k, v in state.params.items()}
+            state.signature = {**state.signature, "dtype": name}
+            state.solver_config = None  # optimiser state of another precision
+        return state
+
+
+class Progress:
+    """What a solver reports each iteration to: history, checks, stopping rule.
+
+    Solvers call ``progress(J, params)`` once per iteration (True means stop)
+    and ``progress.batch(J)`` for each mini-batch cost. This records the cost
+    and the validation score in the state's histories, raises on divergence,
+    prints, calls the callbacks, and applies the stopping rule, asking the
+    solver what to do about a stall. An iteration is recorded whole or not at
+    all: an interruption while it is scored leaves no half-recorded entry.
+    """
+
+    def __init__(
+        self,
+        state,
+        guard,
+        rule,
+        *,
+        validate=None,
+        verbose=0,
+        max_iter=1,
+        on_iteration=None,
+    ):
+        self.state, self.guard, self.rule = state, guard, rule
+        self.validate = validate
+        self.verbose = verbose
+        self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
+        self.on_iteration = on_iteration
+        self.n_iter = 0
+        self.best_params = None
+        self.best_score = -np.inf  # of this run: its weights are the ones kept
+        self.stopped_by_callback = False
+        self.stalled = False
+
+    def batch(self, cost):
+        """Check one mini-batch's cost for divergence."""
+        self.guard.check(cost, f"in a mini-batch of iteration {self.n_iter + 1}")
+
+    def __call__(self, loss, params):
+        self.guard.check(loss, f"at iteration {self.n_iter + 1}")
+        state = self.state
+        if self.validate is not None:
+            val_loss, score = self.validate(params)
+            best = score > self.best_score
+            state.validation_loss_curve.append(val_loss)
+            state.validation_scores.append(score)
+            if best:
+                self.best_score = state.best_validation_score = score
+                self.best_params = {k: v.copy() for k, v in params.items()}
+        state.loss_curve.append(loss)
+        self.n_iter += 1
+        n_iter = self.n_iter
+        if self.verbose and (n_iter % self.every == 0 or n_iter == 1):
+            line = f"Iteration {n_iter}, cost = {loss:.8f}"
+            if self.validate is not None:
+                line += f", validation cost = {val_loss:.8f}, score = {score:.6f}"
+            print(line)
+        if self.on_iteration is not None and self.on_iteration(params):
+            self.stopped_by_callback = True
+            return True
+        if self.rule is None:
+            return False
+        value = loss if self.validate is None else -score
+        if not self.rule.update(value):
+            return False
+        if state.solver.on_stall(rising=self.rule.rising):
+            self.rule.reset()
+            if self.verbose:
+                print(
+                    "Cost stalled: the learning rate is now "
+                    f"{state.solver.learning_rate:.3g}."
+                )
+            return False
+        self.stalled = True
+        if self.verbose:
+            what = "Cost" if self.validate is None else "Validation score"
+            print(
+                f"{what} did not improve by more than tol={self.rule.tol} for "
+                f"{self.rule.n_iter_no_change} consecutive iterations. Stopping."
+            )
+        return True
+
+
+class Outcome:
+    """How a call to :func:`train` ended.
+
+    Attributes
+    ----------
+    message : str or None
+        Why training ended before its stopping rule (maximum iterations,
+        L-BFGS's message), or None.
+    interrupted : bool
+        A ``KeyboardInterrupt`` ended training after at least one iteration.
+    stopped_by_callback : bool
+    stalled_rising : bool
+        The stall rule stopped the run while the cost was rising.
+    start_cost, final_cost : float
+        The cost of the weights training started from, and of those it
+        returns, on the training data.
+    n_iter : int
+        Iterations recorded.
+    """
+
+
+def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_options):
+    """Train ``state.params`` in place with ``state.solver``.
+
+    One pass over the data before training gives the cost that divergence
+    is measured against (like with like: the same data, the starting
+    weights); one after gives the cost of the weights returned.
+    Overflow and invalid operations are not warned about; divergence is
+    raised as :class:`TrainingDiverged` instead.
+
+    Parameters
+    ----------
+    state : TrainingState
+    objective : callable
+        ``objective(params, batch=None) -> (J, grads)`` with ``n_samples``.
+    tol, n_iter_no_change : float
+        The stopping rule (see :class:`StoppingRule`).
+    max_iter : int
+    **progress_options
+        ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
+
+    Returns
+    -------
+    outcome : Outcome
+        With ``best_params`` (the validated best, or None) as well.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When interrupted before the first iteration was recorded.
+    """
+    solver, params = state.solver, state.params
+    validate = progress_options.get("validate")
+    rule = None
+    if validate is not None or solver.stall_rule:
+        rule = StoppingRule(tol, n_iter_no_change, trend=validate is None)
+    start = None
+    if not getattr(solver, "reports_start", False):
+        with np.errstate(**_QUIET):
+            start, _ = objective(params)
+    guard = DivergenceGuard(start, solver.hint)
+    progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
+    outcome = Outcome()
+    outcome.message, outcome.interrupted = None, False
+    try:
+        with np.errstate(**_QUIET):
+            outcome.message = solver.run(objective, params, progress, max_iter)
+    except KeyboardInterrupt:
+        if not progress.n_iter:
+            raise
+        outcome.interrupted = True
+    if not all(np.isfinite(v).all() for v in params.values()):
+        raise diverged("the weights became non-finite", solver.hint)
+    outcome.best_params = progress.best_params
+    final_cost = getattr(solver, "final_cost", None)
+    if progress.best_params is not None or final_cost is None:
+        final = params if progress.best_params is None else progress.best_params
+        with np.errstate(**_QUIET):
+            final_cost, _ = objective(final)
+    outcome.final_cost = final_cost
+    outcome.start_cost = guard.start
+    outcome.n_iter = progress.n_iter
+    outcome.stopped_by_callback = progress.stopped_by_callback
+    outcome.stalled_rising = progress.stalled and rule.rising
+    return outcome

@@ -1,0 +1,248 @@
+"""Defaults that learn: the safeguarded step, the plateau rule, honest warnings.
+
+The fast tests run by default; the full acceptance panel and the estimator
+checks over every activation and solver are marked ``exhaustive``.
+"""
+
+import functools
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_circles,
+    make_gaussian_quantiles,
+    make_moons,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
+from sk_shallow._activations import ACTIVATIONS
+from sk_shallow._solvers import FullBatchGD
+from sk_shallow.datasets import make_flower
+
+SOLVERS = ("gd", "sgd", "adam", "lbfgs")
+
+
+def _unguarded(monkeypatch):
+    """Make "gd" the plain notes' update, without the safeguard."""
+    monkeypatch.setattr(
+        _base, "FullBatchGD", functools.partial(FullBatchGD, backtrack=False)
+    )
+
+
+def _fit_quietly(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+# -- the course run is untouched by the safeguard -----------------------------
+def _assert_course_run_identical(monkeypatch, **params):
+    X, y = make_flower()
+    guarded = _fit_quietly(ShallowNetClassifier(random_state=2, **params), X, y)
+    _unguarded(monkeypatch)
+    plain = _fit_quietly(ShallowNetClassifier(random_state=2, **params), X, y)
+    assert guarded.loss_curve_ == plain.loss_curve_
+    for name in ("W1_", "b1_", "W2_", "b2_"):
+        np.testing.assert_array_equal(getattr(guarded, name), getattr(plain, name))
+    assert guarded.learning_rate_ == 1.2
+    return guarded
+
+
+def test_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
+    _assert_course_run_identical(monkeypatch, max_iter=1500, n_iter_no_change=np.inf)
+
+
+@pytest.mark.exhaustive
+def test_full_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
+    # 10,000 iterations, with the late oscillation (rises of up to 0.08% a
+    # step after iteration 7,843) that the safeguard must let through.
+    clf = _assert_course_run_identical(monkeypatch, n_iter_no_change=np.inf)
+    assert clf.n_iter_ == 10_000
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("n_hidden", [20, 50])
+def test_course_sweep_is_bit_for_bit_the_plain_update(monkeypatch, n_hidden):
+    # These oscillate late (rises of up to 0.44% a step): never rejected.
+    clf = _assert_course_run_identical(
+        monkeypatch, n_hidden=n_hidden, max_iter=5000, n_iter_no_change=np.inf
+    )
+    curve = np.asarray(clf.loss_curve_)
+    assert np.any(curve[1:] > curve[:-1]), "the run must wobble to test this"
+
+
+# -- the safeguard ---------------------------------------------------------------
+def test_run_away_step_is_undone_and_halved():
+    X, y = load_iris(return_X_y=True)  # unscaled: the step of 1.2 overshoots
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0, max_iter=300), X, y)
+    curve = np.asarray(clf.loss_curve_)
+    assert clf.learning_rate_ < 1.2
+    # No accepted step raises the cost by more than 1% of itself.
+    assert np.all(curve[1:] <= curve[:-1] * 1.01)
+    assert clf.loss_ < 0.5 * curve[0]
+
+
+# -- the plateau rule -------------------------------------------------------------
+@pytest.mark.parametrize("tol", ["auto", 1e-6])
+def test_default_fit_escapes_the_initial_plateau(tol):
+    X, y = make_circles(300, noise=0.1, factor=0.5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    clf = _fit_quietly(ShallowNetClassifier(tol=tol, random_state=0), X, y)
+    curve = np.asarray(clf.loss_curve_)
+    # The first hundred steps each gain less than 1e-6: a plain stall rule
+    # at that tol stops there, on the saddle, at chance accuracy (below).
+    assert np.all(curve[:-1][:100] - curve[1:][:100] < 1e-6)
+    assert clf.score(X, y) > 0.9
+    assert clf.loss_ < 0.5 * curve[0]
+
+
+def test_plain_stall_rule_would_stop_on_the_plateau(monkeypatch):
+    # The reference for the test above: without the trend test, the same fit
+    # ends on the saddle.
+    from sk_shallow import _stopping
+
+    monkeypatch.setattr(_stopping, "PLATEAU", np.inf)
+    X, y = make_circles(300, noise=0.1, factor=0.5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    clf = ShallowNetClassifier(tol=1e-6, random_state=0).fit(X, y)
+    assert clf.n_iter_ < 50
+    assert clf.score(X, y) < 0.7
+
+
+def test_stall_on_a_rising_cost_halves_the_step():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X[:400])
+    y = y[:400]
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0, max_iter=1500), X, y)
+    curve = np.asarray(clf.loss_curve_)
+    assert clf.loss_ <= curve.min() * 1.01
+
+
+# -- no silent bad model ------------------------------------------------------------
+def test_cost_above_the_start_warns():
+    X, y = make_flower(200, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="above the .* starting weights"):
+        ShallowNetClassifier(
+            solver="adam", learning_rate=3.0, max_iter=3, random_state=0
+        ).fit(X, y)
+
+
+def test_far_from_unit_scale_names_standard_scaler():
+    X, y = load_wine(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="StandardScaler"):
+        ShallowNetClassifier(random_state=0, max_iter=200).fit(X, y)
+
+
+def test_learning_rate_is_reported_per_solver():
+    X, y = make_flower(100, random_state=0)
+    for solver, expected in (("gd", 1.2), ("sgd", 0.01), ("adam", 0.001)):
+        clf = _fit_quietly(
+            ShallowNetClassifier(solver=solver, max_iter=3, random_state=0), X, y
+        )
+        assert clf.learning_rate_ == expected
+    clf = _fit_quietly(ShallowNetClassifier(solver="lbfgs", max_iter=3), X, y)
+    assert clf.learning_rate_ is None
+
+
+# -- acceptance panel ------------------------------------------------------------------
+CV = StratifiedKFold(5, shuffle=True, random_state=0)
+
+
+def _cv(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return cross_val_score(
+            make_pipeline(StandardScaler(), model), X, y, cv=CV
+        ).mean()
+
+
+SMALL_DATA = {
+    "iris": lambda: load_iris(return_X_y=True),
+    "wine": lambda: load_wine(return_X_y=True),
+    "breast cancer": lambda: load_breast_cancer(return_X_y=True),
+    "digits": lambda: load_digits(return_X_y=True),
+}
+NONLINEAR_DATA = {
+    "moons": lambda: make_moons(400, noise=0.1, random_state=0),
+    "circles": lambda: make_circles(500, noise=0.1, factor=0.5, random_state=0),
+    "flower": lambda: make_flower(),
+    "quantiles": lambda: make_gaussian_quantiles(
+        n_samples=400, n_classes=2, random_state=0
+    ),
+}
+
+
+def _reaches_mlp(name):
+    X, y = SMALL_DATA[name]()
+    ours = _cv(ShallowNetClassifier(random_state=0), X, y)
+    mlp = _cv(MLPClassifier(hidden_layer_sizes=(4,), random_state=0), X, y)
+    assert ours >= mlp - 0.02, (name, ours, mlp)
+
+
+def _beats_logistic_regression(name, n_samples=None):
+    X, y = NONLINEAR_DATA[name]()
+    if n_samples is not None:
+        X, y = X[:n_samples], y[:n_samples]
+    ours = _cv(ShallowNetClassifier(random_state=0), X, y)
+    logreg = _cv(LogisticRegression(), X, y)
+    assert ours >= logreg + 0.10, (name, ours, logreg)
+
+
+def test_panel_fast():
+    _reaches_mlp("iris")
+    _beats_logistic_regression("circles", 200)
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("name", sorted(SMALL_DATA))
+def test_panel_reaches_mlp(name):
+    _reaches_mlp(name)
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("name", sorted(NONLINEAR_DATA))
+def test_panel_beats_logistic_regression(name):
+    _beats_logistic_regression(name)
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("name", ["iris", "wine", "breast cancer"])
+def test_unscaled_data_learns_or_warns_about_scaling(name):
+    X, y = SMALL_DATA[name]()
+    for train, test in CV.split(X, y):
+        clf = ShallowNetClassifier(random_state=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(X[train], y[train])
+        named = any("StandardScaler" in str(w.message) for w in caught)
+        mlp = make_pipeline(StandardScaler(), MLPClassifier((4,), random_state=0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reference = mlp.fit(X[train], y[train]).score(X[test], y[test])
+        assert named or clf.score(X[test], y[test]) >= reference - 0.02
+
+
+# -- scikit-learn's checks, every activation and solver, default steps --------
+@pytest.mark.exhaustive
+@parametrize_with_checks(
+    [
+        Estimator(activation=activation, solver=solver, random_state=0)
+        for Estimator in (ShallowNetClassifier, ShallowNetRegressor)
+        for activation in sorted(ACTIVATIONS)
+        for solver in SOLVERS
+    ]
+)
+def test_estimator_checks_every_activation_and_solver(estimator, check):
+    check(estimator)

@@ -1,0 +1,212 @@
+"""Hostile parameters, targets and weights: a clear error or a sound model.
+
+Every case runs with warnings as errors: no overflow or invalid-value warning,
+and no obscure error from deeper down, reaches the user.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from helpers import quiet_fit
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+from sk_shallow._activations import sigmoid_derivative
+from sk_shallow.datasets import make_flower
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_flower(120, random_state=0)
+
+
+# -- bug 9: class_weight dicts in partial_fit and with multilabel targets -----
+def test_partial_fit_class_weight_dict_uses_the_declared_classes(data):
+    X, y = data
+    y3 = np.where(np.arange(len(y)) % 5 == 0, 2, y)
+    clf = ShallowNetClassifier(solver="sgd", class_weight={2: 3.0}, random_state=0)
+    clf.partial_fit(X[y3 < 2], y3[y3 < 2], classes=[0, 1, 2])  # no class 2 here
+    clf.partial_fit(X, y3)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+
+
+def test_multilabel_class_weight_dict_is_a_clear_error(data):
+    X, y = data
+    Y = np.c_[y, 1 - y]
+    with pytest.raises(ValueError, match="dict is not supported for multilabel"):
+        ShallowNetClassifier(class_weight={0: 2.0}).fit(X, Y)
+
+
+def test_multilabel_balanced_counts_sample_weights(data):
+    X, y = data
+    Y = np.c_[y, (X[:, 0] > 0).astype(int)]
+    w = np.where(np.arange(len(y)) % 3 == 0, 2, 1)
+    kw = dict(class_weight="balanced", max_iter=20, random_state=0)
+    weighted = quiet_fit(ShallowNetClassifier(**kw), X, Y, sample_weight=w)
+    repeated = quiet_fit(
+        ShallowNetClassifier(**kw), np.repeat(X, w, 0), np.repeat(Y, w, 0)
+    )
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
+
+
+# -- bug 10: class_weight and sample_weight values -----------------------------
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        ({0: -1.0}, "finite and non-negative; class 0 has -1.0"),
+        ({1: np.nan}, "finite and non-negative; class 1 has nan"),
+        ({0: np.inf}, "finite and non-negative; class 0 has inf"),
+        ({0: 0.0, 1: 0.0}, "every sample a zero weight"),
+        ({0: "a"}, "must be numbers; class 0 has 'a'"),
+        ({5: 1.0}, r"labels \[5\] that are not among the classes \[0, 1\]"),
+    ],
+)
+def test_bad_class_weight_values_are_named(data, class_weight, message):
+    X, y = data
+    clf = ShallowNetClassifier(class_weight=class_weight, max_iter=3)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_scalar_sample_weight(data, value):
+    X, y = data
+    with pytest.raises(ValueError, match="sample_weight must be finite"):
+        ShallowNetClassifier(max_iter=3).fit(X, y, sample_weight=value)
+
+
+def test_huge_equal_weights_act_as_unit_weights(data):
+    X, y = data
+    kw = dict(max_iter=10, random_state=0, early_stopping=True, solver="adam")
+    huge = quiet_fit(
+        ShallowNetClassifier(**kw), X, y, sample_weight=np.full(len(y), 1e307)
+    )
+    unit = quiet_fit(ShallowNetClassifier(**kw), X, y, sample_weight=np.ones(len(y)))
+    np.testing.assert_array_equal(huge.W1_, unit.W1_)
+    assert huge.validation_scores_ == unit.validation_scores_
+
+
+# -- bug 11: overflow inside fit -----------------------------------------------
+def test_huge_init_scale_is_a_clear_error(data):
+    X, y = data
+    with pytest.raises(ValueError, match="init_scale"):
+        ShallowNetClassifier(init_scale=1e308).fit(X, y)
+
+
+def test_float32_targets_or_weights_beyond_range(data):
+    X, y = data
+    X32 = X.astype(np.float32)
+    with pytest.raises(ValueError, match="range of float32"):
+        ShallowNetRegressor(max_iter=3).fit(X32, y * 1e39)
+    with pytest.raises(ValueError, match="sample_weight.*(finite|infinity)"):
+        ShallowNetClassifier(max_iter=3).fit(
+            X32, y, sample_weight=np.full(len(y), 1e39)
+        )
+
+
+def test_longdouble_beyond_float64(data):
+    X, y = data
+    X_long = X.astype(np.longdouble)
+    if np.finfo(np.longdouble).max <= np.finfo(np.float64).max:
+        pytest.skip("longdouble is float64 here")
+    X_long[0, 0] = np.longdouble(1e308) * 10
+    with pytest.raises(ValueError, match="infinity"):
+        ShallowNetClassifier(max_iter=3).fit(X_long, y)
+
+
+@pytest.mark.parametrize("power_t", [200.0, 1e3])
+def test_large_power_t_decays_without_overflow(data, power_t):
+    X, y = data
+    clf = ShallowNetClassifier(
+        solver="sgd", learning_rate_schedule="invscaling", power_t=power_t, max_iter=3
+    )
+    quiet_fit(clf, X, y)
+    assert clf.learning_rate_ == 0.0
+
+
+# -- bug 12: obscure errors ----------------------------------------------------
+@pytest.mark.parametrize(
+    "name, value",
+    [("n_hidden", True), ("max_iter", True), ("tol", False), ("learning_rate", True)],
+)
+def test_bools_are_not_numbers(data, name, value):
+    X, y = data
+    with pytest.raises(InvalidParameterError, match=f"'{name}'.*not a bool"):
+        ShallowNetClassifier(**{name: value}).fit(X, y)
+
+
+def test_sparse_targets_are_a_clear_error(data):
+    X, y = data
+    with pytest.raises(ValueError, match="y must be dense"):
+        ShallowNetRegressor().fit(X, sp.csr_matrix(np.c_[y, y].astype(float)))
+
+
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ([0, 1, "a"], "classes mixes strings"),
+        ([0, 1, np.nan], "classes contains missing values"),
+    ],
+)
+def test_bad_partial_fit_classes(data, classes, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        ShallowNetClassifier(solver="sgd").partial_fit(X, y, classes=classes)
+
+
+def test_missing_labels_are_named(data):
+    X, y = data
+    labels = np.array(["a", "b"], dtype=object)[y]
+    labels[3] = None
+    with pytest.raises(ValueError, match="y contains missing values"):
+        ShallowNetClassifier().fit(X, labels)
+    pd = pytest.importorskip("pandas")
+    s = pd.Series(np.array(["a", "b"])[y], dtype="string")
+    s[4] = pd.NA
+    with pytest.raises(ValueError, match="y contains missing values"):
+        ShallowNetClassifier().fit(X, s)
+
+
+# -- bug 13: a mini-batch that weighs nothing ----------------------------------
+def test_zero_weight_batches_are_not_counted_in_the_epoch_cost(data):
+    X, y = data
+    w = np.r_[np.zeros(20), np.ones(len(y) - 20)]
+    kw = dict(solver="sgd", batch_size=20, shuffle=False, max_iter=2, random_state=0)
+    weighted = quiet_fit(ShallowNetClassifier(**kw), X, y, sample_weight=w)
+    dropped = quiet_fit(ShallowNetClassifier(**kw), X[20:], y[20:])
+    np.testing.assert_allclose(weighted.loss_curve_, dropped.loss_curve_, rtol=1e-12)
+
+
+# -- bug 14: the sigmoid derivative in float32 ---------------------------------
+def test_sigmoid_derivative_is_exact_for_small_outputs():
+    A = np.array([1e-8, 0.5, 1 - 1e-3], dtype=np.float32)
+    expected = A.astype(np.float64) * (1 - A.astype(np.float64))
+    np.testing.assert_allclose(sigmoid_derivative(A.copy()), expected, rtol=1e-6)
+
+
+# -- bug 15: the Poisson deviance overflows only for hopeless outputs ----------
+def test_poisson_overflow_is_divergence_not_a_warning():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 2)) * 1e3
+    y = rng.poisson(3, size=50)
+    reg = ShallowNetRegressor(
+        loss="poisson", solver="sgd", learning_rate=10.0, init="normal", init_scale=1.0
+    )
+    with pytest.raises(ValueError, match="diverged|not finite"):
+        reg.fit(X, y)
+
+
+# -- bug 16: class weights without scikit-learn's compute_class_weight ---------
+def test_balanced_weights_with_a_class_of_zero_weight(data):
+    X, y = data
+    y3 = np.where(np.arange(len(y)) % 7 == 0, 2, y)
+    w = np.where(y3 == 2, 0.0, 1.0)
+    clf = quiet_fit(
+        ShallowNetClassifier(class_weight="balanced", max_iter=20, random_state=0),
+        X,
+        y3,
+        sample_weight=w,
+    )
+    assert np.isfinite(clf.loss_)

@@ -1,0 +1,330 @@
+"""All-or-nothing fits, honest partial_fit and warm_start: one training state.
+
+Each test names the way a fit can end, or what it carries forward, and checks
+what a user would see. They run with every warning an error.
+"""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from helpers import PARAMS, quiet_fit
+from sklearn.exceptions import ConvergenceWarning
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
+from sk_shallow.datasets import make_flower
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_flower(120, random_state=0)
+
+
+def _state(est):
+    """Everything a user can see, and the pickled private state."""
+    public = {k: copy.deepcopy(v) for k, v in vars(est).items()}
+    return public, pickle.dumps(est)
+
+
+def _assert_same(est, before):
+    public, pickled = before
+    assert set(vars(est)) == set(public)
+    for k, v in public.items():
+        now = getattr(est, k)
+        if isinstance(v, np.ndarray):
+            np.testing.assert_array_equal(now, v)
+        elif isinstance(v, (int, float, str, list, tuple, type(None))):
+            assert now == v, k
+    assert pickle.dumps(est) == pickled
+
+
+class InterruptOnCall:
+    """Patch Objective.__call__ to raise KeyboardInterrupt on call ``n``."""
+
+    def __init__(self, monkeypatch, n):
+        self.count, self.n = 0, n
+        original = _solvers.Objective.__call__
+
+        def call(obj, params, batch=None):
+            self.count += 1
+            if self.count == self.n:
+                raise KeyboardInterrupt
+            return original(obj, params, batch)
+
+        monkeypatch.setattr(_solvers.Objective, "__call__", call)
+
+
+# -- bug 1: an interrupt before anything was learned --------------------------
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_interrupt_before_the_first_iteration_changes_nothing(
+    data, solver, monkeypatch
+):
+    X, y = data
+    clf = quiet_fit(
+        ShallowNetClassifier(solver=solver, max_iter=5, random_state=0), X, y
+    )
+    before = _state(clf)
+    # The first call inside the first iteration: "gd" reports the starting
+    # cost as its first; the others take one pass for it before training.
+    first = 1 if solver == "gd" else 2
+    InterruptOnCall(monkeypatch, first)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    _assert_same(clf, before)
+    fresh = ShallowNetClassifier(solver=solver, random_state=0)
+    InterruptOnCall(monkeypatch, first)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "W1_")
+
+
+def test_interrupt_in_a_first_partial_fit_changes_nothing(data, monkeypatch):
+    X, y = data
+    clf = ShallowNetClassifier(solver="sgd", batch_size=20, random_state=0)
+    InterruptOnCall(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "W1_") and not hasattr(clf, "classes_")
+
+
+def test_interrupt_after_some_iterations_keeps_the_weights_and_warns(data, monkeypatch):
+    X, y = data
+    clf = ShallowNetClassifier(max_iter=50, random_state=0)
+    InterruptOnCall(monkeypatch, 12)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == len(clf.loss_curve_) == 11
+    assert clf.predict(X).shape == y.shape
+
+
+# -- bug 2: an interrupt inside the first validation --------------------------
+def test_interrupt_in_the_first_validation_changes_nothing(data, monkeypatch):
+    X, y = data
+    clf = quiet_fit(
+        ShallowNetClassifier(
+            solver="adam", early_stopping=True, max_iter=5, random_state=0
+        ),
+        X,
+        y,
+    )
+    before = _state(clf)
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ShallowNetClassifier, "_score_output", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    _assert_same(clf, before)
+
+
+# -- bug 3: a failed warm fit leaves the random generator as it was -----------
+@pytest.mark.parametrize("failure", ["split", "divergence"])
+def test_failed_warm_fit_does_not_advance_the_generator(data, failure):
+    X, y = data
+    make = dict(solver="sgd", warm_start=True, max_iter=3, random_state=0)
+    a = quiet_fit(ShallowNetClassifier(**make), X, y)
+    b = quiet_fit(ShallowNetClassifier(**make), X, y)
+    if failure == "split":
+        a.set_params(early_stopping=True, validation_fraction=1e-6)
+        with pytest.raises(ValueError, match="validation set is too small"):
+            a.fit(X[:10], y[:10])
+        a.set_params(early_stopping=False, validation_fraction=0.1)
+    else:
+        a.set_params(learning_rate=1e8)
+        with pytest.raises(ValueError, match="diverged"):
+            a.fit(X * 1e3, y)
+        a.set_params(learning_rate="auto")
+    quiet_fit(a, X, y)
+    quiet_fit(b, X, y)
+    for name in PARAMS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_failed_fit_restores_a_generator_passed_as_random_state(data):
+    X, y = data
+    rng = np.random.RandomState(0)
+    clf = ShallowNetClassifier(solver="sgd", random_state=rng, learning_rate=1e8)
+    state = rng.get_state()[1].copy()
+    with pytest.raises(ValueError, match="diverged"):
+        clf.fit(X * 1e3, y)
+    np.testing.assert_array_equal(rng.get_state()[1], state)
+
+
+# -- bug 4: a callback whose teardown raises --------------------------------
+def test_teardown_error_during_a_refit_keeps_the_previous_model(data):
+    pytest.importorskip("sklearn.callback")
+    X, y = data
+
+    class FailingTeardown:
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            raise RuntimeError("teardown failed")
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            pass
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            return False
+
+    clf = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0), X, y)
+    before = _state(clf)
+    clf.set_callbacks(FailingTeardown())
+    clf.set_params(max_iter=7, random_state=1)
+    with pytest.raises(RuntimeError, match="teardown failed"):
+        quiet_fit(clf, X, y)
+    public, _ = before
+    for name in PARAMS:
+        np.testing.assert_array_equal(getattr(clf, name), public[name])
+    assert clf.n_iter_ == 5
+
+
+# -- bug 5: partial_fit after set_params(solver=...) --------------------------
+@pytest.mark.parametrize("first", ["adam", "sgd"])
+def test_partial_fit_uses_the_solver_set_now(data, first):
+    X, y = data
+    clf = ShallowNetClassifier(solver=first, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    W1 = clf.W1_.copy()
+    # A vanishing step: whatever ran, if it is the new SGD, barely moves.
+    clf.set_params(solver="sgd", learning_rate=1e-12, momentum=0.0)
+    clf.partial_fit(X, y)
+    np.testing.assert_allclose(clf.W1_, W1, atol=1e-10)
+    assert clf.learning_rate_ == 1e-12
+
+
+def test_partial_fit_after_a_full_batch_fit_uses_sgd(data):
+    X, y = data
+    clf = quiet_fit(ShallowNetClassifier(max_iter=20, random_state=0), X, y)
+    W1 = clf.W1_.copy()
+    clf.set_params(solver="sgd", learning_rate=1e-12)
+    clf.partial_fit(X, y)
+    np.testing.assert_allclose(clf.W1_, W1, atol=1e-10)
+
+
+# -- bug 6: warm_start with a changed architecture ----------------------------
+@pytest.mark.parametrize(
+    "change", [dict(n_hidden=7), dict(activation="relu")], ids=["n_hidden", "g"]
+)
+def test_warm_start_with_another_architecture_is_an_error(data, change):
+    X, y = data
+    clf = quiet_fit(
+        ShallowNetClassifier(max_iter=5, warm_start=True, random_state=0), X, y
+    )
+    before = _state(clf)
+    clf.set_params(**change)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"warm_start=True.*{name}"):
+        clf.fit(X, y)
+    clf.set_params(**{name: ShallowNetClassifier().get_params()[name]})
+    _assert_same(clf, before)
+
+
+def test_warm_start_with_another_solver_carries_the_weights(data):
+    X, y = data
+    clf = quiet_fit(
+        ShallowNetClassifier(max_iter=30, warm_start=True, random_state=0), X, y
+    )
+    clf.set_params(solver="lbfgs", max_iter=5)
+    W1 = clf.W1_.copy()
+    loss = clf.loss_
+    quiet_fit(clf, X, y)
+    assert not np.array_equal(clf.W1_, W1)
+    assert clf.loss_ < loss
+    assert len(clf.loss_curve_) == 30 + clf.n_iter_
+
+
+# -- bug 7: warm_start with early stopping ------------------------------------
+def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
+    X, y = data
+    splits = []
+    original = _base.train_test_split
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        splits.append(out[1])
+        return out
+
+    monkeypatch.setattr(_base, "train_test_split", recording)
+    clf = ShallowNetClassifier(
+        solver="adam",
+        early_stopping=True,
+        warm_start=True,
+        max_iter=4,
+        n_iter_no_change=np.inf,
+        random_state=0,
+    )
+    quiet_fit(clf, X, y)
+    quiet_fit(clf, X, y)
+    np.testing.assert_array_equal(splits[0], splits[1])
+    assert len(clf.validation_scores_) == len(clf.loss_curve_) == 8
+    assert len(clf.validation_loss_curve_) == 8
+    assert clf.best_validation_score_ == max(clf.validation_scores_[4:])
+
+
+# -- bug 8: divergence in partial_fit compares like with like -----------------
+def test_partial_fit_on_a_chunk_with_larger_targets_is_not_divergence():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    reg = ShallowNetRegressor(solver="adam", learning_rate=0.01, random_state=0)
+    reg.partial_fit(X[:100], y[:100])
+    reg.partial_fit(X[100:], y[100:] * 100)  # a cost 10^4 times the first's
+    assert np.isfinite(reg.loss_)
+
+
+def test_every_solver_reports_divergence(data):
+    X, y = data
+    for solver, lr in (("sgd", 1e4), ("adam", 1e4)):
+        clf = ShallowNetClassifier(
+            solver=solver, learning_rate=lr, activation="relu", random_state=0
+        )
+        with pytest.raises(ValueError, match="diverged.*learning_rate"):
+            clf.fit(X * 1e4, y)
+    reg = ShallowNetRegressor(solver="lbfgs", activation="identity", random_state=0)
+    with pytest.raises(ValueError, match="diverged") as info:
+        reg.fit(X * 1e200, y)
+    assert "learning_rate" not in str(info.value)
+
+
+def test_sgd_blow_up_inside_the_first_epoch_is_caught(data):
+    X, y = data
+    clf = ShallowNetClassifier(
+        solver="sgd", learning_rate=100.0, batch_size=10, random_state=0
+    )
+    with pytest.raises(ValueError, match="mini-batch of iteration 1"):
+        clf.fit(X * 1e4, y)
+
+
+def test_gradient_descent_cannot_diverge_and_reports_its_step(data):
+    X, y = data
+    clf = ShallowNetClassifier(
+        activation="identity", learning_rate=1e4, max_iter=200, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X * 1e3, y)
+    assert clf.learning_rate_ < 1e4
+    assert clf.loss_ <= clf.loss_curve_[0]
+
+
+# -- float32 ------------------------------------------------------------------
+def test_float32_then_float64_partial_fit(data):
+    X, y = data
+    clf = ShallowNetClassifier(solver="adam", random_state=0)
+    clf.partial_fit(X.astype(np.float32), y, classes=[0, 1])
+    assert clf.W1_.dtype == np.float32
+    clf.partial_fit(X, y)
+    assert clf.W1_.dtype == np.float64
+    assert clf._state.solver.rule.ms["W1"].dtype == np.float64
+    w = np.linspace(0.5, 2, len(y))
+    clf = ShallowNetClassifier(max_iter=5, random_state=0)
+    quiet_fit(clf, X.astype(np.float32), y, sample_weight=w)
+    assert type(clf.loss_) is float
+    assert all(type(v) is float for v in clf.loss_curve_)
