@@ -14,7 +14,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils import shuffle
 
-from . import _network
+from . import _blocked, _network
 
 #: A cost this many times its first value (or 1, if larger) means divergence:
 #: a well-posed run lowers its cost, and one that grows a hundredfold is
@@ -70,7 +70,7 @@ class Objective:
             grads = {k: np.empty_like(v) for k, v in params.items()}
             self._buffers[Y.shape[1]] = ({}, grads)
         cache, grads = self._buffers[Y.shape[1]]
-        return _network.loss_and_gradients(
+        return _blocked.loss_and_gradients(
             params, X, Y, self.activation, self.output, self.alpha, sw, cache, grads
         )
 
