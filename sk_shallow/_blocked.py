@@ -32,7 +32,8 @@ from . import _network
 #: predict with two cores sharing a 32 MiB L3 cache.
 BLOCK_SIZE = 2048
 
-#: Threads working on blocks; None uses every core (``os.cpu_count()``).
+#: Threads working on blocks, each with single-threaded BLAS: the number of
+#: cores the blocked passes use. None uses every core (``os.cpu_count()``).
 N_THREADS = None
 
 _POOL = {"executor": None, "n_threads": 0, "controller": None}
@@ -40,8 +41,12 @@ _POOL_LOCK = threading.Lock()
 
 
 def _executor(n_threads):
-    """The shared thread pool, (re)made with ``n_threads`` workers."""
+    """The shared thread pool (None for one thread) and the BLAS controller."""
     with _POOL_LOCK:
+        if _POOL["controller"] is None:
+            _POOL["controller"] = ThreadpoolController()
+        if n_threads == 1:
+            return None, _POOL["controller"]
         executor = _POOL["executor"]
         if executor is None or _POOL["n_threads"] != n_threads:
             if executor is not None:
@@ -50,8 +55,6 @@ def _executor(n_threads):
                 n_threads, thread_name_prefix="sk_shallow"
             )
             _POOL["n_threads"] = n_threads
-        if _POOL["controller"] is None:
-            _POOL["controller"] = ThreadpoolController()
         return executor, _POOL["controller"]
 
 
@@ -82,18 +85,22 @@ def _in_order(work, n_blocks, n_threads):
     error state (``np.errstate``) holds in the workers too.
     """
     window = _slots(n_threads)
-    if window == 1:
-        for i in range(n_blocks):
-            yield work(i, 0)
-        return
     executor, controller = _executor(n_threads)
-    futures = {}
-
-    def submit(i):
-        ctx = contextvars.copy_context()
-        futures[i] = executor.submit(ctx.run, work, i, i % window)
-
+    # BLAS runs single-threaded: the blocks are the unit of parallel work.
+    # Measured: BLAS's own threads on block-sized products are slower than
+    # one thread, and far slower on a busy machine, where they wait for each
+    # other; with one thread the passes use exactly one core.
     with controller.limit(limits=1, user_api="blas"):
+        if window == 1:
+            for i in range(n_blocks):
+                yield work(i, 0)
+            return
+        futures = {}
+
+        def submit(i):
+            ctx = contextvars.copy_context()
+            futures[i] = executor.submit(ctx.run, work, i, i % window)
+
         try:
             for i in range(min(window, n_blocks)):
                 submit(i)
