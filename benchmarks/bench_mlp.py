@@ -332,6 +332,37 @@ def main(argv=None):
     parser.add_argument("--csv", help="also write the table as CSV to this file")
     args = parser.parse_args(argv)
 
+    header = (
+        f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
+        f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
+        f"{platform.python_version()}, {platform.machine()}; medians of "
+        f"{args.repeat} runs"
+    )
+
+    def save():
+        """Write the rows so far: a cut-short run keeps what it measured."""
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write(header + "\n\n" + "\n".join(lines) + "\n")
+        if args.csv:
+            # The Markdown rows as CSV, for the documentation's csv-table.
+            with open(args.csv, "w", newline="") as f:
+                writer = csv.writer(f)
+                for line in lines[:1] + lines[2:]:
+                    cells = [
+                        c.strip().replace("**", "") for c in line.strip("|").split("|")
+                    ]
+                    writer.writerow(cells)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(
+                    {"environment": header, "results": results},
+                    f,
+                    indent=2,
+                    default=str,
+                )
+        print(lines[-1], flush=True)
+
     lines = [
         "| row | what | ours | ours, 1 thread | unblocked | MLPClassifier | floor "
         "| ours / MLP | ours / floor |",
@@ -356,9 +387,9 @@ def main(argv=None):
             + " |"
         )
         results[f"{row}: {what}"] = t
-        print(lines[-1], flush=True)
+        save()
 
-    print("\n".join(lines), flush=True)
+    print(header + "\n\n" + "\n".join(lines), flush=True)
     if 1 in args.rows or 2 in args.rows:
         t64 = row_fit(np.float64, args.repeat)
         if 1 in args.rows:
@@ -394,7 +425,7 @@ def main(argv=None):
             f"**{mem['ours'] / mem['MLPClassifier']:.2f}x** | — |"
         )
         results["5: peak memory / X.nbytes"] = mem
-        print(lines[-1], flush=True)
+        save()
         add(
             5,
             "peak memory of predict_proba beyond its output, 1000000 x 100 "
@@ -418,7 +449,7 @@ def main(argv=None):
                     f"| {t:.4g} s | | | | | speed-up over gd: "
                     f"{gd / t:.1f}x | |"
                 )
-            print(lines[-1], flush=True)
+            save()
     if 7 in args.rows:
         res = row_scaling(args.repeat)
         results["7: seconds per sample per iteration"] = res
@@ -429,38 +460,13 @@ def main(argv=None):
                 f"{t * 1e9:.2f} ns | | | | | relative to m = 10^4: "
                 f"{t / base:.2f} | |"
             )
-            print(lines[-1], flush=True)
+            save()
     if 8 in args.rows:
         for solver in ("sgd", "adam"):
             add(
                 8,
                 f"{solver}, batches of 200, 5 epochs, 20000 x 100, float64",
                 row_minibatch(solver, args.repeat),
-            )
-
-    header = (
-        f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
-        f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
-        f"{platform.python_version()}, {platform.machine()}; medians of "
-        f"{args.repeat} runs"
-    )
-    print("\n" + header)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(header + "\n\n" + "\n".join(lines) + "\n")
-    if args.csv:
-        # The Markdown rows as CSV, for the documentation's csv-table.
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.writer(f)
-            for line in lines[:1] + lines[2:]:
-                cells = [
-                    c.strip().replace("**", "") for c in line.strip("|").split("|")
-                ]
-                writer.writerow(cells)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(
-                {"environment": header, "results": results}, f, indent=2, default=str
             )
 
 
