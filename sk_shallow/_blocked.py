@@ -23,6 +23,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
 from . import _network
@@ -62,6 +63,21 @@ def _partition(m, block_size):
     """Column slices of at most ``block_size`` examples covering ``range(m)``."""
     block_size = BLOCK_SIZE if block_size is None else block_size
     return [slice(a, min(a + block_size, m)) for a in range(0, m, block_size)]
+
+
+def _sliceable(X, cache=None):
+    """``X`` with cheap column slices: CSC if sparse, converted once per ``cache``.
+
+    Slicing columns of a CSR matrix reads all of it, once per block.
+    """
+    if not sp.issparse(X) or X.format == "csc":
+        return X
+    held = None if cache is None else cache.get("csc")
+    if held is None or held[0] is not X:
+        held = (X, X.tocsc())
+        if cache is not None:
+            cache["csc"] = held
+    return held[1]
 
 
 def _threads(n_threads, n_blocks):
@@ -163,6 +179,7 @@ def loss_and_gradients(
             params, X, Y, activation, output, alpha, sample_weight, cache, grads
         )
     cache = {} if cache is None else cache
+    X = _sliceable(X, cache)
     if grads is None:
         grads = {k: np.empty_like(v) for k, v in params.items()}
     n_threads = _threads(n_threads, len(blocks))
@@ -207,6 +224,7 @@ def predict_output(params, X, activation, output, *, block_size=None, n_threads=
     blocks = _partition(m, block_size)
     if len(blocks) == 1:
         return _network.predict_output(params, X, activation, output)
+    X = _sliceable(X)
     n_y = params["W2"].shape[0]
     dtype = params["W1"].dtype
     Z2, A2 = np.empty((n_y, m), dtype=dtype), np.empty((n_y, m), dtype=dtype)
