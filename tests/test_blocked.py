@@ -207,3 +207,15 @@ def test_overflow_in_worker_threads_stays_quiet(tiny_blocks):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="too large"):
             reg.predict(X)
+
+
+def test_the_course_run_is_one_block_bit_for_bit(monkeypatch):
+    # 400 points are one block: the unblocked pass of the notes, unchanged.
+    X, y = make_flower()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        default = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
+        monkeypatch.setattr(_blocked, "BLOCK_SIZE", len(y) * 10)
+        whole = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
+    np.testing.assert_array_equal(default.loss_curve_, whole.loss_curve_)
+    np.testing.assert_array_equal(default.W1_, whole.W1_)
