@@ -41,6 +41,17 @@ _POOL = {"executor": None, "n_threads": 0, "controller": None}
 _POOL_LOCK = threading.Lock()
 
 
+def _forget_pool():
+    """In a forked child the parent's worker threads do not exist: start anew."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+    _POOL.update(executor=None, n_threads=0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _executor(n_threads):
     """The shared thread pool (None for one thread) and the BLAS controller."""
     with _POOL_LOCK:

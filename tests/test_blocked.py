@@ -219,3 +219,17 @@ def test_the_course_run_is_one_block_bit_for_bit(monkeypatch):
         whole = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
     np.testing.assert_array_equal(default.loss_curve_, whole.loss_curve_)
     np.testing.assert_array_equal(default.W1_, whole.W1_)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_gets_its_own_threads():
+    import multiprocessing
+
+    X, Y, params = _problem("sigmoid", m=64)
+    args = (params, X, Y, "tanh", "sigmoid")
+    kwargs = dict(block_size=8, n_threads=2)
+    expected = _blocked.loss_and_gradients(*args, **kwargs)[0]  # pool now exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(_blocked.loss_and_gradients, args, kwargs)
+        J, _ = result.get(timeout=60)
+    assert J == expected
