@@ -5,15 +5,21 @@ run reduced to its two big matrix products and one tanh per iteration) in
 the same process, alternating them run by run so that machine drift cancels,
 and reports medians and ratios (ours / theirs). Both contenders start from the
 same weights (``init="glorot"`` draws MLPClassifier's) and the script checks
-that they reach the same loss.
+that they reach the same loss. Two more columns show sk_shallow's blocked
+passes on one thread and its unblocked pass (one block of all the examples,
+the path of releases before the blocked one), timed in the same rotation.
 
-Usage::
+Regenerate every committed result (about 10 minutes on a quiet two-core
+machine), from the repository root::
+
+    python benchmarks/bench_mlp.py --repeat 5 --markdown benchmarks/results.md \\
+        --csv benchmarks/results.csv --json benchmarks/results.json
+    python benchmarks/plot_results.py   # docs/_static/benchmarks.png
+
+Other uses::
 
     python benchmarks/bench_mlp.py                    # all rows, print a table
     python benchmarks/bench_mlp.py --rows 1 3 --repeat 7
-    python benchmarks/bench_mlp.py --markdown benchmarks/results.md \\
-        --csv benchmarks/results.csv --json benchmarks/results.json
-    python benchmarks/plot_results.py   # docs/_static/benchmarks.png
 """
 
 import argparse
@@ -34,7 +40,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import sk_shallow
-from sk_shallow import ShallowNetClassifier
+from sk_shallow import ShallowNetClassifier, _blocked
 from sk_shallow.datasets import make_flower
 
 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -91,6 +97,32 @@ def floor_fit(X, n_hidden, n_iter):
         W1 -= 1e-6 * dW1
 
 
+def configured(fn, block_size=None, n_threads=None):
+    """``fn`` run with the given block size and thread count of the passes."""
+
+    def run():
+        saved = _blocked.BLOCK_SIZE, _blocked.N_THREADS
+        if block_size is not None:
+            _blocked.BLOCK_SIZE = block_size
+        if n_threads is not None:
+            _blocked.N_THREADS = n_threads
+        try:
+            return fn()
+        finally:
+            _blocked.BLOCK_SIZE, _blocked.N_THREADS = saved
+
+    return run
+
+
+def variants(fn):
+    """``fn`` as it is, on one thread, and unblocked (one block of everything)."""
+    return {
+        "ours": fn,
+        "ours, 1 thread": configured(fn, n_threads=1),
+        "unblocked": configured(fn, block_size=sys.maxsize),
+    }
+
+
 def timed(fn, repeat):
     """Median wall time of ``fn()`` over ``repeat`` runs after one warm-up."""
     fn()
@@ -126,7 +158,7 @@ def row_fit(dtype, repeat, m=100_000, n=100, n_hidden=64, n_iter=30):
     ours, theirs = pair(n_hidden, "tanh", 0.1, n_iter, m)
     t = alternate(
         {
-            "ours": lambda: ours.fit(X, y),
+            **variants(lambda: ours.fit(X, y)),
             "MLPClassifier": lambda: theirs.fit(X, y),
             "floor": lambda: floor_fit(X, n_hidden, n_iter),
         },
@@ -155,7 +187,7 @@ def row_predict(dtype, repeat, m=1_000_000, n=100, n_hidden=64):
     X, _ = make_data(m, n, dtype, seed=1)
     t = alternate(
         {
-            "ours": lambda: ours.predict_proba(X),
+            **variants(lambda: ours.predict_proba(X)),
             "MLPClassifier": lambda: theirs.predict_proba(X),
         },
         repeat,
@@ -181,19 +213,67 @@ print(tracemalloc.get_traced_memory()[1] / X.nbytes)
 """
 
 
-def row_memory():
-    """Peak memory allocated by fit, as a multiple of X.nbytes, fresh process."""
+_PREDICT_MEMORY_CHILD = """
+import sys, tracemalloc, warnings
+import numpy as np
+sys.path.insert(0, {bench_dir!r})
+from bench_mlp import make_data, pair
+from sk_shallow import _blocked
+warnings.simplefilter("ignore")
+X_small, y_small = make_data(2000, 100, np.float32)
+ours, theirs = pair(64, "tanh", 0.1, 3, len(y_small))
+model = theirs if {which!r} == "MLPClassifier" else ours
+model.fit(X_small, y_small)
+if {which!r} == "unblocked":
+    _blocked.BLOCK_SIZE = sys.maxsize
+X = np.random.default_rng(1).standard_normal((1_000_000, 100), dtype=np.float32)
+tracemalloc.start()
+proba = model.predict_proba(X)
+print((tracemalloc.get_traced_memory()[1] - proba.nbytes) / 2**20)
+"""
+
+
+def _in_child(template, which):
     import pathlib
 
     bench_dir = str(pathlib.Path(__file__).resolve().parent)
-    out = {}
-    for which in ("ours", "MLPClassifier"):
-        code = _MEMORY_CHILD.format(bench_dir=bench_dir, which=which)
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        out[which] = float(result.stdout.strip().splitlines()[-1])
-    return out
+    code = template.format(bench_dir=bench_dir, which=which)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def row_memory():
+    """Peak memory allocated by fit, as a multiple of X.nbytes, fresh process."""
+    return {w: _in_child(_MEMORY_CHILD, w) for w in ("ours", "MLPClassifier")}
+
+
+def row_predict_memory():
+    """Peak memory of predict_proba on 10^6 x 100 float32 beyond its output, MiB."""
+    return {
+        w: _in_child(_PREDICT_MEMORY_CHILD, w)
+        for w in ("ours", "unblocked", "MLPClassifier")
+    }
+
+
+def row_minibatch(solver, repeat, m=20_000, n_epochs=5):
+    """Mini-batch epochs (batches of 200), where every batch is one block."""
+    X, y = make_data(m, 100)
+    ours, theirs = pair(64, "tanh", 1e-3, n_epochs, m)
+    common = dict(solver=solver, batch_size=200, momentum=0.9, shuffle=False)
+    ours.set_params(**common)
+    theirs.set_params(**common)
+    t = alternate(
+        {
+            "ours": lambda: ours.fit(X, y),
+            "unblocked": configured(lambda: ours.fit(X, y), block_size=sys.maxsize),
+            "MLPClassifier": lambda: theirs.fit(X, y),
+        },
+        repeat,
+    )
+    _same_loss(ours, theirs, rtol=1e-6)
+    return t
 
 
 def _iterations_to(model, X, y, target, grid):
@@ -243,7 +323,7 @@ def row_scaling(repeat, n_iter=10):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, nargs="*", default=list(range(1, 8)))
+    parser.add_argument("--rows", type=int, nargs="*", default=list(range(1, 9)))
     parser.add_argument(
         "--repeat", type=int, default=5, help="timed runs per contender (default: 5)"
     )
@@ -252,30 +332,64 @@ def main(argv=None):
     parser.add_argument("--csv", help="also write the table as CSV to this file")
     args = parser.parse_args(argv)
 
+    header = (
+        f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
+        f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
+        f"{platform.python_version()}, {platform.machine()}; medians of "
+        f"{args.repeat} runs"
+    )
+
+    def save():
+        """Write the rows so far: a cut-short run keeps what it measured."""
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write(header + "\n\n" + "\n".join(lines) + "\n")
+        if args.csv:
+            # The Markdown rows as CSV, for the documentation's csv-table.
+            with open(args.csv, "w", newline="") as f:
+                writer = csv.writer(f)
+                for line in lines[:1] + lines[2:]:
+                    cells = [
+                        c.strip().replace("**", "") for c in line.strip("|").split("|")
+                    ]
+                    writer.writerow(cells)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(
+                    {"environment": header, "results": results},
+                    f,
+                    indent=2,
+                    default=str,
+                )
+        print(lines[-1], flush=True)
+
     lines = [
-        "| row | what | ours | MLPClassifier | floor | ours / MLP | ours / floor |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| row | what | ours | ours, 1 thread | unblocked | MLPClassifier | floor "
+        "| ours / MLP | ours / floor |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     results = {}
 
-    def add(row, what, t, extra=""):
+    def cell(t, unit=" s"):
+        return f"{t:.4g}{unit}" if t else "—"
+
+    def add(row, what, t, unit=" s"):
         ours, theirs = t["ours"], t.get("MLPClassifier")
         floor = t.get("floor")
         lines.append(
-            f"| {row} | {what} | {ours:.4g} s | "
-            + (f"{theirs:.4g} s" if theirs else "—")
-            + " | "
-            + (f"{floor:.4g} s" if floor else "—")
-            + " | "
+            f"| {row} | {what} | {cell(ours, unit)} | "
+            f"{cell(t.get('ours, 1 thread'), unit)} | "
+            f"{cell(t.get('unblocked'), unit)} | {cell(theirs, unit)} | "
+            f"{cell(floor, unit)} | "
             + (f"**{ours / theirs:.2f}x**" if theirs else "—")
             + " | "
             + (f"{ours / floor:.2f}x" if floor else "—")
-            + f" |{extra}"
+            + " |"
         )
         results[f"{row}: {what}"] = t
-        print(lines[-1], flush=True)
+        save()
 
-    print("\n".join(lines), flush=True)
+    print(header + "\n\n" + "\n".join(lines), flush=True)
     if 1 in args.rows or 2 in args.rows:
         t64 = row_fit(np.float64, args.repeat)
         if 1 in args.rows:
@@ -307,11 +421,18 @@ def main(argv=None):
         mem = row_memory()
         lines.append(
             f"| 5 | peak memory of fit, 100000 x 100 float32, in X.nbytes | "
-            f"{mem['ours']:.2f} | {mem['MLPClassifier']:.2f} | — | "
+            f"{mem['ours']:.2f} | | | {mem['MLPClassifier']:.2f} | — | "
             f"**{mem['ours'] / mem['MLPClassifier']:.2f}x** | — |"
         )
         results["5: peak memory / X.nbytes"] = mem
-        print(lines[-1], flush=True)
+        save()
+        add(
+            5,
+            "peak memory of predict_proba beyond its output, 1000000 x 100 "
+            "float32 (X: 381 MiB)",
+            row_predict_memory(),
+            unit=" MiB",
+        )
     if 6 in args.rows:
         res = row_time_to_accuracy(args.repeat)
         results["6: time to 90% on the flower"] = res
@@ -319,15 +440,16 @@ def main(argv=None):
         for name, (n_iter, t) in res.items():
             if t is None:
                 lines.append(
-                    f"| 6 | time to 90% on the flower: {name} | not reached | | | | |"
+                    f"| 6 | time to 90% on the flower: {name} | not reached "
+                    "| | | | | | |"
                 )
             else:
                 lines.append(
                     f"| 6 | time to 90% on the flower: {name} ({n_iter} it) "
-                    f"| {t:.4g} s | | | speed-up over gd: "
+                    f"| {t:.4g} s | | | | | speed-up over gd: "
                     f"{gd / t:.1f}x | |"
                 )
-            print(lines[-1], flush=True)
+            save()
     if 7 in args.rows:
         res = row_scaling(args.repeat)
         results["7: seconds per sample per iteration"] = res
@@ -335,34 +457,16 @@ def main(argv=None):
         for m, t in res.items():
             lines.append(
                 f"| 7 | fit per sample per iteration, m = {m}, float32 | "
-                f"{t * 1e9:.2f} ns | | | relative to m = 10^4: "
+                f"{t * 1e9:.2f} ns | | | | | relative to m = 10^4: "
                 f"{t / base:.2f} | |"
             )
-            print(lines[-1], flush=True)
-
-    header = (
-        f"sk_shallow {sk_shallow.__version__}, scikit-learn {sklearn.__version__},"
-        f" numpy {np.__version__}, scipy {scipy.__version__}, Python "
-        f"{platform.python_version()}, {platform.machine()}; medians of "
-        f"{args.repeat} runs"
-    )
-    print("\n" + header)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(header + "\n\n" + "\n".join(lines) + "\n")
-    if args.csv:
-        # The Markdown rows as CSV, for the documentation's csv-table.
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.writer(f)
-            for line in lines[:1] + lines[2:]:
-                cells = [
-                    c.strip().replace("**", "") for c in line.strip("|").split("|")
-                ]
-                writer.writerow(cells)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(
-                {"environment": header, "results": results}, f, indent=2, default=str
+            save()
+    if 8 in args.rows:
+        for solver in ("sgd", "adam"):
+            add(
+                8,
+                f"{solver}, batches of 200, 5 epochs, 20000 x 100, float64",
+                row_minibatch(solver, args.repeat),
             )
 
 

@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _network
+from . import _blocked, _network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
 from ._training import TrainingState, train
@@ -367,7 +367,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 reset=False,
             )
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Z2, A2 = _network.predict_output(
+            Z2, A2 = _blocked.predict_output(
                 self._params, X.T, self.activation, self.out_activation_
             )
         if not (np.isfinite(Z2).all() and np.isfinite(A2).all()):

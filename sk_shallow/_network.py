@@ -212,6 +212,25 @@ def _sw_sum(sample_weight, m):
     return m if sample_weight is None else sample_weight.sum()
 
 
+def loss_sum(Y, Z2, output, sample_weight=None):
+    """``sum_i s_i L(i)``: the (weighted) sum of the per-example losses.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_y, m)
+    Z2 : ndarray of shape (n_y, m)
+        Output pre-activation, from :func:`forward`.
+    output : str
+    sample_weight : ndarray of shape (m,), optional
+
+    Returns
+    -------
+    total : float
+    """
+    losses = OUTPUTS[output][1](Y, Z2)
+    return float(losses.sum() if sample_weight is None else sample_weight @ losses)
+
+
 def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     """Cost ``J``: the (weighted) mean loss plus the L2 penalty.
 
@@ -233,11 +252,13 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     -------
     J : float
     """
-    losses = OUTPUTS[output][1](Y, cache["Z2"])
-    m = losses.shape[0]
-    S = _sw_sum(sample_weight, m)
-    J = losses.sum() if sample_weight is None else sample_weight @ losses
-    J = float(J) / float(S)  # a Python float, whatever the dtype
+    total = loss_sum(Y, cache["Z2"], output, sample_weight)
+    return finish_cost(total, params, alpha, _sw_sum(sample_weight, Y.shape[1]))
+
+
+def finish_cost(total, params, alpha, S):
+    """``J`` from the loss sum ``total``: divide by ``S``, add the L2 penalty."""
+    J = float(total) / float(S)  # a Python float, whatever the dtype
     if alpha:
         W1, W2 = params["W1"], params["W2"]
         J += alpha / (2 * S) * float(np.vdot(W1, W1) + np.vdot(W2, W2))
@@ -270,10 +291,25 @@ def backward(
         ``dW1, db1, dW2, db2`` under the keys ``W1, b1, W2, b2``, each of
         its parameter's shape.
     """
-    W1, W2 = params["W1"], params["W2"]
+    grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
+    return finish_gradients(grads, params, alpha, _sw_sum(sample_weight, Y.shape[1]))
+
+
+def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=None):
+    """The backward pass without the penalty and the division by ``S``.
+
+    The result is linear in the examples: the sums of several column blocks
+    add up to the sums of all of them. Parameters as :func:`backward`.
+
+    Returns
+    -------
+    grads : dict
+        ``dZ2 A1^T``, ``sum(dZ2)``, ``dZ1 X^T`` and ``sum(dZ1)`` under the
+        keys ``W2, b2, W1, b1``.
+    """
+    W2 = params["W2"]
     A1, A2 = cache["A1"], cache["A2"]
     m = A1.shape[1]
-    S = _sw_sum(sample_weight, m)
     if grads is None:
         grads = {k: np.empty_like(v) for k, v in params.items()}
 
@@ -299,10 +335,14 @@ def backward(
     if W2.shape[0] == 1:
         grads["W1"] *= W2.T
         grads["b1"] *= W2.T
+    return grads
 
+
+def finish_gradients(grads, params, alpha, S):
+    """The gradients from :func:`gradient_sums`: add ``alpha W``, divide by ``S``."""
     if alpha:
-        grads["W1"] += alpha * W1
-        grads["W2"] += alpha * W2
+        grads["W1"] += alpha * params["W1"]
+        grads["W2"] += alpha * params["W2"]
     for g in grads.values():
         g /= S
     return grads

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils import shuffle
 
-from . import _network
+from . import _blocked, _network
 from ._stopping import diverged
 
 #: What to do when a solver with a step size diverges.
@@ -87,7 +87,7 @@ class Objective:
             grads = {k: np.empty_like(v) for k, v in params.items()}
             self._buffers[Y.shape[1]] = ({}, grads)
         cache, grads = self._buffers[Y.shape[1]]
-        return _network.loss_and_gradients(
+        return _blocked.loss_and_gradients(
             params, X, Y, self.activation, self.output, self.alpha, sw, cache, grads
         )
 

@@ -1,0 +1,235 @@
+"""The blocked, threaded passes against the unblocked ones of the notes."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _blocked, _network
+from sk_shallow._activations import ACTIVATIONS
+from sk_shallow.datasets import make_flower
+
+HIDDEN = list(ACTIVATIONS)
+OUTPUTS = list(_network.OUTPUTS)
+
+
+def _problem(output, m=53, n_x=6, n_h=5, seed=0, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n_x, m))
+    n_y = 1 if output == "sigmoid" else 3
+    if output == "softmax":
+        Y = np.eye(n_y)[:, rng.randint(n_y, size=m)]
+    elif output == "sigmoid":
+        Y = (rng.uniform(size=(1, m)) > 0.5).astype(float)
+    else:
+        Y = rng.poisson(2.0, size=(n_y, m)).astype(float)
+    params = _network.initialize(n_x, n_h, n_y, rng, init_scale=0.5, dtype=dtype)
+    params["b1"] = rng.standard_normal(params["b1"].shape).astype(dtype)
+    params["b2"] = rng.standard_normal(params["b2"].shape).astype(dtype)
+    return X.astype(dtype), Y.astype(dtype), params
+
+
+def _reference(params, X, Y, activation, output, alpha, sw):
+    J, grads = _network.loss_and_gradients(params, X, Y, activation, output, alpha, sw)
+    return J, {k: v.copy() for k, v in grads.items()}
+
+
+def _assert_close(a, b, rtol=1e-12):
+    (Ja, ga), (Jb, gb) = a, b
+    assert Ja == pytest.approx(Jb, rel=rtol)
+    for k in ga:
+        scale = np.abs(gb[k]).max()
+        np.testing.assert_allclose(ga[k], gb[k], rtol=0, atol=rtol * scale, err_msg=k)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocked_gradients_equal_unblocked(activation, output, weighted):
+    X, Y, params = _problem(output)
+    rng = np.random.RandomState(1)
+    sw = rng.uniform(0, 3, X.shape[1]) if weighted else None
+    ref = _reference(params, X, Y, activation, output, 0.3, sw)
+    for block_size in (5, 16):  # odd, and not dividing m = 53
+        got = _blocked.loss_and_gradients(
+            params, X, Y, activation, output, 0.3, sw, block_size=block_size
+        )
+        _assert_close(got, ref)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_blocked_gradients_with_sparse_input(fmt, output):
+    X, Y, params = _problem(output)
+    X[np.abs(X) < 0.8] = 0
+    Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    sw = np.random.RandomState(2).uniform(0, 2, X.shape[1])
+    ref = _reference(params, X, Y, "relu", output, 0.0, sw)
+    got = _blocked.loss_and_gradients(
+        params, Xs, Y, "relu", output, 0.0, sw, block_size=7, n_threads=2
+    )
+    _assert_close(got, ref)
+
+
+def test_one_and_two_threads_give_the_same_bits():
+    X, Y, params = _problem("softmax", m=301)
+    sw = np.random.RandomState(3).uniform(0, 2, X.shape[1])
+    results = []
+    for n_threads in (1, 2, 2, 3):
+        J, grads = _blocked.loss_and_gradients(
+            params, X, Y, "tanh", "softmax", 0.1, sw, block_size=9, n_threads=n_threads
+        )
+        results.append((J, {k: v.copy() for k, v in grads.items()}))
+    for J, grads in results[1:]:
+        assert J == results[0][0]
+        for k in grads:
+            np.testing.assert_array_equal(grads[k], results[0][1][k])
+
+
+def test_fewer_examples_than_a_block_is_the_unblocked_pass():
+    X, Y, params = _problem("sigmoid", m=40)
+    ref = _reference(params, X, Y, "tanh", "sigmoid", 0.2, None)
+    got = _blocked.loss_and_gradients(
+        params, X, Y, "tanh", "sigmoid", 0.2, block_size=40, n_threads=2
+    )
+    assert got[0] == ref[0]
+    for k in ref[1]:
+        np.testing.assert_array_equal(got[1][k], ref[1][k])
+
+
+def test_reused_buffers_give_fresh_results():
+    X, Y, params = _problem("identity", m=50)
+    cache, grads = {}, {k: np.empty_like(v) for k, v in params.items()}
+    for seed in (0, 1):
+        p = {k: v + seed for k, v in params.items()}
+        ref = _reference(p, X, Y, "sigmoid", "identity", 0.0, None)
+        got = _blocked.loss_and_gradients(
+            p, X, Y, "sigmoid", "identity", 0.0, None, cache, grads, block_size=8
+        )
+        _assert_close(got, ref)
+
+
+def test_float32_blocks_agree_to_float32_precision():
+    X, Y, params = _problem("sigmoid", m=200, dtype=np.float32)
+    ref = _reference(params, X, Y, "tanh", "sigmoid", 0.0, None)
+    got = _blocked.loss_and_gradients(
+        params, X, Y, "tanh", "sigmoid", block_size=11, n_threads=2
+    )
+    assert got[1]["W1"].dtype == np.float32
+    _assert_close(got, ref, rtol=1e-5)
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_blocked_prediction_equals_unblocked(output, sparse):
+    X, _, params = _problem(output, m=101)
+    if sparse:
+        X[np.abs(X) < 0.5] = 0
+        X = sp.csc_matrix(X)
+    Z2, A2 = _network.predict_output(params, X, "leaky_relu", output)
+    for n_threads in (1, 2):
+        Zb, Ab = _blocked.predict_output(
+            params, X, "leaky_relu", output, block_size=13, n_threads=n_threads
+        )
+        np.testing.assert_allclose(Zb, Z2, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(Ab, A2, rtol=1e-12, atol=1e-14)
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch):
+    """Blocks of 17 examples on two threads for everything the estimators do."""
+    monkeypatch.setattr(_blocked, "BLOCK_SIZE", 17)
+    monkeypatch.setattr(_blocked, "N_THREADS", 2)
+
+
+def _fit_twice(make, X, y, monkeypatch, **fit_params):
+    unblocked = make().fit(X, y, **fit_params)
+    monkeypatch.setattr(_blocked, "BLOCK_SIZE", 17)
+    monkeypatch.setattr(_blocked, "N_THREADS", 2)
+    blocked = make().fit(X, y, **fit_params)
+    return unblocked, blocked
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_estimator_fit_and_predict_through_blocks(solver, monkeypatch):
+    X, y = make_flower(150, random_state=0)
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
+
+    def make():
+        return ShallowNetClassifier(
+            8,
+            solver=solver,
+            max_iter=40,
+            tol=0,
+            n_iter_no_change=np.inf,
+            random_state=0,
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        unblocked, blocked = _fit_twice(make, X, y, monkeypatch, sample_weight=sw)
+    np.testing.assert_allclose(blocked.loss_curve_, unblocked.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(
+        blocked.predict_proba(X), unblocked.predict_proba(X), rtol=1e-9
+    )
+
+
+def test_regressor_with_sparse_input_through_blocks(monkeypatch):
+    rng = np.random.RandomState(0)
+    X = sp.random(120, 10, density=0.3, format="csr", random_state=rng)
+    y = rng.standard_normal((120, 2))
+
+    def make():
+        return ShallowNetRegressor(
+            6, max_iter=20, tol=0, n_iter_no_change=np.inf, random_state=0
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        unblocked, blocked = _fit_twice(make, X, y, monkeypatch)
+    np.testing.assert_allclose(blocked.loss_curve_, unblocked.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(blocked.predict(X), unblocked.predict(X), rtol=1e-9)
+
+
+def test_overflow_in_worker_threads_stays_quiet(tiny_blocks):
+    # The estimators silence overflow with np.errstate; the threads that run
+    # the blocks must obey it too, so the clear error comes, not a warning.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((100, 3))
+    reg = ShallowNetRegressor(4, loss="poisson", max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, rng.poisson(1.0, 100))
+    reg.b2_ = reg.b2_ + 1000.0  # exp(1000) overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="too large"):
+            reg.predict(X)
+
+
+def test_the_course_run_is_one_block_bit_for_bit(monkeypatch):
+    # 400 points are one block: the unblocked pass of the notes, unchanged.
+    X, y = make_flower()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        default = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
+        monkeypatch.setattr(_blocked, "BLOCK_SIZE", len(y) * 10)
+        whole = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
+    np.testing.assert_array_equal(default.loss_curve_, whole.loss_curve_)
+    np.testing.assert_array_equal(default.W1_, whole.W1_)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_gets_its_own_threads():
+    import multiprocessing
+
+    X, Y, params = _problem("sigmoid", m=64)
+    args = (params, X, Y, "tanh", "sigmoid")
+    kwargs = dict(block_size=8, n_threads=2)
+    expected = _blocked.loss_and_gradients(*args, **kwargs)[0]  # pool now exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(_blocked.loss_and_gradients, args, kwargs)
+        J, _ = result.get(timeout=60)
+    assert J == expected
