@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
+from sklearn.utils.parallel import _get_threadpool_controller
 
 from . import _network
 
@@ -56,7 +56,8 @@ def _executor(n_threads):
     """The shared thread pool (None for one thread) and the BLAS controller."""
     with _POOL_LOCK:
         if _POOL["controller"] is None:
-            _POOL["controller"] = ThreadpoolController()
+            # scikit-learn's own controller (threadpoolctl), shared with it.
+            _POOL["controller"] = _get_threadpool_controller()
         if n_threads == 1:
             return None, _POOL["controller"]
         executor = _POOL["executor"]
