@@ -209,6 +209,12 @@ def _sw_sum(sample_weight, m):
     return m if sample_weight is None else sample_weight.sum()
 
 
+def _weighted_loss_sum(Y, Z2, output, sample_weight):
+    """``sum_i s_i L(i)``: the unnormalised data term of the cost."""
+    losses = OUTPUTS[output][1](Y, Z2)
+    return float(losses.sum() if sample_weight is None else sample_weight @ losses)
+
+
 def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     """Cost ``J``: the (weighted) mean loss plus the L2 penalty.
 
@@ -230,11 +236,14 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     -------
     J : float
     """
-    losses = OUTPUTS[output][1](Y, cache["Z2"])
-    m = losses.shape[0]
-    S = _sw_sum(sample_weight, m)
-    J = losses.sum() if sample_weight is None else sample_weight @ losses
-    J = float(J) / S
+    S = _sw_sum(sample_weight, Y.shape[1])
+    return _penalized_cost(
+        params, _weighted_loss_sum(Y, cache["Z2"], output, sample_weight), S, alpha
+    )
+
+
+def _penalized_cost(params, loss_sum, S, alpha):
+    J = loss_sum / S
     if alpha:
         W1, W2 = params["W1"], params["W2"]
         J += alpha / (2 * S) * float(np.vdot(W1, W1) + np.vdot(W2, W2))
@@ -267,10 +276,49 @@ def backward(
         ``dW1, db1, dW2, db2`` under the keys ``W1, b1, W2, b2``, each of
         its parameter's shape.
     """
-    W1, W2 = params["W1"], params["W2"]
+    grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
+    S = _sw_sum(sample_weight, Y.shape[1])
+    return _penalized_gradients(params, grads, S, alpha)
+
+
+def _penalized_gradients(params, grads, S, alpha):
+    """``(sum + alpha W) / S`` in place: the gradient sums become the means."""
+    if alpha:
+        grads["W1"] += alpha * params["W1"]
+        grads["W2"] += alpha * params["W2"]
+    for g in grads.values():
+        g /= S
+    return grads
+
+
+def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=None):
+    """The backward pass without the penalty and the division by ``S``.
+
+    ``dZ2 = (A2 - Y) * s``, ``dW2 = dZ2 A1^T``, ``db2 = sum(dZ2)``,
+    ``dZ1 = W2^T dZ2 * g'(Z1)``, ``dW1 = dZ1 X^T``, ``db1 = sum(dZ1)``: sums
+    over the examples, so that the sums over parts of the data add up to the
+    sums over all of it (what a distributed fit reduces).
+
+    Parameters
+    ----------
+    params : dict
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+    Y : ndarray of shape (n_y, m)
+    cache : dict
+        Output of :func:`forward`; ``A1`` is overwritten with ``g'(Z1)``.
+    activation : str
+    sample_weight : ndarray of shape (m,), optional
+    grads : dict, optional
+        Arrays to write the sums into.
+
+    Returns
+    -------
+    grads : dict
+        The sums, under the keys ``W1, b1, W2, b2``.
+    """
+    W2 = params["W2"]
     A1, A2 = cache["A1"], cache["A2"]
     m = A1.shape[1]
-    S = _sw_sum(sample_weight, m)
     if grads is None:
         grads = {k: np.empty_like(v) for k, v in params.items()}
 
@@ -296,12 +344,6 @@ def backward(
     if W2.shape[0] == 1:
         grads["W1"] *= W2.T
         grads["b1"] *= W2.T
-
-    if alpha:
-        grads["W1"] += alpha * W1
-        grads["W2"] += alpha * W2
-    for g in grads.values():
-        g /= S
     return grads
 
 
@@ -323,10 +365,65 @@ def loss_and_gradients(
     J : float
     grads : dict
     """
+    loss_sum, grads, S = loss_and_gradient_sums(
+        params, X, Y, activation, output, sample_weight, cache, grads
+    )
+    return mean_cost_and_gradients(params, loss_sum, grads, S, alpha)
+
+
+def loss_and_gradient_sums(
+    params, X, Y, activation, output, sample_weight=None, cache=None, grads=None
+):
+    """The map step of a fit over parts of the data: unnormalised sums.
+
+    Parameters
+    ----------
+    params : dict
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+    Y : ndarray of shape (n_y, m)
+    activation, output : str
+    sample_weight : ndarray of shape (m,), optional
+    cache, grads : dict, optional
+        Buffers to reuse, as in :func:`forward` and :func:`backward`.
+
+    Returns
+    -------
+    loss_sum : float
+        ``sum_i s_i L(i)``, without the penalty.
+    grads : dict
+        The gradient sums of :func:`gradient_sums`.
+    S : float
+        ``sum_i s_i`` (``m`` without weights).
+    """
     cache = forward(params, X, activation, output, cache)
-    J = cost(params, Y, cache, output, alpha, sample_weight)
-    grads = backward(params, X, Y, cache, activation, alpha, sample_weight, grads)
-    return J, grads
+    loss_sum = _weighted_loss_sum(Y, cache["Z2"], output, sample_weight)
+    grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
+    return loss_sum, grads, _sw_sum(sample_weight, Y.shape[1])
+
+
+def mean_cost_and_gradients(params, loss_sum, grads, S, alpha=0.0):
+    """The reduce step's end: add the penalty once and divide by ``S``.
+
+    Parameters
+    ----------
+    params : dict
+    loss_sum : float
+        ``sum_i s_i L(i)`` over all the training data.
+    grads : dict
+        The gradient sums over all the training data; made the means in place.
+    S : float
+        ``sum_i s_i`` over all the training data.
+    alpha : float, default=0.0
+
+    Returns
+    -------
+    J : float
+        The cost of :func:`cost`.
+    grads : dict
+        The gradients of :func:`backward`.
+    """
+    J = _penalized_cost(params, loss_sum, S, alpha)
+    return J, _penalized_gradients(params, grads, S, alpha)
 
 
 def predict_output(params, X, activation, output):
