@@ -304,19 +304,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         fitted = hasattr(self, "W1_")
         first = not fitted or not (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=(np.float64, np.float32),
-            reset=first,
+        X, y, Y, sample_weight = self._training_data(
+            X, y, sample_weight, first, incremental, classes
         )
-        y, Y = self._encode_targets(y, first, incremental, classes)
-        Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
-        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         output = self._output_layer()
         n_outputs = Y.shape[0]
 
@@ -375,9 +365,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             first_loss=prior_curve[0] if incremental and prior_curve else None,
             on_iteration=on_iteration,
         )
-        objective = Objective(
-            XT, Y_train, sw_train, self.activation, output, self.alpha
-        )
+        objective = self._make_objective(XT, Y_train, sw_train, output)
         message, interrupted = train(solver, objective, params, monitor, n_steps)
         if monitor.stopped_by_callback:
             warnings.warn(
@@ -419,6 +407,43 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
         return self
+
+    # -- the two seams a distributed fit overrides ----------------------------
+    def _training_data(self, X, y, sample_weight, first, incremental, classes):
+        """Validate and encode the training data.
+
+        Returns
+        -------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The checked targets.
+        Y : ndarray of shape (n_outputs, n_samples)
+            The encoded targets, in the notes' layout and ``X``'s dtype.
+        sample_weight : ndarray of shape (n_samples,) or None
+            The weights to train with (class weights included).
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=(np.float64, np.float32),
+            reset=first,
+        )
+        y, Y = self._encode_targets(y, first, incremental, classes)
+        Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        return X, y, Y, sample_weight
+
+    def _make_objective(self, XT, Y, sample_weight, output):
+        """The training objective ``(params, batch=None) -> (J, grads)``.
+
+        Built from :meth:`_training_data`'s output (``XT`` is its ``X.T``,
+        or the training part of it under early stopping).
+        """
+        return Objective(XT, Y, sample_weight, self.activation, output, self.alpha)
 
     def _callback_hooks(self, X, y, sample_weight, n_steps, output, n_outputs):
         """Open the fit task for scikit-learn's callbacks, if any are set.
