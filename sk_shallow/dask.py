@@ -116,6 +116,11 @@ def _as_array(data, name, row_chunks=None):
     return data
 
 
+def _frame_meta(X):
+    """The empty pandas frame describing a dask dataframe's columns, else ``X``."""
+    return getattr(X, "_meta", X) if hasattr(X, "columns") else X
+
+
 def _check_row_chunks(X):
     """Reject anything but a 2-D array chunked along its rows only."""
     if X.ndim != 2:
@@ -398,7 +403,7 @@ class _DaskMixin:
                 "partial_fit takes in-memory data; fit streams dask collections "
                 "through partial_fit on the workers."
             )
-        _check_feature_names(self, X, reset=first)
+        _check_feature_names(self, _frame_meta(X), reset=first)
         X = _as_array(X, "X")
         _check_row_chunks(X)
         _check_n_features(self, X, reset=first)
@@ -529,7 +534,7 @@ class _DaskMixin:
     def _lazy(self, method, X):
         """``method`` of the plain model, mapped lazily over ``X``'s chunks."""
         check_is_fitted(self)
-        _check_feature_names(self, X, reset=False)
+        _check_feature_names(self, _frame_meta(X), reset=False)
         X = _as_array(X, "X")
         _check_row_chunks(X)
         _check_n_features(self, X, reset=False)
@@ -624,7 +629,7 @@ class _DaskMixin:
     def __getstate__(self):
         # A client holds connections: a pickled estimator uses the current
         # client of wherever it is unpickled.
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: self keeps its client
         state["client"] = None
         return state
 
