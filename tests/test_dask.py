@@ -335,6 +335,7 @@ def test_lost_worker_recomputes_its_chunks(client, multiclass):
     client.wait_for_workers(2, timeout=60)
 
 
+@pytest.mark.exhaustive  # tens of seconds: joblib's dask backend per task
 def test_grid_search_on_dask_joblib_backend(client, multiclass):
     X, y, _ = multiclass
     search = GridSearchCV(
@@ -353,3 +354,35 @@ def test_grid_search_on_dask_joblib_backend(client, multiclass):
         np.testing.assert_allclose(
             remote.cv_results_[key], local.cv_results_[key], rtol=1e-12
         )
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("chunks", [1000, 61, 13])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression", "poisson"])
+def test_full_batch_product(client, solver, rtol, weighted, chunks, kind):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((300, 4))
+    if kind == "regression":
+        y, cls, params = X @ rng.standard_normal(4), ShallowNetRegressor, {}
+    elif kind == "poisson":
+        y = rng.poisson(np.exp(X[:, 0] / 2)).astype(float)
+        cls, params = ShallowNetRegressor, {"loss": "poisson"}
+    else:
+        y = (X[:, 0] > 0).astype(int) + (kind == "multiclass") * (X[:, 1] > 0)
+        cls, params = ShallowNetClassifier, {"class_weight": "balanced"}
+    sample_weight = rng.uniform(0, 2, len(y)) if weighted else None
+    params.update(solver=solver, max_iter=12, alpha=0.2, random_state=0)
+    plain = quiet_fit(cls(**params), X, y, sample_weight)
+    dask_cls = (
+        DaskShallowNetClassifier
+        if cls is ShallowNetClassifier
+        else (DaskShallowNetRegressor)
+    )
+    dask_data = as_dask(X, y, chunks=chunks)
+    if weighted:
+        dask_data += as_dask(sample_weight, chunks=chunks)
+    est = quiet_fit(dask_cls(client=client, **params), *dask_data)
+    assert max_relative_difference(plain, est) < rtol
+    assert est.n_iter_ == plain.n_iter_
