@@ -14,6 +14,24 @@ from sklearn.utils.validation import column_or_1d
 from ._base import BaseShallowNet, incremental_solver
 
 
+def times_sample_weight(weights, sample_weight, dtype, class_weight):
+    """Each sample's class weight ``weights`` times its ``sample_weight``.
+
+    Raises a ValueError naming ``class_weight`` when a product is not finite.
+    """
+    with np.errstate(over="ignore"):
+        weights = weights.astype(dtype)
+        if sample_weight is not None:
+            weights = weights * sample_weight
+    if not np.isfinite(weights).all():
+        raise ValueError(
+            f"class_weight={class_weight!r} gives non-finite sample "
+            "weights: a class's total sample_weight is too small to balance "
+            "against the others. Rescale sample_weight."
+        )
+    return weights
+
+
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     """One-hidden-layer neural network classifier, as in the notes.
 
@@ -350,17 +368,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                     ),
                 )
             weights = class_weights[index]
-        with np.errstate(over="ignore"):
-            weights = weights.astype(X.dtype)
-            if sample_weight is not None:
-                weights = weights * sample_weight
-        if not np.isfinite(weights).all():
-            raise ValueError(
-                f"class_weight={self.class_weight!r} gives non-finite sample "
-                "weights: a class's total sample_weight is too small to balance "
-                "against the others. Rescale sample_weight."
-            )
-        return weights
+        return times_sample_weight(weights, sample_weight, X.dtype, self.class_weight)
 
     def _score_output(self, A2, Y, sample_weight):
         if self._label_binarizer.y_type_ == "multiclass":

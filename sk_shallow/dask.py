@@ -51,7 +51,7 @@ from sklearn.utils.validation import (
 
 from . import _network
 from ._base import _CALLBACK_STATE, STOCHASTIC_SOLVERS
-from ._classifier import ShallowNetClassifier
+from ._classifier import ShallowNetClassifier, times_sample_weight
 from ._regressor import ShallowNetRegressor
 from ._solvers import _QUIET, Monitor
 
@@ -199,17 +199,7 @@ def _class_totals(y, sample_weight):
 def _class_weighted(y, sample_weight, classes, class_weights, dtype, class_weight):
     """Each sample's class weight, times its sample weight."""
     weights = class_weights[np.searchsorted(classes, y)]
-    with np.errstate(over="ignore"):
-        weights = weights.astype(dtype)
-        if sample_weight is not None:
-            weights = weights * sample_weight
-    if not np.isfinite(weights).all():
-        raise ValueError(
-            f"class_weight={class_weight!r} gives non-finite sample "
-            "weights: a class's total sample_weight is too small to balance "
-            "against the others. Rescale sample_weight."
-        )
-    return weights
+    return times_sample_weight(weights, sample_weight, dtype, class_weight)
 
 
 def _partial_fit_chunk(model, data, classes):
