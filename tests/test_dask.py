@@ -87,6 +87,43 @@ def test_default_scheduler_without_client(multiclass):
     assert max_relative_difference(plain, est) < 1e-9
 
 
+class StopAt:
+    """A scikit-learn callback that stops the fit after ``n`` iterations."""
+
+    def __init__(self, n):
+        self.n, self.ends = n, 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None, metadata=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "iteration":
+            return False
+        self.ends += 1
+        return self.ends == self.n
+
+
+def test_callbacks_as_in_memory(multiclass):
+    pytest.importorskip("sklearn.callback")
+    X, y, _ = multiclass
+    plain = ShallowNetClassifier(max_iter=50, random_state=0)
+    est = DaskShallowNetClassifier(max_iter=50, random_state=0)
+    plain.set_callbacks(StopAt(4))
+    est.set_callbacks(StopAt(4))
+    with pytest.warns(UserWarning, match="stopped by a callback"):
+        plain.fit(X, y)
+    with pytest.warns(UserWarning, match="stopped by a callback"):
+        est.fit(*as_dask(X, y))
+    assert est.n_iter_ == plain.n_iter_ == 4
+    assert max_relative_difference(plain, est) < 1e-9
+
+
 # --------------------------------------------------------------------------
 # Full-batch fits: the in-memory trajectory
 # --------------------------------------------------------------------------
