@@ -26,6 +26,7 @@ thread each. Usage::
     python benchmarks/bench_dask.py                       # m = 1e5 and 1e6
     python benchmarks/bench_dask.py --sizes 100000 --repeat 5 --iters 20
     python benchmarks/bench_dask.py --memory-case --memory-features 80
+    python benchmarks/bench_dask.py --blas-threads 1   # in-memory BLAS as a worker's
 """
 
 import argparse
@@ -39,6 +40,7 @@ import dask.array as da
 import numpy as np
 from distributed import Client, LocalCluster
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from sk_shallow import ShallowNetClassifier
 from sk_shallow.dask import DaskShallowNetClassifier
@@ -81,9 +83,12 @@ def fit_time(make, X, y, iters):
     return time.perf_counter() - start
 
 
-def per_iteration(make, X, y, iters):
-    long = fit_time(make, X, y, WARMUP + iters)
-    short = fit_time(make, X, y, WARMUP)
+def per_iteration(make, X, y, iters, blas_threads=None):
+    # The workers' BLAS is single-threaded (dask's nanny sets it so); the
+    # in-memory fit may be given the same to compare like with like.
+    with threadpool_limits(blas_threads, user_api="blas"):
+        long = fit_time(make, X, y, WARMUP + iters)
+        short = fit_time(make, X, y, WARMUP)
     return (long - short) / iters
 
 
@@ -118,7 +123,10 @@ def run(args):
             for _ in range(args.repeat):
                 times["memory"].append(
                     per_iteration(
-                        lambda k: estimator(ShallowNetClassifier, k), *local, args.iters
+                        lambda k: estimator(ShallowNetClassifier, k),
+                        *local,
+                        args.iters,
+                        args.blas_threads,
                     )
                 )
                 for w, client in entered.items():
@@ -143,7 +151,8 @@ def run(args):
     print(
         f"\nPer gd iteration, n_features={args.features}, n_hidden=4, medians of "
         f"{args.repeat} runs of {args.iters} iterations (load {os.getloadavg()[0]:.1f}"
-        f" on {os.cpu_count()} cores):\n"
+        f" on {os.cpu_count()} cores; in-memory BLAS threads: "
+        f"{args.blas_threads or 'default'}):\n"
     )
     print("| m | in memory | 1 worker | 2 workers | 2 workers / in memory |")
     print("|---|---|---|---|---|")
@@ -187,6 +196,12 @@ def main():
     parser.add_argument("--features", type=int, default=20)
     parser.add_argument("--iters", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="BLAS threads of the in-memory fit (default: NumPy's own)",
+    )
     parser.add_argument("--memory-case", action="store_true")
     parser.add_argument("--memory-rows", type=float, default=1e6)
     parser.add_argument("--memory-features", type=int, default=80)
