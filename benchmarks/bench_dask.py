@@ -173,7 +173,8 @@ def run(args):
 def memory_case(args):
     m, n = int(args.memory_rows), args.memory_features
     size = m * n * 8
-    # A worker process needs some memory of its own before it holds any data.
+    # A worker process needs memory of its own before it holds any data: with
+    # numpy, scipy, scikit-learn and pandas imported, some 300 MiB.
     limit = int(args.memory_fraction * size + args.worker_base_mib * 2**20)
     with cluster(2, memory_limit=limit) as client:
         X, y = client.persist(list(dask_data(m, n, 8)))
@@ -211,7 +212,7 @@ def main():
         default=0.75,
         help="each worker's memory for data, as a fraction of the data's size",
     )
-    parser.add_argument("--worker-base-mib", type=int, default=250)
+    parser.add_argument("--worker-base-mib", type=int, default=400)
     run(parser.parse_args())
 
 
