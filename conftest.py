@@ -9,6 +9,7 @@ import importlib.util
 #: Modules of optional extras and the packages they need.
 OPTIONAL_MODULES = {
     "sk_shallow/onnx.py": ("skl2onnx", "onnxruntime"),
+    "sk_shallow/dask.py": ("dask", "distributed"),
 }
 
 collect_ignore = [

@@ -514,31 +514,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._check_numbers()
         fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
-        self._check_raw_targets(y, classes)
-        if sp.issparse(y):
-            raise ValueError(
-                "y must be dense: sparse targets are not supported; pass y.toarray()."
-            )
-        with np.errstate(over="ignore"):  # longdouble beyond float64: inf
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                dtype=(np.float64, np.float32),
-                reset=first,
-            )
-        y, Y = self._encode_targets(y, first, incremental, classes)
-        with np.errstate(over="ignore", invalid="ignore"):
-            Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
-        if not np.isfinite(Y).all():
-            raise ValueError(
-                f"y has values beyond the range of {X.dtype}, the data type of X: "
-                "pass X as float64 or rescale y."
-            )
-        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        X, y, Y, sample_weight = self._training_data(
+            X, y, sample_weight, first, incremental, classes
+        )
         output = self._output_layer()
         n_outputs = Y.shape[0]
         signature = dict(
@@ -575,9 +553,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         fit_task, on_iteration = self._callback_hooks(
             X, y, sample_weight, n_steps, output, n_outputs
         )
-        objective = Objective(
-            XT, Y_train, sw_train, self.activation, output, self.alpha
-        )
+        objective = self._make_objective(XT, Y_train, sw_train, output)
         outcome = train(
             state,
             objective,
@@ -595,6 +571,55 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
         return self
+
+    # -- the two seams a distributed fit overrides ----------------------------
+    def _training_data(self, X, y, sample_weight, first, incremental, classes):
+        """Validate and encode the training data.
+
+        Returns
+        -------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The checked targets.
+        Y : ndarray of shape (n_outputs, n_samples)
+            The encoded targets, in the notes' layout and ``X``'s dtype.
+        sample_weight : ndarray of shape (n_samples,) or None
+            The weights to train with (class weights included).
+        """
+        self._check_raw_targets(y, classes)
+        if sp.issparse(y):
+            raise ValueError(
+                "y must be dense: sparse targets are not supported; pass y.toarray()."
+            )
+        with np.errstate(over="ignore"):  # longdouble beyond float64: inf
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=(np.float64, np.float32),
+                reset=first,
+            )
+        y, Y = self._encode_targets(y, first, incremental, classes)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                f"y has values beyond the range of {X.dtype}, the data type of X: "
+                "pass X as float64 or rescale y."
+            )
+        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        return X, y, Y, sample_weight
+
+    def _make_objective(self, XT, Y, sample_weight, output):
+        """The training objective ``(params, batch=None) -> (J, grads)``.
+
+        Built from :meth:`_training_data`'s output (``XT`` is its ``X.T``,
+        or the training part of it under early stopping).
+        """
+        return Objective(XT, Y, sample_weight, self.activation, output, self.alpha)
 
     def _new_state(self, n_features, n_outputs, dtype, signature, config):
         """A fresh :class:`TrainingState`: initial weights drawn, a new solver."""

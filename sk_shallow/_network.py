@@ -372,6 +372,61 @@ def loss_and_gradients(
     return J, grads
 
 
+def loss_and_gradient_sums(
+    params, X, Y, activation, output, sample_weight=None, cache=None, grads=None
+):
+    """The map step of a fit over parts of the data: unnormalised sums.
+
+    Parameters
+    ----------
+    params : dict
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+    Y : ndarray of shape (n_y, m)
+    activation, output : str
+    sample_weight : ndarray of shape (m,), optional
+    cache, grads : dict, optional
+        Buffers to reuse, as in :func:`forward` and :func:`backward`.
+
+    Returns
+    -------
+    loss_sum : float
+        ``sum_i s_i L(i)``, without the penalty.
+    grads : dict
+        The gradient sums of :func:`gradient_sums`.
+    S : float
+        ``sum_i s_i`` (``m`` without weights).
+    """
+    cache = forward(params, X, activation, output, cache)
+    total = loss_sum(Y, cache["Z2"], output, sample_weight)
+    grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
+    return total, grads, _sw_sum(sample_weight, Y.shape[1])
+
+
+def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
+    """The reduce step's end: add the penalty once and divide by ``S``.
+
+    Parameters
+    ----------
+    params : dict
+    total : float
+        ``sum_i s_i L(i)`` over all the training data.
+    grads : dict
+        The gradient sums over all the training data; made the means in place.
+    S : float
+        ``sum_i s_i`` over all the training data.
+    alpha : float, default=0.0
+
+    Returns
+    -------
+    J : float
+        The cost of :func:`cost`.
+    grads : dict
+        The gradients of :func:`backward`.
+    """
+    J = finish_cost(total, params, alpha, S)
+    return J, finish_gradients(grads, params, alpha, S)
+
+
 def predict_output(params, X, activation, output):
     """``(Z2, A2)`` for ``X`` of shape (n_x, m), without keeping buffers."""
     cache = forward(params, X, activation, output)

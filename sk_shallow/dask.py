@@ -1,0 +1,877 @@
+"""Dask estimators: the shallow network trained where the data lives.
+
+:class:`DaskShallowNetClassifier` and :class:`DaskShallowNetRegressor` take
+``dask.array`` or ``dask.dataframe`` collections chunked by rows. The notes'
+cost and gradients are sums over the examples divided by ``S = sum_i s_i``,
+so a full-batch step on a cluster is the single-machine step:
+
+- ``"gd"`` and ``"lbfgs"``: each row-chunk is prepared once (transposed into
+  the notes' ``(n_features, m)`` layout, targets encoded, weights computed)
+  and kept on the worker that computed it. Every cost evaluation ships the
+  parameters to the chunks, each chunk returns its *sums* (weighted loss and
+  gradients, :func:`sk_shallow._network.loss_and_gradient_sums`), and the
+  client adds them in chunk order, adds the penalty once and divides by
+  ``S`` (:func:`sk_shallow._network.mean_cost_and_gradients`). The solver,
+  the stopping rule, ``verbose``, callbacks and ``warm_start`` are the plain
+  estimators' own.
+- ``"sgd"`` and ``"adam"``: the model moves to the data. Each epoch visits the
+  chunks one after another (in order, or in an order drawn from
+  ``random_state`` when ``shuffle``); a task on the worker holding a chunk
+  runs the plain estimator's ``partial_fit`` on it and hands the model on.
+  The chunks are processed in sequence, so a cluster adds memory, not speed;
+  each chunk costs one task and one transfer of the pickled model (its
+  parameters and the optimiser's state, three times their size for Adam).
+
+NumPy, SciPy sparse and pandas input is fitted and predicted by the plain
+estimator's code, in this process. Without a ``distributed`` client (none
+given, none current) the chunks are computed with Dask's default scheduler
+into this process and the same sums are taken chunk by chunk.
+"""
+
+import copy
+import inspect
+import warnings
+
+import dask
+import dask.array as da
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    _check_sample_weight,
+    check_is_fitted,
+)
+
+from . import _network
+from ._base import STOCHASTIC_SOLVERS
+from ._classifier import ShallowNetClassifier
+from ._regressor import ShallowNetRegressor
+from ._stopping import StoppingRule
+from ._training import _QUIET
+
+#: What scikit-learn's callback machinery keeps on an estimator during a fit.
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+__all__ = ["DaskShallowNetClassifier", "DaskShallowNetRegressor"]
+
+#: Parameters larger than this (bytes) are scattered to every worker once per
+#: cost evaluation instead of travelling inside each chunk's task.
+_SCATTER_BYTES = 1 << 20
+
+
+# --------------------------------------------------------------------------
+# Collections and clients
+# --------------------------------------------------------------------------
+def _current_client(client):
+    """``client``, else the current ``distributed`` client, else None."""
+    if client is not None:
+        return client
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:  # no client: Dask's default scheduler
+        return None
+
+
+def _compute(client, *collections):
+    """Compute ``collections`` on ``client`` or, if None, the default scheduler."""
+    lazy = [i for i, c in enumerate(collections) if dask.is_dask_collection(c)]
+    todo = [collections[i] for i in lazy]
+    if client is None:
+        done = dask.compute(*todo)
+    else:
+        done = client.gather(client.compute(todo))
+    out = list(collections)
+    for i, value in zip(lazy, done, strict=True):
+        out[i] = value
+    return tuple(out)
+
+
+def _as_array(data, name, row_chunks=None):
+    """A dask array from a dask array/dataframe/series, or from a NumPy array."""
+    if hasattr(data, "to_dask_array"):  # dask dataframe or series
+        data = data.to_dask_array(lengths=True)
+    elif not isinstance(data, da.Array):
+        if dask.is_dask_collection(data) or row_chunks is None:
+            raise TypeError(
+                f"{name} must be a dask array or dask dataframe, got "
+                f"{type(data).__name__}."
+            )
+        data = np.asarray(data)
+        data = da.from_array(data, chunks=(row_chunks,) + data.shape[1:])
+    if any(np.isnan(c) for chunks in data.chunks for c in chunks):
+        data = data.compute_chunk_sizes()
+    if row_chunks is not None:
+        if data.shape[0] != sum(row_chunks):
+            raise ValueError(
+                f"{name} has {data.shape[0]} rows but X has {sum(row_chunks)}."
+            )
+        data = data.rechunk((row_chunks,) + tuple((n,) for n in data.shape[1:]))
+    return data
+
+
+def _frame_meta(X):
+    """The empty pandas frame describing a dask dataframe's columns, else ``X``."""
+    return getattr(X, "_meta", X) if hasattr(X, "columns") else X
+
+
+def _check_row_chunks(X):
+    """Reject anything but a 2-D array chunked along its rows only."""
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
+    if len(X.chunks[1]) != 1:
+        raise ValueError(
+            f"X is chunked along its features (column chunks {X.chunks[1]}); "
+            "every chunk must hold whole rows. Rechunk with "
+            "X.rechunk({1: -1})."
+        )
+
+
+# --------------------------------------------------------------------------
+# Work done on the workers, one chunk at a time
+# --------------------------------------------------------------------------
+class _Chunk:
+    """One row-chunk of the training data in the notes' layout.
+
+    Kept in the memory of the worker that prepared it; its forward-pass
+    buffers stay with it between cost evaluations (and are not pickled).
+    """
+
+    def __init__(self, XT, Y, sample_weight):
+        self.XT, self.Y, self.sample_weight = XT, Y, sample_weight
+        self.n_samples = Y.shape[1]
+        self.weight = float(
+            self.n_samples if sample_weight is None else sample_weight.sum()
+        )
+        self._buffers = {}
+
+    def __getstate__(self):
+        return {**self.__dict__, "_buffers": {}}
+
+
+def _prepare_chunk(X, Y, sample_weight):
+    """``X (c, n_features)``, ``Y (n_outputs, c)`` -> a :class:`_Chunk`."""
+    assert_all_finite(X, input_name="X")
+    assert_all_finite(Y, input_name="y")
+    return _Chunk(X.T, np.ascontiguousarray(Y, dtype=X.dtype), sample_weight)
+
+
+def _chunk_size(chunk):
+    return chunk.n_samples, chunk.weight
+
+
+def _chunk_sums(chunk, params, activation, output):
+    """The chunk's ``(sum_i s_i L(i), gradient sums)`` at ``params``."""
+    with np.errstate(**_QUIET):
+        loss_sum, grads, _ = _network.loss_and_gradient_sums(
+            params,
+            chunk.XT,
+            chunk.Y,
+            activation,
+            output,
+            chunk.sample_weight,
+            chunk._buffers,
+        )
+    return loss_sum, grads
+
+
+def _checked_weights(sample_weight, dtype):
+    return _check_sample_weight(
+        sample_weight, sample_weight, dtype=dtype, ensure_non_negative=True
+    )
+
+
+def _class_totals(y, sample_weight):
+    """The labels of a chunk, their counts and their total sample weights."""
+    labels, index = np.unique(y, return_inverse=True)
+    counts = np.bincount(index, minlength=len(labels)).astype(np.float64)
+    if sample_weight is None:
+        return labels, counts, counts
+    return labels, counts, np.bincount(index, weights=sample_weight)
+
+
+def _class_weighted(y, sample_weight, classes, class_weights, dtype, class_weight):
+    """Each sample's class weight, times its sample weight."""
+    weights = class_weights[np.searchsorted(classes, y)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        weights = weights.astype(dtype)
+        if sample_weight is not None:
+            weights = weights * sample_weight
+    if not np.isfinite(weights).all():
+        raise ValueError(
+            f"class_weight={class_weight!r} gives non-finite sample weights: a "
+            "class's total sample_weight is too small to balance against the "
+            "others. Rescale sample_weight."
+        )
+    return weights
+
+
+def _partial_fit_chunk(model, data, classes):
+    """One ``partial_fit`` of ``model`` on a chunk; returns a new model."""
+    model = copy.deepcopy(model)  # a retried task must start from the same one
+    X, y, sample_weight = data
+    kwargs = {} if classes is None else {"classes": classes}
+    return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+
+
+def _apply_block(X, model, method):
+    return getattr(model, method)(X)
+
+
+# --------------------------------------------------------------------------
+# The chunks and the objective over them
+# --------------------------------------------------------------------------
+class _ClusterChunks:
+    """Prepared chunks held on a ``distributed`` cluster, as futures.
+
+    Each cost evaluation sends one task per worker, which takes the sums of
+    the chunks that worker holds: fewer messages than one task per chunk.
+    """
+
+    def __init__(self, client, chunks):
+        self.client = client
+        self.futures = client.compute(chunks)
+        self.sizes = client.gather(client.map(_chunk_size, self.futures))
+        holders = client.who_has(self.futures)
+        groups = {}
+        for i, f in enumerate(self.futures):
+            worker = min(holders.get(f.key) or ("",))
+            groups.setdefault(worker, []).append(i)
+        self.groups = list(groups.items())
+
+    def map(self, func, params, *args):
+        """``[func(chunk, params, *args) for chunk]``, each on its worker."""
+        if sum(v.nbytes for v in params.values()) > _SCATTER_BYTES:
+            [params] = self.client.scatter([params], broadcast=True, hash=False)
+        futures = [
+            self.client.submit(
+                _map_chunks,
+                func,
+                [self.futures[i] for i in indices],
+                params,
+                *args,
+                workers=[worker] if worker else None,
+                allow_other_workers=True,
+                pure=False,
+            )
+            for worker, indices in self.groups
+        ]
+        results = self.client.gather(futures)  # released when they go
+        out = [None] * len(self.futures)
+        for (_, indices), values in zip(self.groups, results, strict=True):
+            for i, value in zip(indices, values, strict=True):
+                out[i] = value
+        return out
+
+    def close(self):
+        self.client.cancel(self.futures)
+
+
+def _map_chunks(func, chunks, params, *args):
+    return [func(chunk, params, *args) for chunk in chunks]
+
+
+class _LocalChunks:
+    """Prepared chunks computed by Dask's default scheduler into this process."""
+
+    def __init__(self, chunks):
+        self.chunks = dask.compute(*chunks)
+        self.sizes = [_chunk_size(c) for c in self.chunks]
+
+    def map(self, func, params, *args):
+        return [func(chunk, params, *args) for chunk in self.chunks]
+
+    def close(self):
+        self.chunks = ()
+
+
+class DistributedObjective:
+    """The full-batch cost and gradients, map-reduced over row-chunks.
+
+    The same interface as :class:`sk_shallow._solvers.Objective`:
+    ``objective(params) -> (J, grads)`` and ``objective.n_samples``. The
+    chunk sums are added on the client in chunk order, so the result does not
+    depend on which worker holds which chunk.
+
+    Parameters
+    ----------
+    chunks : _ClusterChunks or _LocalChunks
+    activation, output : str
+    alpha : float
+    """
+
+    def __init__(self, chunks, activation, output, alpha):
+        self.chunks = chunks
+        self.activation, self.output, self.alpha = activation, output, alpha
+        self.n_samples = sum(m for m, _ in chunks.sizes)
+        self.total_weight = sum(S for _, S in chunks.sizes)
+
+    def __call__(self, params, batch=None):
+        if batch is not None:
+            raise ValueError(
+                "A distributed objective is full-batch only; the stochastic "
+                "solvers stream the chunks through partial_fit instead."
+            )
+        parts = self.chunks.map(_chunk_sums, params, self.activation, self.output)
+        loss_sum, grads = 0.0, None
+        for part_loss, part_grads in parts:
+            loss_sum += part_loss
+            if grads is None:
+                grads = part_grads
+            else:
+                for k, g in part_grads.items():
+                    grads[k] += g
+        return _network.mean_cost_and_gradients(
+            params, loss_sum, grads, self.total_weight, self.alpha
+        )
+
+
+# --------------------------------------------------------------------------
+# The estimators
+# --------------------------------------------------------------------------
+def _init_with_client(plain):
+    """``plain.__init__`` with one more keyword parameter, ``client=None``.
+
+    The signature is the plain estimator's plus ``client``, so that
+    ``get_params``, ``clone`` and the documentation see every parameter.
+    """
+    signature = inspect.signature(plain.__init__)
+    client = inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None)
+
+    def __init__(self, *args, client=None, **kwargs):
+        plain.__init__(self, *args, **kwargs)
+        self.client = client
+
+    __init__.__signature__ = signature.replace(
+        parameters=[*signature.parameters.values(), client]
+    )
+    __init__.__doc__ = plain.__init__.__doc__
+    return __init__
+
+
+class _DaskMixin:
+    """What both Dask estimators add to their plain counterpart."""
+
+    _dask_constraints = {"client": [None, HasMethods(["submit", "gather"])]}
+
+    # -- fitting ------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to dask collections (or to in-memory data).
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+            Training data, chunked by rows only.
+        y : {dask array, dask series or dataframe, array-like} of shape \
+                (n_samples,) or (n_samples, n_outputs)
+            Targets; rechunked to ``X``'s row chunks.
+        sample_weight : dask array or array-like of shape (n_samples,), \
+                default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if dask.is_dask_collection(X) and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True is not available for dask collections: "
+                "hold out a validation collection and compare score() instead."
+            )
+        return super().fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        if dask.is_dask_collection(X) and self.solver in STOCHASTIC_SOLVERS:
+            return self._stream(X, y, sample_weight)
+        return super()._fit(X, y, sample_weight, incremental, classes)
+
+    def _training_data(self, X, y, sample_weight, first, incremental, classes):
+        if not dask.is_dask_collection(X):
+            return super()._training_data(
+                X, y, sample_weight, first, incremental, classes
+            )
+        if incremental:
+            raise TypeError(
+                "partial_fit takes in-memory data; fit streams dask collections "
+                "through partial_fit on the workers."
+            )
+        _check_feature_names(self, _frame_meta(X), reset=first)
+        X = _as_array(X, "X")
+        _check_row_chunks(X)
+        _check_n_features(self, X, reset=first)
+        if X.dtype not in (np.float64, np.float32):
+            X = X.astype(np.float64)
+        rows = X.chunks[0]
+        y = _as_array(y, "y", rows)
+        if sample_weight is not None:
+            sample_weight = _as_array(sample_weight, "sample_weight", rows)
+            if sample_weight.ndim != 1:
+                raise ValueError(
+                    f"sample_weight must be 1-D; got shape {sample_weight.shape}."
+                )
+            sample_weight = sample_weight.map_blocks(
+                _checked_weights, X.dtype, dtype=X.dtype
+            )
+        client = _current_client(self.client)
+        y, Y, sample_weight = self._encode_dask_targets(
+            client, y, sample_weight, first, X.dtype
+        )
+        return X, y, Y, sample_weight
+
+    def _make_objective(self, XT, Y, sample_weight, output):
+        if not dask.is_dask_collection(XT):
+            return super()._make_objective(XT, Y, sample_weight, output)
+        X = XT.T
+        sws = (
+            [None] * len(X.chunks[0])
+            if sample_weight is None
+            else sample_weight.to_delayed().ravel()
+        )
+        prepare = dask.delayed(_prepare_chunk, pure=False)
+        chunks = [
+            prepare(Xb, Yb, swb)
+            for Xb, Yb, swb in zip(
+                X.to_delayed().ravel(), Y.to_delayed().ravel(), sws, strict=True
+            )
+        ]
+        client = _current_client(self.client)
+        chunks = (
+            _LocalChunks(chunks) if client is None else _ClusterChunks(client, chunks)
+        )
+        return DistributedObjective(chunks, self.activation, output, self.alpha)
+
+    def _stream(self, X, y, sample_weight):
+        """``"sgd"``/``"adam"``: the plain model visits the chunks in turn."""
+        first = not (hasattr(self, "_state") and self.warm_start)
+        X, y, _, sample_weight = self._training_data(
+            X, y, sample_weight, first, False, None
+        )
+        client = _current_client(self.client)
+        n_chunks = len(X.chunks[0])
+        sws = (
+            [None] * n_chunks
+            if sample_weight is None
+            else sample_weight.to_delayed().ravel()
+        )
+        ys = y.to_delayed().ravel()
+        parts = [
+            dask.delayed(tuple)([Xb, yb, swb])
+            for Xb, yb, swb in zip(X.to_delayed().ravel(), ys, sws, strict=True)
+        ]
+        sizes = X.chunks[0]
+        plain = self._plain_class
+        if first:
+            params = self.get_params()
+            params.pop("client")
+            if "class_weight" in params:  # already in sample_weight
+                params["class_weight"] = None
+            model = plain(**params)
+            classes = getattr(self, "classes_", None)
+            prior = []
+        else:
+            model = self.to_local()
+            if "class_weight" in model.get_params():
+                model.set_params(class_weight=None)
+            classes, prior = None, list(self.loss_curve_)
+
+        if client is None:
+            data = dask.compute(*parts)
+        else:
+            data = client.compute(parts)
+        order_rng = check_random_state(self.random_state)
+        rule = StoppingRule(self._tol, self.n_iter_no_change)
+        stopped = False
+        for _ in range(self.max_iter):
+            order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)
+            for i in order:
+                if client is None:
+                    model = _partial_fit_chunk(model, data[i], classes)
+                else:
+                    model = client.submit(
+                        _partial_fit_chunk, model, data[i], classes, pure=False
+                    )
+                classes = None
+            if client is not None:
+                model = model.result()
+            # partial_fit records one cost per chunk: the mean over its batches.
+            curve = model.loss_curve_[-n_chunks:]
+            epoch_loss = sum(
+                loss * sizes[i] for i, loss in zip(order, curve, strict=True)
+            ) / sum(sizes)
+            if self.verbose:
+                print(f"Epoch {len(rule.values) + 1}, cost = {epoch_loss:.8f}")
+            if rule.update(epoch_loss):
+                stopped = True
+                break
+        if client is not None:
+            client.cancel(data)
+        if not stopped:
+            warnings.warn(
+                f"Maximum iterations ({self.max_iter}) reached before the cost "
+                "stopped improving; increase max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        fitted = {
+            k: v
+            for k, v in model.__dict__.items()
+            if k not in model.get_params() and k not in _CALLBACK_STATE
+        }
+        self.__dict__.update(fitted)
+        self.n_iter_ = len(rule.values)
+        self.loss_curve_ = prior + rule.values
+        self.loss_ = self.loss_curve_[-1]
+        self.best_loss_ = min(self.loss_curve_)
+        return self
+
+    # -- predicting -----------------------------------------------------------
+    def _lazy(self, method, X):
+        """``method`` of the plain model, mapped lazily over ``X``'s chunks."""
+        check_is_fitted(self)
+        _check_feature_names(self, _frame_meta(X), reset=False)
+        X = _as_array(X, "X")
+        _check_row_chunks(X)
+        _check_n_features(self, X, reset=False)
+        model = self.to_local()
+        # The blocks are plain arrays: the names were checked above.
+        model.__dict__.pop("feature_names_in_", None)
+        probe = _apply_block(np.zeros((1, X.shape[1]), dtype=X.dtype), model, method)
+        if probe.ndim == 1:
+            return X.map_blocks(
+                _apply_block, model, method, dtype=probe.dtype, drop_axis=1
+            )
+        return X.map_blocks(
+            _apply_block,
+            model,
+            method,
+            dtype=probe.dtype,
+            chunks=(X.chunks[0], probe.shape[1:]),
+        )
+
+    def predict(self, X):
+        """Predictions; lazy (a dask array) for dask input.
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : dask array or ndarray of shape (n_samples,) or \
+                (n_samples, n_outputs)
+        """
+        if dask.is_dask_collection(X):
+            return self._lazy("predict", X)
+        return super().predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        """The plain estimator's score; dask input is computed.
+
+        The targets and the predictions (one value per row) are brought to the
+        client; the features stay on the workers.
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+        y : {dask array, dask series, array-like} of shape (n_samples,) or \
+                (n_samples, n_outputs)
+        sample_weight : dask array or array-like of shape (n_samples,), \
+                default=None
+
+        Returns
+        -------
+        score : float
+            Accuracy for the classifier, R^2 for the regressor.
+        """
+        if not dask.is_dask_collection(X):
+            return super().score(X, y, sample_weight)
+        y_pred = self._lazy("predict", X)
+        y, y_pred, sample_weight = _compute(
+            _current_client(self.client),
+            _as_array(y, "y", y_pred.chunks[0]),
+            y_pred,
+            sample_weight,
+        )
+        return float(self._metric(y, y_pred, sample_weight=sample_weight))
+
+    # -- conversion -----------------------------------------------------------
+    def to_local(self):
+        """The plain estimator with the same parameters and weights.
+
+        Returns
+        -------
+        estimator : ShallowNetClassifier or ShallowNetRegressor
+            A copy; fitting or changing it leaves this estimator unchanged.
+        """
+        check_is_fitted(self)
+        params = self.get_params()
+        params.pop("client")
+        local = self._plain_class(**params)
+        local.__dict__.update(
+            copy.deepcopy(
+                {
+                    k: v
+                    for k, v in self.__dict__.items()
+                    if k not in params and k != "client" and k not in _CALLBACK_STATE
+                }
+            )
+        )
+        return local
+
+    def __getstate__(self):
+        # A client holds connections: a pickled estimator uses the current
+        # client of wherever it is unpickled.
+        state = dict(super().__getstate__())  # a copy: self keeps its client
+        state["client"] = None
+        return state
+
+
+class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
+    """:class:`~sk_shallow.ShallowNetClassifier` on dask collections.
+
+    ``fit`` takes a ``dask.array`` or ``dask.dataframe`` chunked by rows and
+    trains on the workers that hold the chunks (see :mod:`sk_shallow.dask`);
+    ``predict``, ``predict_proba``, ``predict_log_proba`` and
+    ``decision_function`` return lazy dask arrays; ``to_local()`` returns the
+    plain estimator. In-memory input is handled by the plain estimator's code.
+
+    ``"gd"`` and ``"lbfgs"`` follow the in-memory fit's trajectory (up to the
+    order of floating-point additions); ``"sgd"`` and ``"adam"`` run
+    ``partial_fit`` on one chunk after another. The classes are found in one
+    pass over ``y``, and ``class_weight="balanced"`` counts them over all
+    chunks. Targets must be 1-D labels; ``early_stopping`` is not available
+    for dask input.
+
+    Parameters
+    ----------
+    client : distributed.Client or None, default=None
+        The cluster to train on. None uses the current client
+        (``distributed.default_client()``), or Dask's default scheduler in
+        this process if there is none. Not pickled.
+    **params
+        Every parameter of :class:`~sk_shallow.ShallowNetClassifier`, with the
+        same defaults.
+
+    Attributes
+    ----------
+    W1_, b1_, W2_, b2_, classes_, n_outputs_, out_activation_, loss_, \
+loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
+        As in :class:`~sk_shallow.ShallowNetClassifier`. For ``"sgd"`` and
+        ``"adam"``, ``loss_curve_`` holds one value per epoch (the mean over
+        the chunks, weighted by their sizes).
+
+    See Also
+    --------
+    sk_shallow.ShallowNetClassifier : The in-memory estimator.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from sk_shallow.dask import DaskShallowNetClassifier
+    >>> from sk_shallow.datasets import make_flower
+    >>> X, y = make_flower()
+    >>> dX, dy = da.from_array(X, chunks=100), da.from_array(y, chunks=100)
+    >>> clf = DaskShallowNetClassifier(random_state=2, max_iter=100, tol=0.1)
+    >>> clf = clf.fit(dX, dy)
+    >>> clf.predict(dX)  # doctest: +ELLIPSIS
+    dask.array<...>
+    >>> type(clf.to_local()).__name__
+    'ShallowNetClassifier'
+    """
+
+    _parameter_constraints = {
+        **ShallowNetClassifier._parameter_constraints,
+        **_DaskMixin._dask_constraints,
+    }
+    _plain_class = ShallowNetClassifier
+    _metric = staticmethod(accuracy_score)
+    __init__ = _init_with_client(ShallowNetClassifier)
+
+    def _encode_dask_targets(self, client, y, sample_weight, first, dtype):
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be 1-D class labels for dask input; got shape {y.shape}. "
+                "Fit multilabel targets in memory with ShallowNetClassifier."
+            )
+        sws = (
+            [None] * len(y.chunks[0])
+            if sample_weight is None
+            else sample_weight.to_delayed().ravel()
+        )
+        totals = dask.delayed(list)(
+            [
+                dask.delayed(_class_totals)(yb, swb)
+                for yb, swb in zip(y.to_delayed().ravel(), sws, strict=True)
+            ]
+        )
+        (totals,) = _compute(client, totals)
+        labels = np.concatenate([t[0] for t in totals])
+        classes, index = np.unique(labels, return_inverse=True)
+        counts = np.bincount(index, weights=np.concatenate([t[1] for t in totals]))
+        weight_totals = np.bincount(
+            index, weights=np.concatenate([t[2] for t in totals])
+        )
+        check_classification_targets(classes)
+        if first:
+            binarizer = LabelBinarizer().fit(classes)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    "ShallowNetClassifier needs samples of at least 2 classes, "
+                    f"got one class only: {binarizer.classes_[0]!r}."
+                )
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+        else:
+            unseen = np.setdiff1d(classes, self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y has classes {unseen.tolist()} that are not in "
+                    f"classes_ = {self.classes_.tolist()}; a fit that continues "
+                    "(warm_start) cannot add classes."
+                )
+        binarizer = self._label_binarizer
+        n_outputs = 1 if len(binarizer.classes_) == 2 else len(binarizer.classes_)
+        Y = y.map_blocks(
+            binarizer.transform,
+            dtype=dtype,
+            new_axis=1,
+            chunks=(y.chunks[0], (n_outputs,)),
+        ).T
+
+        if self.class_weight is not None:
+            # "balanced" counts the classes by their sample weights; classes
+            # whose samples all weigh 0 keep weight 0, as in memory.
+            totals = weight_totals if sample_weight is not None else counts
+            class_weights = self._class_weights(
+                np.arange(len(classes)), len(classes), totals
+            )
+            args = (classes, class_weights, dtype, self.class_weight)
+            if sample_weight is None:
+                sample_weight = y.map_blocks(_class_weighted, None, *args, dtype=dtype)
+            else:
+                sample_weight = da.map_blocks(
+                    _class_weighted, y, sample_weight, *args, dtype=dtype
+                )
+        return y, Y, sample_weight
+
+    def decision_function(self, X):
+        """The output pre-activation ``Z2``; lazy for dask input.
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+
+        Returns
+        -------
+        scores : dask array or ndarray of shape (n_samples,) or \
+                (n_samples, n_outputs)
+        """
+        if dask.is_dask_collection(X):
+            return self._lazy("decision_function", X)
+        return super().decision_function(X)
+
+    def predict_proba(self, X):
+        """Class probabilities ``A2``; lazy for dask input.
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+
+        Returns
+        -------
+        proba : dask array or ndarray of shape (n_samples, n_classes)
+        """
+        if dask.is_dask_collection(X):
+            return self._lazy("predict_proba", X)
+        return super().predict_proba(X)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities; lazy for dask input.
+
+        Parameters
+        ----------
+        X : {dask array, dask dataframe, array-like} of shape \
+                (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : dask array or ndarray of shape (n_samples, n_classes)
+        """
+        if dask.is_dask_collection(X):
+            return self._lazy("predict_log_proba", X)
+        return super().predict_log_proba(X)
+
+
+class DaskShallowNetRegressor(_DaskMixin, ShallowNetRegressor):
+    """:class:`~sk_shallow.ShallowNetRegressor` on dask collections.
+
+    ``fit`` takes a ``dask.array`` or ``dask.dataframe`` chunked by rows and
+    trains on the workers that hold the chunks (see :mod:`sk_shallow.dask`);
+    ``predict`` returns a lazy dask array; ``to_local()`` returns the plain
+    estimator. In-memory input is handled by the plain estimator's code.
+    ``early_stopping`` is not available for dask input.
+
+    Parameters
+    ----------
+    client : distributed.Client or None, default=None
+        The cluster to train on. None uses the current client
+        (``distributed.default_client()``), or Dask's default scheduler in
+        this process if there is none. Not pickled.
+    **params
+        Every parameter of :class:`~sk_shallow.ShallowNetRegressor`, with the
+        same defaults.
+
+    Attributes
+    ----------
+    W1_, b1_, W2_, b2_, n_outputs_, out_activation_, loss_, loss_curve_, \
+best_loss_, n_iter_, n_features_in_, feature_names_in_
+        As in :class:`~sk_shallow.ShallowNetRegressor`.
+
+    See Also
+    --------
+    sk_shallow.ShallowNetRegressor : The in-memory estimator.
+    """
+
+    _parameter_constraints = {
+        **ShallowNetRegressor._parameter_constraints,
+        **_DaskMixin._dask_constraints,
+    }
+    _plain_class = ShallowNetRegressor
+    _metric = staticmethod(r2_score)
+    __init__ = _init_with_client(ShallowNetRegressor)
+
+    def _encode_dask_targets(self, client, y, sample_weight, first, dtype):
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
+        if y.dtype.kind not in "fiub":
+            y = y.astype(np.float64)
+        if self.loss == "poisson":
+            (negative,) = _compute(client, (y < 0).any())
+            if negative:
+                raise ValueError(
+                    "loss='poisson' needs non-negative targets; y has negative values."
+                )
+        if first:
+            self._y_ndim = y.ndim
+        elif y.ndim != self._y_ndim and (y.ndim == 1 or y.shape[1] != 1):
+            raise ValueError(
+                "y must have the shape of the first fit's targets "
+                f"({self.n_outputs_} columns); got shape {y.shape}."
+            )
+        Y = (y[:, None] if y.ndim == 1 else y).T.astype(dtype)
+        return y, Y, sample_weight

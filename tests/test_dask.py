@@ -1,0 +1,425 @@
+"""The Dask estimators against the in-memory ones, on a real local cluster."""
+
+import os
+import pickle
+import signal
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+joblib = pytest.importorskip("joblib")
+pd = pytest.importorskip("pandas")
+
+from helpers import PARAMS, quiet_fit  # noqa: E402
+
+from sk_shallow.dask import (  # noqa: E402
+    DaskShallowNetClassifier,
+    DaskShallowNetRegressor,
+    DistributedObjective,
+    _ClusterChunks,
+    _current_client,
+)
+
+#: A chunk size that divides none of the data sizes below.
+CHUNK = 47
+
+
+def max_relative_difference(a, b):
+    """The largest difference of the fitted weights, relative to each's size."""
+    return max(
+        np.abs(getattr(a, k) - getattr(b, k)).max() / np.abs(getattr(a, k)).max()
+        for k in PARAMS
+    )
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two single-threaded worker processes; not the default client, so that
+    tests choose between the cluster and Dask's default scheduler."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    X, y = make_classification(
+        n_samples=230,
+        n_features=5,
+        n_informative=3,
+        n_classes=3,
+        random_state=0,
+    )
+    sample_weight = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
+    return X, y, sample_weight
+
+
+def as_dask(*arrays, chunks=CHUNK):
+    return [da.from_array(a, chunks=(chunks,) + a.shape[1:]) for a in arrays]
+
+
+# --------------------------------------------------------------------------
+# Dask's default scheduler (no client given, none current)
+# --------------------------------------------------------------------------
+def test_default_scheduler_without_client(multiclass):
+    assert _current_client(None) is None
+    X, y, _ = multiclass
+    plain = quiet_fit(ShallowNetClassifier(max_iter=20, random_state=0), X, y)
+    est = quiet_fit(
+        DaskShallowNetClassifier(max_iter=20, random_state=0), *as_dask(X, y)
+    )
+    assert max_relative_difference(plain, est) < 1e-9
+
+
+class StopAt:
+    """A scikit-learn callback that stops the fit after ``n`` iterations."""
+
+    def __init__(self, n):
+        self.n, self.ends = n, 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None, metadata=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "iteration":
+            return False
+        self.ends += 1
+        return self.ends == self.n
+
+
+def test_callbacks_as_in_memory(multiclass):
+    pytest.importorskip("sklearn.callback")
+    X, y, _ = multiclass
+    plain = ShallowNetClassifier(max_iter=50, random_state=0)
+    est = DaskShallowNetClassifier(max_iter=50, random_state=0)
+    plain.set_callbacks(StopAt(4))
+    est.set_callbacks(StopAt(4))
+    with pytest.warns(UserWarning, match="stopped by a callback"):
+        plain.fit(X, y)
+    with pytest.warns(UserWarning, match="stopped by a callback"):
+        est.fit(*as_dask(X, y))
+    assert est.n_iter_ == plain.n_iter_ == 4
+    assert max_relative_difference(plain, est) < 1e-9
+
+
+# --------------------------------------------------------------------------
+# Full-batch fits: the in-memory trajectory
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
+def test_classifier_equals_in_memory_fit(client, multiclass, solver, rtol):
+    X, y, sample_weight = multiclass
+    params = dict(
+        solver=solver, max_iter=15, alpha=0.1, class_weight="balanced", random_state=0
+    )
+    plain = quiet_fit(ShallowNetClassifier(**params), X, y, sample_weight)
+    est = DaskShallowNetClassifier(client=client, **params)
+    quiet_fit(est, *as_dask(X, y, sample_weight))
+    assert max_relative_difference(plain, est) < rtol
+    assert est.n_iter_ == plain.n_iter_
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=rtol)
+    np.testing.assert_array_equal(est.classes_, plain.classes_)
+
+
+@pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
+def test_regressor_equals_in_memory_fit(client, solver, rtol):
+    X, y = make_regression(n_samples=190, n_features=4, noise=1.0, random_state=0)
+    y = y / y.std()
+    sample_weight = np.random.RandomState(1).uniform(0.0, 3.0, len(y))
+    params = dict(solver=solver, max_iter=15, alpha=0.5, random_state=0)
+    plain = quiet_fit(ShallowNetRegressor(**params), X, y, sample_weight)
+    est = DaskShallowNetRegressor(client=client, **params)
+    quiet_fit(est, *as_dask(X, y, sample_weight))
+    assert max_relative_difference(plain, est) < rtol
+    assert est.n_iter_ == plain.n_iter_
+
+
+def test_stopping_rule_and_warm_start_as_in_memory(client, multiclass):
+    X, y, _ = multiclass
+    # A large tol stops both fits early, after the same iteration.
+    params = dict(max_iter=200, tol=1e-2, n_iter_no_change=2, random_state=0)
+    plain = ShallowNetClassifier(**params).fit(X, y)
+    est = DaskShallowNetClassifier(client=client, **params).fit(*as_dask(X, y))
+    assert est.n_iter_ == plain.n_iter_ < 200
+    assert max_relative_difference(plain, est) < 1e-9
+    plain.set_params(warm_start=True, max_iter=5)
+    est.set_params(warm_start=True, max_iter=5)
+    quiet_fit(plain, X, y)
+    quiet_fit(est, *as_dask(X, y))
+    assert len(est.loss_curve_) == len(plain.loss_curve_)
+    assert max_relative_difference(plain, est) < 1e-9
+
+
+def test_chunk_with_one_class_only(client, multiclass):
+    X, y, _ = multiclass
+    order = np.argsort(y, kind="stable")  # the first chunks hold class 0 only
+    X, y = X[order], y[order]
+    assert len(np.unique(y[:CHUNK])) == 1
+    params = dict(max_iter=10, random_state=0)
+    plain = quiet_fit(ShallowNetClassifier(**params), X, y)
+    est = quiet_fit(DaskShallowNetClassifier(client=client, **params), *as_dask(X, y))
+    assert max_relative_difference(plain, est) < 1e-9
+
+
+def test_dataframe_input(client, multiclass):
+    X, y, _ = multiclass
+    labels = np.array(["ant", "bee", "cat"])[y]
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    params = dict(max_iter=10, random_state=0)
+    plain = quiet_fit(ShallowNetClassifier(**params), frame, labels)
+    est = DaskShallowNetClassifier(client=client, **params)
+    dframe = dd.from_pandas(frame, npartitions=3)
+    quiet_fit(est, dframe, dd.from_pandas(pd.Series(labels), npartitions=3))
+    assert max_relative_difference(plain, est) < 1e-9
+    np.testing.assert_array_equal(est.feature_names_in_, plain.feature_names_in_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no feature-name warnings per block
+        predicted = est.predict(dframe).compute()
+    np.testing.assert_array_equal(predicted, plain.predict(frame))
+
+
+def test_in_memory_input_is_the_plain_fit(multiclass):
+    X, y, _ = multiclass
+    plain = quiet_fit(ShallowNetClassifier(max_iter=10, random_state=0), X, y)
+    est = quiet_fit(DaskShallowNetClassifier(max_iter=10, random_state=0), X, y)
+    assert max_relative_difference(plain, est) == 0
+    np.testing.assert_array_equal(est.predict_proba(X), plain.predict_proba(X))
+
+
+# --------------------------------------------------------------------------
+# Rejected input
+# --------------------------------------------------------------------------
+def test_feature_chunks_rejected(client, multiclass):
+    X, y, _ = multiclass
+    est = DaskShallowNetClassifier(client=client)
+    dX = da.from_array(X, chunks=(50, 2))
+    with pytest.raises(ValueError, match="chunked along its features"):
+        est.fit(dX, da.from_array(y, chunks=50))
+    assert not hasattr(est, "W1_")
+
+
+def test_bad_input_leaves_fitted_estimator_unchanged(client, multiclass):
+    X, y, _ = multiclass
+    est = quiet_fit(DaskShallowNetClassifier(client=client, max_iter=3), *as_dask(X, y))
+    before = {k: getattr(est, k).copy() for k in PARAMS}
+    dX, dy = as_dask(X, y)
+    with pytest.raises(ValueError, match="early_stopping"):
+        est.set_params(early_stopping=True).fit(dX, dy)
+    est.set_params(early_stopping=False)
+    with pytest.raises(ValueError, match="rows"):
+        est.fit(dX, dy[:-1])
+    bad = np.array(X)
+    bad[100, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(as_dask(bad)[0], dy)
+    for k in PARAMS:
+        np.testing.assert_array_equal(getattr(est, k), before[k])
+
+
+# --------------------------------------------------------------------------
+# Stochastic solvers: partial_fit, chunk by chunk
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_stochastic_solvers_stream_partial_fit(client, multiclass, solver):
+    X, y, sample_weight = multiclass
+    params = dict(solver=solver, batch_size=20, random_state=0, shuffle=True)
+    est = DaskShallowNetClassifier(client=client, max_iter=2, **params)
+    quiet_fit(est, *as_dask(X, y, sample_weight))
+    # The same partial_fit calls in memory, in the order drawn from random_state.
+    plain = ShallowNetClassifier(**params)
+    starts = np.arange(0, len(y), CHUNK)
+    order_rng = np.random.RandomState(0)
+    for _ in range(2):
+        for s in starts[order_rng.permutation(len(starts))]:
+            part = slice(s, s + CHUNK)
+            plain.partial_fit(
+                X[part],
+                y[part],
+                classes=np.unique(y),
+                sample_weight=sample_weight[part],
+            )
+    assert max_relative_difference(plain, est) == 0
+    assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
+
+
+# --------------------------------------------------------------------------
+# Predictions, conversion, pickling
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fitted(client, multiclass):
+    X, y, _ = multiclass
+    est = DaskShallowNetClassifier(client=client, max_iter=10, random_state=0)
+    return quiet_fit(est, *as_dask(X, y))
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_lazy_predictions_equal_plain(fitted, multiclass, method):
+    X, y, _ = multiclass
+    (dX,) = as_dask(X)
+    lazy = getattr(fitted, method)(dX)
+    assert isinstance(lazy, da.Array)
+    expected = getattr(fitted.to_local(), method)(X)
+    assert lazy.shape == expected.shape and lazy.dtype == expected.dtype
+    np.testing.assert_array_equal(lazy.compute(), expected)
+
+
+def test_regressor_lazy_predict_and_score(client):
+    X, y = make_regression(n_samples=150, n_features=3, n_targets=2, random_state=0)
+    y = y / y.std(axis=0)
+    est = DaskShallowNetRegressor(client=client, max_iter=10, random_state=0)
+    dX, dy = as_dask(X, y)
+    quiet_fit(est, dX, dy)
+    lazy = est.predict(dX)
+    assert isinstance(lazy, da.Array) and lazy.shape == y.shape
+    local = est.to_local()
+    np.testing.assert_array_equal(lazy.compute(), local.predict(X))
+    assert est.score(dX, dy) == pytest.approx(local.score(X, y), rel=1e-12)
+
+
+def test_score_computes(fitted, client, multiclass):
+    X, y, sample_weight = multiclass
+    score = fitted.score(*as_dask(X, y, sample_weight))
+    assert isinstance(score, float)
+    assert score == fitted.to_local().score(X, y, sample_weight)
+
+
+def test_to_local_round_trip(fitted, multiclass):
+    X, _, _ = multiclass
+    local = fitted.to_local()
+    assert type(local) is ShallowNetClassifier
+    params = fitted.get_params()
+    assert params.pop("client") is not None
+    assert local.get_params() == params
+    for k in PARAMS:
+        np.testing.assert_array_equal(getattr(local, k), getattr(fitted, k))
+    np.testing.assert_array_equal(local.predict_proba(X), fitted.predict_proba(X))
+    local.W1_[...] = 0  # a copy: the Dask estimator keeps its weights
+    assert np.abs(fitted.W1_).max() > 0
+
+
+def test_pickle_round_trip(fitted, multiclass):
+    X, _, _ = multiclass
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.client is None and fitted.client is not None
+    for k in PARAMS:
+        np.testing.assert_array_equal(getattr(restored, k), getattr(fitted, k))
+    (dX,) = as_dask(X)
+    np.testing.assert_array_equal(
+        restored.predict(dX).compute(), fitted.predict(dX).compute()
+    )
+
+
+# --------------------------------------------------------------------------
+# The cluster: the current client, a lost worker, joblib's dask backend
+# --------------------------------------------------------------------------
+class KillsAWorker(DaskShallowNetClassifier):
+    """Kills the process of a worker holding data at the third cost evaluation."""
+
+    def _make_objective(self, XT, Y, sample_weight, output):
+        objective = super()._make_objective(XT, Y, sample_weight, output)
+        assert isinstance(objective.chunks, _ClusterChunks)
+        client, calls = objective.chunks.client, []
+
+        def call(params, batch=None):
+            calls.append(1)
+            if len(calls) == 3:
+                worker = objective.chunks.groups[0][0]
+                pid = client.run(os.getpid, workers=[worker])[worker]
+                os.kill(pid, signal.SIGKILL)
+            return DistributedObjective.__call__(objective, params, batch)
+
+        call.n_samples = objective.n_samples
+        return call
+
+
+def test_lost_worker_recomputes_its_chunks(client, multiclass):
+    X, y, sample_weight = multiclass
+    params = dict(max_iter=8, class_weight="balanced", random_state=0)
+    plain = quiet_fit(ShallowNetClassifier(**params), X, y, sample_weight)
+    est = KillsAWorker(**params)
+    with client.as_current():  # client=None: the current client
+        try:
+            quiet_fit(est, *as_dask(X, y, sample_weight))
+        except Exception as error:  # allowed: a clear error, and no model
+            assert "worker" in str(error).lower()
+            assert not hasattr(est, "W1_")
+        else:  # or the lost chunks were recomputed: the same model
+            assert max_relative_difference(plain, est) < 1e-9
+            assert est.n_iter_ == plain.n_iter_
+    client.wait_for_workers(2, timeout=60)
+
+
+@pytest.mark.exhaustive  # tens of seconds: joblib's dask backend per task
+def test_grid_search_on_dask_joblib_backend(client, multiclass):
+    X, y, _ = multiclass
+    search = GridSearchCV(
+        ShallowNetClassifier(solver="lbfgs", max_iter=15, random_state=0),
+        {"alpha": [0.0, 1.0]},
+        cv=2,
+        n_jobs=-1,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        local = GridSearchCV(**search.get_params(deep=False)).fit(X, y)
+        with client.as_current(), joblib.parallel_config(backend="dask"):
+            remote = search.fit(X, y)
+    assert remote.best_params_ == local.best_params_
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        np.testing.assert_allclose(
+            remote.cv_results_[key], local.cv_results_[key], rtol=1e-12
+        )
+
+
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("chunks", [1000, 61, 13])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression", "poisson"])
+def test_full_batch_product(client, solver, rtol, weighted, chunks, kind):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((300, 4))
+    if kind == "regression":
+        y, cls, params = X @ rng.standard_normal(4), ShallowNetRegressor, {}
+    elif kind == "poisson":
+        y = rng.poisson(np.exp(X[:, 0] / 2)).astype(float)
+        cls, params = ShallowNetRegressor, {"loss": "poisson"}
+    else:
+        y = (X[:, 0] > 0).astype(int) + (kind == "multiclass") * (X[:, 1] > 0)
+        cls, params = ShallowNetClassifier, {"class_weight": "balanced"}
+    sample_weight = rng.uniform(0, 2, len(y)) if weighted else None
+    params.update(solver=solver, max_iter=12, alpha=0.2, random_state=0)
+    plain = quiet_fit(cls(**params), X, y, sample_weight)
+    dask_cls = (
+        DaskShallowNetClassifier
+        if cls is ShallowNetClassifier
+        else (DaskShallowNetRegressor)
+    )
+    dask_data = as_dask(X, y, chunks=chunks)
+    if weighted:
+        dask_data += as_dask(sample_weight, chunks=chunks)
+    est = quiet_fit(dask_cls(client=client, **params), *dask_data)
+    assert max_relative_difference(plain, est) < rtol
+    assert est.n_iter_ == plain.n_iter_
