@@ -1,6 +1,6 @@
 """
-Deploy with ONNX
-================
+Beyond the notes: deploy with ONNX
+==================================
 
 A fitted network is four small arrays and two activations, so it deploys
 anywhere that runs an `ONNX <https://onnx.ai>`_ graph: onnxruntime in Python,

@@ -1,6 +1,6 @@
 """
-Four lines make the petals
-==========================
+Worked example: four hidden-unit lines make the petals
+======================================================
 
 Section 3.3 reads each hidden unit as a logistic-regression unit: unit ``j``
 computes ``a_j = g(w_j . x + b_j)``, which changes from one value to the

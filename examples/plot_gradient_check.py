@@ -1,6 +1,6 @@
 """
-Gradient checking
-=================
+3.9–3.10 Gradient checking
+==========================
 
 The notes' check that a backward pass is right: nudge each parameter by
 ``eps`` both ways, take the central difference of the cost,

@@ -1,6 +1,6 @@
 """
-Training curves and early stopping
-==================================
+3.9–3.10 Training curves and early stopping
+===========================================
 
 Every fit records the cost of each iteration in ``loss_curve_``. With
 ``early_stopping=True`` it also holds out ``validation_fraction`` of the data,

@@ -16,10 +16,15 @@ NOTES_ORDER = (
     "plot_regression_diabetes.py",  # 3.7, the linear output layer
     "plot_solvers.py",  # 3.9-3.10
     "plot_monitoring.py",  # 3.9-3.10, the cost per iteration
+    "plot_training_curve.py",  # 3.9-3.10, training and validation curves
+    "plot_gradient_check.py",  # 3.9-3.10, the backward pass checked
     "plot_symmetry.py",  # 3.11
     "plot_flower_comparison.py",  # the worked example
+    "plot_flower_hidden_units.py",  # the worked example's hidden-unit lines
     "plot_hidden_units.py",  # the worked example's sweep
     "plot_extra_datasets.py",  # the worked example's other data sets
+    "plot_deploy_onnx.py",  # beyond the notes: deployment
+    "plot_gpu.py",  # beyond the notes: other array libraries
 )
 
 
