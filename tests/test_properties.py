@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import type_of_target
 
 from sk_shallow import ShallowNetClassifier
 
@@ -83,6 +84,8 @@ def _required_error(y, class_weight):
     """The error a class_weight dict must raise, or None."""
     if not isinstance(class_weight, dict) or len(np.unique(y)) < 2:
         return None
+    if type_of_target(y) not in ("binary", "multiclass"):
+        return None  # "Unknown label type" comes first
     labels = set(np.unique(y).tolist())
     if any(key not in labels for key in class_weight):
         return "not among the classes"
