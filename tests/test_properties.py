@@ -70,6 +70,7 @@ def problems(draw):
 CLEAR_ERRORS = (
     "at least 2 classes",
     "zero weight",
+    "at least one non-zero number",  # scikit-learn's all-zero sample_weight
     "validation set is too small",
     "zero total sample_weight",
     "Training diverged",
