@@ -124,10 +124,17 @@ def _in_order(work, n_blocks, n_threads):
                 yield work(i, 0)
             return
         futures = {}
+        # NumPy 2 keeps the error state in a context variable, which the
+        # copied context carries; NumPy 1 keeps it per thread: pass it on.
+        errors = np.geterr()
+
+        def in_caller_state(i, slot):
+            with np.errstate(**errors):
+                return work(i, slot)
 
         def submit(i):
             ctx = contextvars.copy_context()
-            futures[i] = executor.submit(ctx.run, work, i, i % window)
+            futures[i] = executor.submit(ctx.run, in_caller_state, i, i % window)
 
         try:
             for i in range(min(window, n_blocks)):

@@ -511,17 +511,21 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``, finite even where the probability
-            underflows; columns follow ``classes_``.
+            ``log(predict_proba(X))``, computed from ``Z2`` without
+            rounding; like ``predict_proba``, which stores a probability
+            below the dtype's smallest normal number as that number, it is at
+            least the logarithm of that number (about -708 in float64), so the
+            two always agree. Columns follow ``classes_``.
         """
         Z2, _ = self._forward(X)
         if self._is_binary:
-            return np.ascontiguousarray(
-                np.vstack([log_expit(-Z2[0]), log_expit(Z2[0])]).T
-            )
-        if self.out_activation_ == "softmax":
-            return np.ascontiguousarray(log_softmax(Z2, axis=0).T)
-        return np.ascontiguousarray(log_expit(Z2).T)
+            log_proba = np.vstack([log_expit(-Z2[0]), log_expit(Z2[0])]).T
+        elif self.out_activation_ == "softmax":
+            log_proba = log_softmax(Z2, axis=0).T
+        else:
+            log_proba = log_expit(Z2).T
+        floor = np.log(np.finfo(log_proba.dtype).tiny)
+        return np.maximum(log_proba, floor, order="C")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
