@@ -22,13 +22,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    _matching_numpy_dtype,
-    check_same_namespace,
-    get_namespace_and_device,
-    supported_float_dtypes,
-)
+from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -112,7 +106,15 @@ def array_api_input(X):
     xp, is_array_api, device = get_namespace_and_device(X)
     if not is_array_api or _is_numpy_namespace(xp):
         return None, None, None
-    supported = supported_float_dtypes(xp, device)
+    if not _xp_network.SUPPORTED:
+        import sklearn
+
+        raise ValueError(
+            f"Array API input ({xp.__name__} arrays) needs the array API "
+            f"helpers of a newer scikit-learn (1.9 is tested) than "
+            f"{sklearn.__version__}. Pass NumPy arrays, or upgrade scikit-learn."
+        )
+    supported = _xp_network.supported_float_dtypes(xp, device)
     return xp, device, tuple(d for d in (xp.float64, xp.float32) if d in supported)
 
 
@@ -389,7 +391,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         In the namespace and on the device of ``X`` with array API dispatch.
         """
         check_is_fitted(self)
-        check_same_namespace(X, self, attribute="W1_", method=method)
+        if _xp_network.SUPPORTED:
+            _xp_network.check_same_namespace(X, self, attribute="W1_", method=method)
         xp, _, dtypes = array_api_input(X)
         if xp is None and not _xp_network.is_numpy(self.W1_):
             raise ValueError(
@@ -581,7 +584,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # What the host-side encoding needs of X: its length and NumPy dtype.
         X_host = X
         if xp is not None:
-            X_host = np.empty((X.shape[0], 0), _matching_numpy_dtype(X, xp))
+            dtype = np.float64 if X.dtype == xp.float64 else np.float32
+            X_host = np.empty((X.shape[0], 0), dtype)
         y, Y = self._encode_targets(y, first, incremental, classes)
         with np.errstate(over="ignore", invalid="ignore"):
             Y = np.ascontiguousarray(Y.T, dtype=X_host.dtype)
@@ -919,7 +923,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = True
+        tags.array_api_support = _xp_network.SUPPORTED
         return tags
 
 

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._array_api import _expit, _logsumexp, indexing_dtype
+from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -558,7 +558,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             if self._is_binary:
                 Z2 = xp.stack([-Z2[0, :], Z2[0, :]])
             if self.out_activation_ == "softmax":
-                return (Z2 - _logsumexp(Z2, axis=0, xp=xp)).T
+                return (Z2 - _xp_network._logsumexp(Z2, axis=0, xp=xp)).T
             return _xp_network.log_expit(Z2, xp).T
         if self._is_binary:
             return np.ascontiguousarray(

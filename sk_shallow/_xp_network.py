@@ -22,9 +22,21 @@ from sklearn.utils._array_api import (
     _convert_to_numpy,
     _expit,
     _is_numpy_namespace,
-    _logsumexp,
     _xlogy,
 )
+
+try:  # newer scikit-learn (1.9): the helpers array API input is built on
+    from sklearn.utils._array_api import (
+        _logsumexp,
+        check_same_namespace,
+        supported_float_dtypes,
+    )
+
+    #: Whether this scikit-learn can give the estimators array API input.
+    SUPPORTED = True
+except ImportError:  # older: NumPy input only, and the tag says so
+    _logsumexp = check_same_namespace = supported_float_dtypes = None
+    SUPPORTED = False
 
 from ._activations import LEAKY_SLOPE
 from ._network import PARAM_NAMES

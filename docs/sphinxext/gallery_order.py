@@ -20,6 +20,7 @@ NOTES_ORDER = (
     "plot_flower_comparison.py",  # the worked example
     "plot_hidden_units.py",  # the worked example's sweep
     "plot_extra_datasets.py",  # the worked example's other data sets
+    "plot_gpu.py",  # the worked example on a GPU (array API input)
 )
 
 
