@@ -145,9 +145,12 @@ def fit_both(est, xp, X, y, sample_weight=None):
     return numpy_fit, xp_fit
 
 
-def assert_same_model(numpy_fit, xp_fit, xp, X, y):
-    """Attributes and outputs in ``xp``, equal to the NumPy fit's."""
-    rtol, atol = (1e-5, 1e-5) if X.dtype == np.float32 else (0, 1e-8)
+def assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32=1e-5):
+    """Attributes and outputs in ``xp``, equal to the NumPy fit's.
+
+    To ``tol32`` (relative and absolute) in float32, 1e-8 in float64.
+    """
+    rtol, atol = (tol32, tol32) if X.dtype == np.float32 else (0, 1e-8)
     X_xp = xp.asarray(X)
     for name in PARAMS:
         value = getattr(xp_fit, name)
@@ -155,7 +158,7 @@ def assert_same_model(numpy_fit, xp_fit, xp, X, y):
         assert to_numpy(value).dtype == X.dtype
         assert_allclose(to_numpy(value), getattr(numpy_fit, name), rtol, 10 * atol)
     assert numpy_fit.n_iter_ == xp_fit.n_iter_
-    assert_allclose(xp_fit.loss_curve_, numpy_fit.loss_curve_, rtol=1e-5)
+    assert_allclose(xp_fit.loss_curve_, numpy_fit.loss_curve_, rtol=max(rtol, 1e-5))
     methods = ["predict"]
     if isinstance(numpy_fit, ShallowNetClassifier):
         methods += ["predict_proba", "predict_log_proba", "decision_function"]
@@ -230,12 +233,17 @@ def test_same_fit_as_numpy_product(xp, kind, solver, early_stopping, weighted, d
     X, y = data(kind, dtype)
     sw = np.random.RandomState(1).uniform(0.5, 2, len(y)) if weighted else None
     params = dict(solver=solver, early_stopping=early_stopping)
+    tol32 = 1e-5
     if solver == "lbfgs":
-        params["max_iter"] = 15
+        # Its line searches amplify float32 rounding (the NumPy path sums in
+        # blocks, in another order): after 5 steps the paths differ by up to
+        # ~1e-4, after 15 by up to ~1e-2, so float32 is compared after 5.
+        params["max_iter"] = 15 if dtype == np.float64 else 5
+        tol32 = 1e-3
     elif solver != "gd":
         params.update(learning_rate=0.01, batch_size=32)
     numpy_fit, xp_fit = fit_both(make(kind, params), xp, X, y, sw)
-    assert_same_model(numpy_fit, xp_fit, xp, X, y)
+    assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32)
 
 
 @needs_array_api
