@@ -2,7 +2,8 @@
 
 from ._classifier import ShallowNetClassifier
 from ._regressor import ShallowNetRegressor
+from ._xp_network import move_to
 
 __version__ = "0.1.0"
 
-__all__ = ["ShallowNetClassifier", "ShallowNetRegressor", "__version__"]
+__all__ = ["ShallowNetClassifier", "ShallowNetRegressor", "__version__", "move_to"]

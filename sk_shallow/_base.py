@@ -8,6 +8,7 @@ and publishing a trained :class:`~sk_shallow._training.TrainingState` as the
 fitted attributes, all or nothing.
 """
 
+import copy
 import functools
 import math
 import warnings
@@ -16,10 +17,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -33,7 +36,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _blocked, _network
+from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
 from ._training import TrainingState, train
@@ -89,6 +92,30 @@ AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def array_api_input(X):
+    """``(xp, device, dtypes)`` for ``X`` of a non-NumPy array namespace.
+
+    ``(None, None, None)`` unless scikit-learn's array API dispatch is on and
+    ``X`` is not NumPy: then the network runs in :mod:`._xp_network` on
+    ``X``'s device, in the floating dtypes that device has.
+    """
+    if not get_config()["array_api_dispatch"]:
+        return None, None, None
+    xp, is_array_api, device = get_namespace_and_device(X)
+    if not is_array_api or _is_numpy_namespace(xp):
+        return None, None, None
+    if not _xp_network.SUPPORTED:
+        import sklearn
+
+        raise ValueError(
+            f"Array API input ({xp.__name__} arrays) needs the array API "
+            f"helpers of a newer scikit-learn (1.9 is tested) than "
+            f"{sklearn.__version__}. Pass NumPy arrays, or upgrade scikit-learn."
+        )
+    supported = _xp_network.supported_float_dtypes(xp, device)
+    return xp, device, tuple(d for d in (xp.float64, xp.float32) if d in supported)
 
 
 def incremental_solver(estimator):
@@ -195,6 +222,9 @@ def _column_scales(X):
     """Standard deviation of each column of ``X`` (dense or sparse)."""
     if sp.issparse(X):
         return np.sqrt(mean_variance_axis(X, axis=0)[1])
+    if not _xp_network.is_numpy(X):
+        xp = _xp_network.namespace(X)
+        return np.asarray(_xp_network.to_host(xp.std(X, axis=0)), dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         return X.std(axis=0, dtype=np.float64)
 
@@ -355,22 +385,36 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _params(self):
         return {"W1": self.W1_, "b1": self.b1_, "W2": self.W2_, "b2": self.b2_}
 
-    def _forward(self, X):
-        """Validate ``X`` and return ``(Z2, A2)``, each of shape (n_outputs, m)."""
+    def _forward(self, X, method="predict"):
+        """Validate ``X`` and return ``(Z2, A2)``, each of shape (n_outputs, m).
+
+        In the namespace and on the device of ``X`` with array API dispatch.
+        """
         check_is_fitted(self)
+        if _xp_network.SUPPORTED:
+            _xp_network.check_same_namespace(X, self, attribute="W1_", method=method)
+        xp, _, dtypes = array_api_input(X)
+        if xp is None and not _xp_network.is_numpy(self.W1_):
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on "
+                f"{_xp_network.namespace(self.W1_).__name__} arrays; move it to "
+                "NumPy with sk_shallow.move_to(estimator, numpy) first, or "
+                "enable sklearn.set_config(array_api_dispatch=True)."
+            )
         with np.errstate(over="ignore"):  # longdouble beyond float64: inf
             X = validate_data(
                 self,
                 X,
                 accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
+                dtype=(np.float64, np.float32) if xp is None else dtypes,
                 reset=False,
             )
+        net = _blocked if xp is None else _xp_network
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Z2, A2 = _blocked.predict_output(
+            Z2, A2 = net.predict_output(
                 self._params, X.T, self.activation, self.out_activation_
             )
-        if not (np.isfinite(Z2).all() and np.isfinite(A2).all()):
+        if not _xp_network.all_finite((Z2, A2)):
             raise ValueError(
                 "The network's output is not finite for this input: its values "
                 "are too large for the fitted weights. Scale the features the "
@@ -514,9 +558,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._check_numbers()
         fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
+        xp, device, _ = array_api_input(X)
         X, y, Y, sample_weight = self._training_data(
             X, y, sample_weight, first, incremental, classes
         )
+        # The dtype the host-side state records (X itself may be on a device).
+        host_dtype = X.dtype
+        if xp is not None:
+            host_dtype = np.float64 if X.dtype == xp.float64 else np.float32
         output = self._output_layer()
         n_outputs = Y.shape[0]
         signature = dict(
@@ -524,16 +573,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             activation=self.activation,
             n_outputs=n_outputs,
             output=output,
-            dtype=X.dtype.name,  # a string: the state stays plain to serialise
+            dtype=np.dtype(
+                host_dtype
+            ).name,  # a string: the state stays plain to serialise
         )
         config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
 
         if first:
-            state = self._new_state(X.shape[1], n_outputs, X.dtype, signature, config)
+            state = self._new_state(
+                X.shape[1], n_outputs, host_dtype, signature, config
+            )
         else:
             how = "partial_fit" if incremental else "warm_start=True"
             self._state.check(signature, how)
-            state = self._state.continued(X.dtype)
+            state = self._state.continued(host_dtype)
             state.loss_curve = list(state.loss_curve)
             if not incremental or state.solver_config != config:
                 # fit with warm_start: the weights carry on, the optimiser
@@ -541,6 +594,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 # set_params: the new solver's settings take effect.
                 state.solver = self._make_solver(state.rng)
                 state.solver_config = config
+        if xp is not None:  # weights (and optimiser state) on X's device
+            state.params = {
+                k: xp.astype(_xp_network.to_namespace(v, xp, device), X.dtype)
+                for k, v in state.params.items()
+            }
+            state.solver = _xp_network.convert_state(
+                state.solver, lambda a: _xp_network.to_namespace(a, xp, device)
+            )
 
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
         if self.early_stopping:
@@ -586,6 +647,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         sample_weight : ndarray of shape (n_samples,) or None
             The weights to train with (class weights included).
         """
+        # Array API input (a GPU's, say): targets and sample weights, of any
+        # namespace, are encoded on the host, then everything moves to X's.
+        xp, device, dtypes = array_api_input(X)
+        y_in = y
+        if get_config()["array_api_dispatch"]:
+            y = _xp_network.to_host(y)
+            sample_weight = _xp_network.to_host(sample_weight)
         self._check_raw_targets(y, classes)
         if sp.issparse(y):
             raise ValueError(
@@ -599,18 +667,30 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 accept_sparse=["csr", "csc"],
                 multi_output=True,
                 y_numeric=self._y_numeric,
-                dtype=(np.float64, np.float32),
+                dtype=(np.float64, np.float32) if xp is None else dtypes,
                 reset=first,
             )
+        # What the host-side encoding needs of X: its length and NumPy dtype.
+        X_host = X
+        if xp is not None:
+            dtype = np.float64 if X.dtype == xp.float64 else np.float32
+            X_host = np.empty((X.shape[0], 0), dtype)
         y, Y = self._encode_targets(y, first, incremental, classes)
         with np.errstate(over="ignore", invalid="ignore"):
-            Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
+            Y = np.ascontiguousarray(Y.T, dtype=X_host.dtype)
         if not np.isfinite(Y).all():
             raise ValueError(
                 f"y has values beyond the range of {X.dtype}, the data type of X: "
                 "pass X as float64 or rescale y."
             )
-        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        sample_weight = self._sample_weight(sample_weight, X_host, y, incremental)
+        if xp is not None:
+            if first:
+                self._targets_like(y_in)
+            Y, sample_weight = (
+                None if a is None else xp.asarray(a, device=device)
+                for a in (Y, sample_weight)
+            )
         return X, y, Y, sample_weight
 
     def _make_objective(self, XT, Y, sample_weight, output):
@@ -619,7 +699,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         Built from :meth:`_training_data`'s output (``XT`` is its ``X.T``,
         or the training part of it under early stopping).
         """
-        return Objective(XT, Y, sample_weight, self.activation, output, self.alpha)
+        xp, _, _ = array_api_input(XT)
+        make = Objective if xp is None else _xp_network.Objective
+        return make(XT, Y, sample_weight, self.activation, output, self.alpha)
 
     def _new_state(self, n_features, n_outputs, dtype, signature, config):
         """A fresh :class:`TrainingState`: initial weights drawn, a new solver."""
@@ -666,7 +748,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if not isinstance(self.random_state, Integral):
             return state.rng
         rng = check_random_state(self.random_state)
-        self._initial_params(rng, X.shape[1], n_outputs, X.dtype)
+        self._initial_params(rng, X.shape[1], n_outputs, state.signature["dtype"])
         return rng
 
     def _report(self, outcome, solver, X, incremental, validated):
@@ -775,7 +857,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             return iteration.call_on_fit_task_end(
                 **task,
                 reconstruction_attributes=lambda: {
-                    **{k + "_": v.copy() for k, v in params.items()},
+                    **{k + "_": _xp_network.copy(v) for k, v in params.items()},
                     "out_activation_": output,
                     "n_outputs_": n_outputs,
                 },
@@ -814,24 +896,31 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 f"{self.validation_fraction} of {X.shape[0]} samples leaves "
                 f"{len(val_idx)}. Increase validation_fraction or the data."
             )
+        take = _xp_network.take
         sw_train = sw_val = None
         if sample_weight is not None:
-            sw_train, sw_val = sample_weight[train_idx], sample_weight[val_idx]
+            sw_train = take(sample_weight, train_idx)
+            sw_val = take(sample_weight, val_idx)
             for part, weights in (("training", sw_train), ("validation", sw_val)):
-                if not weights.max() > 0:
+                if not _xp_network.max_value(weights) > 0:
                     raise ValueError(
                         f"early_stopping split the data so that the {part} part "
                         "has zero total sample_weight. Give more samples a "
                         "non-zero weight or change validation_fraction."
                     )
-        X_val, Y_val = X[val_idx].T, Y[:, val_idx]
+        X_val, Y_val = take(X, val_idx).T, take(Y, val_idx, axis=1)
+        # The score is taken on the host (from the small outputs).
+        to_host = _xp_network.to_host
+        Y_val_host, sw_val_host = to_host(Y_val), to_host(sw_val)
+        net = _network if _xp_network.is_numpy(Y) else _xp_network
 
         def validate(params):
-            cache = _network.forward(params, X_val, self.activation, output)
-            cost = _network.cost(params, Y_val, cache, output, 0.0, sw_val)
-            return cost, self._score_output(cache["A2"], Y_val, sw_val)
+            cache = net.forward(params, X_val, self.activation, output)
+            cost = net.cost(params, Y_val, cache, output, 0.0, sw_val)
+            A2 = to_host(cache["A2"])
+            return cost, self._score_output(A2, Y_val_host, sw_val_host)
 
-        return X[train_idx].T, Y[:, train_idx], sw_train, validate
+        return take(X, train_idx).T, take(Y, train_idx, axis=1), sw_train, validate
 
     #: Split early-stopping data by class (classifiers).
     _stratify = False
@@ -840,9 +929,35 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     #: Whether targets must be numbers (regressors).
     _y_numeric = False
 
+    def _targets_like(self, y):
+        """Put target attributes in ``y``'s namespace (array API fits)."""
+
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy whose fitted arrays went through ``converter``.
+
+        Used by :func:`sk_shallow.move_to`: the weights, ``classes_`` (when
+        numeric) and the optimiser's state move; the host-side target
+        encoding stays as it is.
+        """
+        new = copy.copy(self)
+        if hasattr(self, "_state"):
+            state = new._state = copy.copy(self._state)
+            state.params = {k: converter(v) for k, v in state.params.items()}
+            state.solver = _xp_network.convert_state(state.solver, converter)
+            new.W1_, new.b1_, new.W2_, new.b2_ = (
+                state.params[k] for k in _network.PARAM_NAMES
+            )
+        classes = getattr(self, "classes_", None)
+        if classes is not None and (
+            not _xp_network.is_numpy(classes) or classes.dtype.kind in "biuf"
+        ):
+            new.classes_ = converter(classes)
+        return new
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = _xp_network.SUPPORTED
         return tags
 
 

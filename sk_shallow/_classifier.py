@@ -8,11 +8,13 @@ import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
+from . import _xp_network
 from ._base import BaseShallowNet, _all_or_nothing, finite_weights, incremental_solver
 
 
@@ -318,27 +320,41 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             incremental
             and classes is not None
             and y.ndim == 1
-            and not np.array_equal(np.unique(classes), self.classes_)
+            and not np.array_equal(np.unique(classes), self._host_classes)
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"of the first call, {self.classes_.tolist()}."
+                f"of the first call, {self._host_classes.tolist()}."
             )
         if self._label_binarizer.y_type_ == "multilabel-indicator":
-            if y.ndim != 2 or y.shape[1] != len(self.classes_):
+            if y.ndim != 2 or y.shape[1] != len(self._host_classes):
                 raise ValueError(
-                    f"y must be an indicator matrix of {len(self.classes_)} "
+                    f"y must be an indicator matrix of {len(self._host_classes)} "
                     f"labels, as in the first fit; got shape {y.shape}."
                 )
         else:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            unseen = np.setdiff1d(np.unique(y), self._host_classes)
             if unseen.size:
                 raise ValueError(
                     f"y has classes {unseen.tolist()} that are not in "
-                    f"classes_ = {self.classes_.tolist()}; a fit that continues "
+                    f"classes_ = {self._host_classes.tolist()}; a fit that continues "
                     "(warm_start, partial_fit) cannot add classes."
                 )
         return y, self._label_binarizer.transform(y)
+
+    @property
+    def _host_classes(self):
+        """``classes_`` on the host (the attribute may live on a device)."""
+        return self._label_binarizer.classes_
+
+    def _targets_like(self, y):
+        # scikit-learn's convention (LinearDiscriminantAnalysis, Ridge):
+        # numeric classes_ follow y's namespace and device.
+        if not _xp_network.is_numpy(y):
+            xp = _xp_network.namespace(y)
+            self.classes_ = xp.asarray(
+                self._host_classes, device=_xp_network.device_of(y)
+            )
 
     def _output_layer(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
@@ -371,8 +387,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                 index = (column > 0).astype(np.intp)
                 weights *= self._class_weights(index, 2, base)[index]
         else:
-            index = np.searchsorted(self.classes_, y)
-            weights = self._class_weights(index, len(self.classes_), base)[index]
+            index = np.searchsorted(self._host_classes, y)
+            weights = self._class_weights(index, len(self._host_classes), base)[index]
         with np.errstate(over="ignore", invalid="ignore"):
             weights = (weights * base).astype(X.dtype)
         if not np.isfinite(weights).all():
@@ -404,15 +420,15 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
     def _dict_class_weights(self):
         """``class_weight[c]`` for each class in ``classes_`` (1 if not given)."""
-        known = set(self.classes_.tolist())
+        known = set(self._host_classes.tolist())
         unknown = [k for k in self.class_weight if k not in known]
         if unknown:
             raise ValueError(
                 f"class_weight has labels {unknown} that are not among the "
-                f"classes {self.classes_.tolist()}."
+                f"classes {self._host_classes.tolist()}."
             )
-        weights = np.ones(len(self.classes_))
-        for i, c in enumerate(self.classes_.tolist()):
+        weights = np.ones(len(self._host_classes))
+        for i, c in enumerate(self._host_classes.tolist()):
             value = self.class_weight.get(c, 1.0)
             if isinstance(value, (bool, np.bool_)) or not isinstance(
                 value, (Real, np.number)
@@ -449,8 +465,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             ``Z2`` transposed: one column per output unit, raveled for two
             classes (positive values favour ``classes_[1]``).
         """
-        Z2, _ = self._forward(X)
-        return Z2[0] if self._is_binary else np.ascontiguousarray(Z2.T)
+        Z2, _ = self._forward(X, "decision_function")
+        return Z2[0, ...] if self._is_binary else _xp_network.transpose(Z2)
 
     @property
     def _is_binary(self):
@@ -469,12 +485,29 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             Labels from ``classes_``, or a 0/1 indicator matrix for
             multilabel targets.
         """
-        Z2, _ = self._forward(X)
+        Z2, _ = self._forward(X, "predict")
+        if not _xp_network.is_numpy(Z2):
+            return self._predict_xp(Z2)
         if self._is_binary:
             return self.classes_[(Z2[0] > 0).astype(int)]
         if self.out_activation_ == "softmax":
             return self.classes_[Z2.argmax(axis=0)]
         return (Z2.T > 0).astype(int)
+
+    def _predict_xp(self, Z2):
+        """``predict`` for array API outputs, as scikit-learn's linear classifiers."""
+        xp, device = _xp_network.namespace(Z2), _xp_network.device_of(Z2)
+        if self.out_activation_ == "sigmoid" and not self._is_binary:
+            return xp.astype(Z2.T > 0, xp.int64)
+        scores = Z2[0, :] > 0 if self._is_binary else xp.argmax(Z2, axis=0)
+        indices = xp.astype(scores, indexing_dtype(xp))
+        if _xp_network.is_numpy(self.classes_):  # labels that stayed on the host
+            y_pred = self.classes_[_xp_network.to_host(indices)]
+            if y_pred.dtype.kind not in "biuf":
+                return y_pred
+            return xp.asarray(y_pred, device=device)
+        classes = _xp_network.to_namespace(self.classes_, xp, device)
+        return xp.take(classes, indices, axis=0)
 
     def predict_proba(self, X):
         """Class probabilities ``A2``.
@@ -490,7 +523,12 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             targets, where column ``k`` is the probability of label ``k``.
             Values are at least the dtype's smallest normal number.
         """
-        Z2, A2 = self._forward(X)
+        Z2, A2 = self._forward(X, "predict_proba")
+        if not _xp_network.is_numpy(Z2):
+            xp = _xp_network.namespace(Z2)
+            if self._is_binary:
+                A2 = xp.stack([_expit(-Z2[0, :], xp=xp), A2[0, :]])
+            return xp.clip(A2.T, min=xp.finfo(A2.dtype).smallest_normal)
         if self._is_binary:
             # sigma(-z) rather than 1 - sigma(z): no rounding to exactly 0.
             proba = np.vstack([expit(-Z2[0]), A2[0]]).T
@@ -517,7 +555,14 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             least the logarithm of that number (about -708 in float64), so the
             two always agree. Columns follow ``classes_``.
         """
-        Z2, _ = self._forward(X)
+        Z2, _ = self._forward(X, "predict_log_proba")
+        if not _xp_network.is_numpy(Z2):
+            xp = _xp_network.namespace(Z2)
+            if self._is_binary:
+                Z2 = xp.stack([-Z2[0, :], Z2[0, :]])
+            if self.out_activation_ == "softmax":
+                return (Z2 - _xp_network._logsumexp(Z2, axis=0, xp=xp)).T
+            return _xp_network.log_expit(Z2, xp).T
         if self._is_binary:
             log_proba = np.vstack([log_expit(-Z2[0]), log_expit(Z2[0])]).T
         elif self.out_activation_ == "softmax":

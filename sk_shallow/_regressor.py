@@ -6,6 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from . import _xp_network
 from ._base import (
     AUTO_LEARNING_RATES,
     BaseShallowNet,
@@ -279,8 +280,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Of the shape of ``y`` seen in fit.
         """
-        _, A2 = self._forward(X)
-        return A2[0] if self._y_ndim == 1 else np.ascontiguousarray(A2.T)
+        _, A2 = self._forward(X, "predict")
+        return A2[0, ...] if self._y_ndim == 1 else _xp_network.transpose(A2)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils import shuffle
 
-from . import _blocked, _network
+from . import _blocked, _network, _xp_network
 from ._stopping import diverged
 
 #: What to do when a solver with a step size diverges.
@@ -163,7 +163,8 @@ class Momentum(GradientDescent):
 
     def update(self, params, grads):
         if self.velocities is None:
-            self.velocities = {k: np.zeros_like(v) for k, v in params.items()}
+            xp = _xp_network.namespace(params["W1"])
+            self.velocities = {k: xp.zeros_like(v) for k, v in params.items()}
         for k, g in grads.items():
             v = self.velocities[k]
             v *= self.momentum
@@ -184,9 +185,10 @@ class Adam(GradientDescent):
         self.ms = self.vs = None
 
     def update(self, params, grads):
+        xp = _xp_network.namespace(params["W1"])
         if self.ms is None:
-            self.ms = {k: np.zeros_like(v) for k, v in params.items()}
-            self.vs = {k: np.zeros_like(v) for k, v in params.items()}
+            self.ms = {k: xp.zeros_like(v) for k, v in params.items()}
+            self.vs = {k: xp.zeros_like(v) for k, v in params.items()}
         self.t += 1
         step = (
             self.learning_rate
@@ -199,7 +201,7 @@ class Adam(GradientDescent):
             m += (1 - self.beta_1) * g
             v *= self.beta_2
             v += (1 - self.beta_2) * (g * g)
-            params[k] -= step * m / (np.sqrt(v) + self.epsilon)
+            params[k] -= step * m / (xp.sqrt(v) + self.epsilon)
 
 
 # --------------------------------------------------------------------------
@@ -281,14 +283,15 @@ class FullBatchGD:
         """Undo the last step and take it again with half the step."""
         self._halve()
         for k, g in kept_grads.items():
-            np.copyto(params[k], kept_params[k])
+            _xp_network.copyto(params[k], kept_params[k])
             params[k] -= self.learning_rate * g
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
         self.final_cost = None
-        kept_params = {k: np.empty_like(v) for k, v in params.items()}
-        kept_grads = {k: np.empty_like(v) for k, v in params.items()}
+        xp = _xp_network.namespace(params["W1"])
+        kept_params = {k: xp.empty_like(v) for k, v in params.items()}
+        kept_grads = {k: xp.empty_like(v) for k, v in params.items()}
         before = None
         n_iter = 0
         while n_iter < max_iter:
@@ -300,8 +303,8 @@ class FullBatchGD:
             before = J
             if self.backtrack:
                 for k, v in params.items():
-                    np.copyto(kept_params[k], v)
-                    np.copyto(kept_grads[k], grads[k])
+                    _xp_network.copyto(kept_params[k], v)
+                    _xp_network.copyto(kept_grads[k], grads[k])
             for k, g in grads.items():
                 params[k] -= self.learning_rate * g
             self.t += objective.n_samples
@@ -327,7 +330,7 @@ class FullBatchGD:
         self.final_cost = J
         if self._rejects(J, before):
             for k, v in kept_params.items():
-                np.copyto(params[k], v)
+                _xp_network.copyto(params[k], v)
             self.final_cost = before
 
 
@@ -440,32 +443,35 @@ class LBFGS:
         """Train ``params`` in place; return scipy's message if it stopped short."""
         dtype = params["W1"].dtype
         like = dict(params)
+        # Arrays of another namespace (a GPU's) cross to the host as one
+        # float64 vector each way; the forward/backward stays on the device.
+        net = _network if _xp_network.is_numpy(params["W1"]) else _xp_network
 
         def fun(theta):
             p = {
-                k: v.astype(dtype, copy=False)
-                for k, v in _network.unpack(theta, like).items()
+                k: v.astype(dtype, copy=False) if net is _network else v
+                for k, v in net.unpack(theta, like).items()
             }
             J, grads = objective(p)
-            return J, _network.pack(grads).astype(np.float64)
+            return J, np.asarray(net.pack(grads), dtype=np.float64)
 
         def callback(intermediate_result):
             # Keep the iterate, so that an interruption leaves the weights
             # reached so far.
-            for k, v in _network.unpack(intermediate_result.x, like).items():
+            for k, v in net.unpack(intermediate_result.x, like).items():
                 params[k][...] = v
             if progress(float(intermediate_result.fun), params):
                 raise StopIteration
 
         result = scipy.optimize.minimize(
             fun,
-            _network.pack(params).astype(np.float64),
+            np.asarray(net.pack(params), dtype=np.float64),
             method="L-BFGS-B",
             jac=True,
             callback=callback,
             options={"maxiter": max_iter, "maxfun": self.max_fun, "gtol": self.tol},
         )
-        for k, v in _network.unpack(result.x, like).items():
+        for k, v in net.unpack(result.x, like).items():
             params[k][...] = v
         if not progress.n_iter:
             # Converged at the starting point, before any iteration.

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from . import _xp_network
 from ._stopping import DivergenceGuard, StoppingRule, diverged
 
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
@@ -79,7 +80,9 @@ class TrainingState:
         state = copy.deepcopy(self)
         name = np.dtype(dtype).name
         if name != state.signature["dtype"]:
-            state.params = {k: v.astype(dtype) for k, v in state.params.items()}
+            state.params = {
+                k: _xp_network.astype(v, dtype) for k, v in state.params.items()
+            }
             state.signature = {**state.signature, "dtype": name}
             state.solver_config = None  # optimiser state of another precision
         return state
@@ -132,7 +135,7 @@ class Progress:
             state.validation_scores.append(score)
             if best:
                 self.best_score = state.best_validation_score = score
-                self.best_params = {k: v.copy() for k, v in params.items()}
+                self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
@@ -238,7 +241,7 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
         if not progress.n_iter:
             raise
         outcome.interrupted = True
-    if not all(np.isfinite(v).all() for v in params.values()):
+    if not _xp_network.all_finite(params.values()):
         raise diverged("the weights became non-finite", solver.hint)
     outcome.best_params = progress.best_params
     final_cost = getattr(solver, "final_cost", None)

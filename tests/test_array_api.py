@@ -1,0 +1,401 @@
+"""Array API input (array-api-strict, PyTorch on the CPU) against the NumPy fit.
+
+scikit-learn's array API dispatch needs ``SCIPY_ARRAY_API=1`` in the
+environment before scipy is first imported. When the test run was started
+without it, the tests of this module run once more in a fresh interpreter
+that has it, from :func:`test_in_fresh_interpreter`.
+"""
+
+import os
+import pathlib
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import scipy._lib._array_api
+import sklearn
+from helpers import PARAMS
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import check_array_api_input
+
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, move_to
+
+try:  # newer scikit-learn (1.9): the checks and helpers used below
+    from sklearn.utils._array_api import move_estimator_to
+    from sklearn.utils.estimator_checks import (
+        check_array_api_mixed_inputs,
+        check_array_api_same_namespace,
+    )
+except ImportError:
+    pytest.skip(
+        f"scikit-learn {sklearn.__version__} lacks the array API checks",
+        allow_module_level=True,
+    )
+
+#: Whether scipy was imported with its array API support on.
+ARRAY_API = bool(scipy._lib._array_api.SCIPY_ARRAY_API)
+needs_array_api = pytest.mark.skipif(
+    not ARRAY_API,
+    reason="SCIPY_ARRAY_API=1 was not set before scipy was imported; "
+    "test_in_fresh_interpreter runs these tests",
+)
+
+SOLVERS = ("gd", "sgd", "adam", "lbfgs")
+
+
+@pytest.mark.skipif(ARRAY_API, reason="this run has SCIPY_ARRAY_API=1 already")
+@pytest.mark.parametrize(
+    "marker",
+    ["not exhaustive", pytest.param("exhaustive", marks=pytest.mark.exhaustive)],
+)
+def test_in_fresh_interpreter(marker):
+    pytest.importorskip("array_api_strict")
+    root = pathlib.Path(__file__).parent.parent
+    env = {**os.environ, "SCIPY_ARRAY_API": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(root), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-q", "-m", marker]
+        + ["-p", "no:cacheprovider", "-W", "error::RuntimeWarning"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and " failed" not in result.stdout
+
+
+# --------------------------------------------------------------------------
+# Namespaces
+# --------------------------------------------------------------------------
+NAMESPACES = ("array_api_strict", "torch")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Small data on a shared CPU: torch's thread pool only adds contention."""
+    torch = sys.modules.get("torch")
+    threads = torch.get_num_threads() if torch else None
+    yield
+    if torch:
+        torch.set_num_threads(threads)
+
+
+def import_namespace(name):
+    module = pytest.importorskip(name)
+    if name == "torch":
+        module.set_num_threads(1)
+    return module
+
+
+@pytest.fixture(params=NAMESPACES)
+def xp(request):
+    return import_namespace(request.param)
+
+
+def namespace_name(array):
+    return type(array).__module__.split(".")[0]
+
+
+def to_numpy(array):
+    return np.asarray(move_to_numpy(array))
+
+
+def move_to_numpy(array):
+    if isinstance(array, np.ndarray):
+        return array
+    if namespace_name(array) == "torch":
+        return array.cpu().numpy()
+    return np.from_dlpack(array)
+
+
+def data(kind, dtype=np.float64, n=80):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((n, 5)).astype(dtype)
+    if kind == "binary":
+        y = (X[:, 0] + X[:, 1] ** 2 > 0.5).astype(np.int64)
+    elif kind == "multiclass":
+        y = np.digitize(X[:, 0] + 0.5 * X[:, 2], [-0.5, 0.5]).astype(np.int64)
+    elif kind == "multilabel":
+        y = np.stack([X[:, 0] > 0, X[:, 1] * X[:, 2] > 0], axis=1).astype(np.int64)
+    elif kind == "regression":
+        y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2]).astype(dtype)
+    elif kind == "multioutput":
+        y = np.stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]], axis=1).astype(dtype)
+    else:  # counts
+        y = rng.poisson(np.exp(0.5 * X[:, 0])).astype(dtype)
+    return X, y
+
+
+def fit_both(est, xp, X, y, sample_weight=None):
+    """The NumPy fit and the fit on ``xp`` arrays of the same data."""
+    numpy_fit = sklearn.base.clone(est)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        numpy_fit.fit(X, y, sample_weight=sample_weight)
+        with sklearn.config_context(array_api_dispatch=True):
+            sw = None if sample_weight is None else xp.asarray(sample_weight)
+            xp_fit = sklearn.base.clone(est).fit(xp.asarray(X), xp.asarray(y), sw)
+    return numpy_fit, xp_fit
+
+
+def assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32=1e-5):
+    """Attributes and outputs in ``xp``, equal to the NumPy fit's.
+
+    To ``tol32`` (relative and absolute) in float32, 1e-8 in float64.
+    """
+    rtol, atol = (tol32, tol32) if X.dtype == np.float32 else (0, 1e-8)
+    X_xp = xp.asarray(X)
+    for name in PARAMS:
+        value = getattr(xp_fit, name)
+        assert namespace_name(value) == xp.__name__, name
+        assert to_numpy(value).dtype == X.dtype
+        assert_allclose(to_numpy(value), getattr(numpy_fit, name), rtol, 10 * atol)
+    assert numpy_fit.n_iter_ == xp_fit.n_iter_
+    assert_allclose(xp_fit.loss_curve_, numpy_fit.loss_curve_, rtol=max(rtol, 1e-5))
+    methods = ["predict"]
+    if isinstance(numpy_fit, ShallowNetClassifier):
+        methods += ["predict_proba", "predict_log_proba", "decision_function"]
+        assert namespace_name(xp_fit.classes_) == xp.__name__
+        assert_allclose(to_numpy(xp_fit.classes_), numpy_fit.classes_)
+    with sklearn.config_context(array_api_dispatch=True):
+        for method in methods:
+            out = getattr(xp_fit, method)(X_xp)
+            assert namespace_name(out) == xp.__name__, method
+            expected = getattr(numpy_fit, method)(X)
+            assert out.shape == expected.shape, method
+            assert_allclose(to_numpy(out), expected, rtol, atol, err_msg=method)
+        score = xp_fit.score(X_xp, xp.asarray(y))
+    assert score == pytest.approx(numpy_fit.score(X, y), abs=1e-6)
+
+
+# One fast configuration per solver and estimator; the product below.
+CLASSIFIER = dict(max_iter=20, random_state=0, n_hidden=6)
+REGRESSOR = dict(max_iter=20, random_state=0, n_hidden=6)
+BALANCED_ADAM = dict(solver="adam", early_stopping=True, class_weight="balanced")
+FAST_CASES = [
+    ("binary", dict(solver="gd"), True),
+    ("multiclass", dict(solver="sgd", batch_size=32), False),
+    ("multilabel", dict(solver="adam", learning_rate=0.01), False),
+    ("binary", dict(solver="lbfgs", max_iter=15), False),
+    (
+        "multiclass",
+        dict(solver="adam", early_stopping=True, class_weight="balanced"),
+        True,
+    ),
+    ("regression", dict(solver="gd"), True),
+    ("multioutput", dict(solver="sgd", learning_rate=0.01, batch_size=32), False),
+    ("counts", dict(solver="adam", loss="poisson", learning_rate=0.01), True),
+    ("regression", dict(solver="lbfgs", max_iter=15, early_stopping=True), False),
+]
+
+
+def make(kind, params):
+    if kind in ("binary", "multiclass", "multilabel"):
+        return ShallowNetClassifier(**{**CLASSIFIER, **params})
+    return ShallowNetRegressor(**{**REGRESSOR, **params})
+
+
+@needs_array_api
+@pytest.mark.parametrize(
+    "name, kind, params, weighted",
+    # Each case on one namespace by turns; all on both under exhaustive.
+    [(NAMESPACES[i % 2], *case) for i, case in enumerate(FAST_CASES)]
+    + [
+        pytest.param(NAMESPACES[1 - i % 2], *case, marks=pytest.mark.exhaustive)
+        for i, case in enumerate(FAST_CASES)
+    ],
+)
+def test_same_fit_as_numpy(name, kind, params, weighted):
+    xp = import_namespace(name)
+    X, y = data(kind)
+    sw = np.random.RandomState(1).uniform(0.5, 2, len(y)) if weighted else None
+    numpy_fit, xp_fit = fit_both(make(kind, params), xp, X, y, sw)
+    assert_same_model(numpy_fit, xp_fit, xp, X, y)
+
+
+@needs_array_api
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(
+    "kind", ["binary", "multiclass", "multilabel", "regression", "multioutput"]
+)
+def test_same_fit_as_numpy_product(xp, kind, solver, early_stopping, weighted, dtype):
+    X, y = data(kind, dtype)
+    sw = np.random.RandomState(1).uniform(0.5, 2, len(y)) if weighted else None
+    params = dict(solver=solver, early_stopping=early_stopping)
+    tol32 = 1e-5
+    if solver == "lbfgs":
+        # Its line searches amplify float32 rounding (the NumPy path sums in
+        # blocks, in another order): after 5 steps the paths differ by up to
+        # ~1e-4, after 15 by up to ~1e-2, so float32 is compared after 5.
+        params["max_iter"] = 15 if dtype == np.float64 else 5
+        tol32 = 1e-3
+    elif solver != "gd":
+        params.update(learning_rate=0.01, batch_size=32)
+    numpy_fit, xp_fit = fit_both(make(kind, params), xp, X, y, sw)
+    assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32)
+
+
+@needs_array_api
+def test_partial_fit_and_warm_start(xp):
+    X, y = data("multiclass")
+    est = ShallowNetClassifier(solver="adam", learning_rate=0.01, random_state=0)
+    host, device = sklearn.base.clone(est), sklearn.base.clone(est)
+    classes = np.unique(y)
+    with sklearn.config_context(array_api_dispatch=True):
+        for part in (slice(0, 60), slice(60, None)):
+            host.partial_fit(X[part], y[part], classes=classes)
+            device.partial_fit(xp.asarray(X[part]), xp.asarray(y[part]), classes)
+    assert_allclose(to_numpy(device.W1_), host.W1_, atol=1e-10)
+    warm = dict(warm_start=True, max_iter=5, solver="gd", random_state=0)
+    host_warm, device_warm = fit_both(ShallowNetClassifier(**warm), xp, X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        host_warm.fit(X, y)
+        with sklearn.config_context(array_api_dispatch=True):
+            device_warm.fit(xp.asarray(X), xp.asarray(y))
+    assert device_warm.n_iter_ == 5 and len(device_warm.loss_curve_) == 10
+    assert_allclose(to_numpy(device_warm.W2_), host_warm.W2_, atol=1e-10)
+
+
+@needs_array_api
+def test_string_labels_stay_on_the_host(xp):
+    X, y = data("binary")
+    labels = np.array(["no", "yes"])[y]
+    with sklearn.config_context(array_api_dispatch=True):
+        clf = ShallowNetClassifier(max_iter=50, random_state=0)
+        clf.fit(xp.asarray(X), labels)
+        pred = clf.predict(xp.asarray(X))
+    assert isinstance(clf.classes_, np.ndarray) and isinstance(pred, np.ndarray)
+    host = ShallowNetClassifier(max_iter=50, random_state=0).fit(X, labels)
+    np.testing.assert_array_equal(pred, host.predict(X))
+
+
+# --------------------------------------------------------------------------
+# Moving and pickling a fitted model
+# --------------------------------------------------------------------------
+@needs_array_api
+def test_move_to_numpy_and_back(xp):
+    X, y = data("multiclass")
+    est = ShallowNetClassifier(solver="sgd", max_iter=20, random_state=0)
+    _, fitted = fit_both(est, xp, X, y)
+    with sklearn.config_context(array_api_dispatch=True):
+        expected = to_numpy(fitted.predict_proba(xp.asarray(X)))
+    # Served with NumPy, without the dispatch.
+    on_host = move_to(fitted, np)
+    for name in (*PARAMS, "classes_"):
+        assert isinstance(getattr(on_host, name), np.ndarray), name
+    assert_allclose(on_host.predict_proba(X), expected, rtol=1e-12)
+    assert namespace_name(fitted.W1_) == xp.__name__  # the original is kept
+    # A model fitted on a device refuses NumPy input without the dispatch.
+    with pytest.raises(ValueError, match="move_to"):
+        fitted.predict(X)
+    # And back, following an array's namespace and device; training goes on
+    # from the moved optimiser state exactly as it would have.
+    back = move_to(on_host, xp.asarray(X[:1]))
+    assert namespace_name(back.W1_) == xp.__name__
+    with sklearn.config_context(array_api_dispatch=True):
+        fitted.partial_fit(xp.asarray(X), xp.asarray(y))
+        back.partial_fit(xp.asarray(X), xp.asarray(y))
+    assert_allclose(to_numpy(back.W1_), to_numpy(fitted.W1_), atol=1e-12)
+    on_host.partial_fit(X, y)
+    assert_allclose(on_host.W1_, to_numpy(fitted.W1_), atol=1e-12)
+    # scikit-learn's helper goes through the same conversion.
+    with sklearn.config_context(array_api_dispatch=True):
+        moved = move_estimator_to(fitted, np, "cpu")
+    assert isinstance(moved.W2_, np.ndarray)
+    assert moved._label_binarizer is fitted._label_binarizer
+
+
+@needs_array_api
+def test_pickle_round_trip(xp):
+    X, y = data("regression")
+    _, fitted = fit_both(ShallowNetRegressor(max_iter=20, random_state=0), xp, X, y)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert namespace_name(restored.W1_) == xp.__name__
+    with sklearn.config_context(array_api_dispatch=True):
+        a, b = fitted.predict(xp.asarray(X)), restored.predict(xp.asarray(X))
+    assert_allclose(to_numpy(a), to_numpy(b), rtol=0, atol=0)
+
+
+# --------------------------------------------------------------------------
+# scikit-learn's own checks
+# --------------------------------------------------------------------------
+CHECKED = [
+    ShallowNetClassifier(max_iter=100, random_state=0),
+    ShallowNetRegressor(max_iter=100, random_state=0),
+]
+COMBINATIONS = [
+    (name, device, dtype)
+    for name, devices in (
+        ("numpy", (None,)),  # the dispatch on, NumPy input: the NumPy path
+        ("array_api_strict", ("CPU_DEVICE", "device1")),
+        ("torch", ("cpu", "cuda")),
+    )
+    for device in devices
+    for dtype in ("float64", "float32")
+]
+#: The default run checks each namespace in both dtypes; all under exhaustive.
+FAST_COMBINATIONS = [
+    ("numpy", None, "float32"),
+    ("array_api_strict", "CPU_DEVICE", "float64"),
+    ("array_api_strict", "device1", "float32"),
+    ("torch", "cpu", "float64"),
+    ("torch", "cpu", "float32"),
+]
+
+
+@needs_array_api
+@pytest.mark.parametrize(
+    "name, device, dtype",
+    [
+        c
+        if c in FAST_COMBINATIONS or c[1] == "cuda"
+        else pytest.param(*c, marks=pytest.mark.exhaustive)
+        for c in COMBINATIONS
+    ],
+)
+@pytest.mark.parametrize("estimator", CHECKED, ids=lambda e: type(e).__name__)
+def test_check_array_api_input(estimator, name, device, dtype):
+    module = import_namespace(name)
+    if device == "cuda" and not module.cuda.is_available():
+        pytest.skip("no CUDA device here")
+    check_array_api_input(
+        type(estimator).__name__,
+        estimator,
+        name,
+        device_name=device,
+        dtype_name=dtype,
+        check_values=True,
+        check_sample_weight=True,
+    )
+
+
+@needs_array_api
+@pytest.mark.parametrize(
+    "estimator",
+    [CHECKED[0], pytest.param(CHECKED[1], marks=pytest.mark.exhaustive)],
+    ids=lambda e: type(e).__name__,
+)
+def test_mixed_inputs_and_namespace_consistency(estimator):
+    import_namespace("torch")
+    from sklearn.utils._array_api import NamespaceAndDevice
+
+    name = type(estimator).__name__
+    check_array_api_mixed_inputs(
+        name,
+        estimator,
+        X_ns_and_device=NamespaceAndDevice("array_api_strict", "device1"),
+        other_ns_and_device=NamespaceAndDevice("torch", "cpu"),
+    )
+    check_array_api_same_namespace(name, estimator, "array_api_strict")
