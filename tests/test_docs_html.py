@@ -36,7 +36,7 @@ DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 
 #: Paths of a build machine or an installation, which no page may show.
 MACHINE_PATH = re.compile(
-    r"(/work/|/tmp/|/home/|/root/|/Users/|site-packages|[A-Z]:\\\\)"
+    r"(/(?:work|tmp|home|root|Users)/|site-packages|[A-Z]:\\\\)"
 )
 #: What a warning or an object's default repr looks like in captured output.
 WARNING_OR_REPR = re.compile(
