@@ -693,6 +693,10 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         return X, y, Y, sample_weight
 
+    def _scaling_advice(self, X):
+        """The warning's advice on feature scales (:func:`scaling_advice`)."""
+        return scaling_advice(X)
+
     def _make_objective(self, XT, Y, sample_weight, output):
         """The training objective ``(params, batch=None) -> (J, grads)``.
 
@@ -786,7 +790,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         halved = getattr(solver, "rejected", 0)
         if not problems and not halved:
             return
-        advice = scaling_advice(X)
+        advice = self._scaling_advice(X)
         if problems:
             if solver.learning_rate is not None and not outcome.message:
                 problems.append("lower learning_rate")

@@ -429,6 +429,13 @@ class _DaskMixin:
         )
         return X, y, Y, sample_weight
 
+    def _scaling_advice(self, X):
+        # The column scales of a dask collection would cost one more pass over
+        # data the fit has released from the workers: no advice for it.
+        if dask.is_dask_collection(X):
+            return ""
+        return super()._scaling_advice(X)
+
     def _make_objective(self, XT, Y, sample_weight, output):
         if not dask.is_dask_collection(XT):
             return super()._make_objective(XT, Y, sample_weight, output)

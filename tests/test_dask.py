@@ -424,3 +424,15 @@ def test_full_batch_product(client, solver, rtol, weighted, chunks, kind):
     est = quiet_fit(dask_cls(client=client, **params), *dask_data)
     assert max_relative_difference(plain, est) < rtol
     assert est.n_iter_ == plain.n_iter_
+
+
+def test_fit_that_stops_short_warns_without_touching_released_data(client):
+    # A fit that ends at max_iter warns; the warning must not compute on the
+    # chunks the fit has already released from the workers.
+    X, y = make_classification(120, 4, random_state=0)
+    X[:, 0] *= 1e4  # far from unit scale
+    dX, dy = da.from_array(X, chunks=50), da.from_array(y, chunks=50)
+    est = DaskShallowNetClassifier(max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        est.fit(dX, dy)
+    assert est.n_iter_ == 3
