@@ -35,9 +35,7 @@ ROOT = pathlib.Path(HTML_DIR or ".").resolve()
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 
 #: Paths of a build machine or an installation, which no page may show.
-MACHINE_PATH = re.compile(
-    r"(/(?:work|tmp|home|root|Users)/|site-packages|[A-Z]:\\\\)"
-)
+MACHINE_PATH = re.compile(r"(/(?:work|tmp|home|root|Users)/|site-packages|[A-Z]:\\\\)")
 #: What a warning or an object's default repr looks like in captured output.
 WARNING_OR_REPR = re.compile(
     r"(\w*Warning\b|warnings\.warn|Traceback|<[\w.]+ object at 0x[0-9a-fA-F]+>)"
