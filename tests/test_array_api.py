@@ -15,7 +15,6 @@ import warnings
 
 import numpy as np
 import pytest
-import scipy._lib._array_api
 import sklearn
 from helpers import PARAMS
 from numpy.testing import assert_allclose
@@ -23,6 +22,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import check_array_api_input
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, move_to
+
+# SciPy's array API switch (SciPy 1.12 and newer; older SciPy has none).
+_scipy_array_api = pytest.importorskip(
+    "scipy._lib._array_api", reason="array API input needs SciPy >= 1.12"
+)
 
 try:  # newer scikit-learn (1.9): the checks and helpers used below
     from sklearn.utils._array_api import move_estimator_to
@@ -37,7 +41,7 @@ except ImportError:
     )
 
 #: Whether scipy was imported with its array API support on.
-ARRAY_API = bool(scipy._lib._array_api.SCIPY_ARRAY_API)
+ARRAY_API = bool(_scipy_array_api.SCIPY_ARRAY_API)
 needs_array_api = pytest.mark.skipif(
     not ARRAY_API,
     reason="SCIPY_ARRAY_API=1 was not set before scipy was imported; "
