@@ -308,14 +308,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                     "every class the model will ever see."
                 )
             use_classes = incremental and y.ndim == 1
-            binarizer = LabelBinarizer().fit(np.unique(classes) if use_classes else y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    "ShallowNetClassifier needs samples of at least 2 classes, "
-                    f"got one class only: {binarizer.classes_[0]!r}."
-                )
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
+            self._set_classes(np.unique(classes) if use_classes else y)
         elif (
             incremental
             and classes is not None
@@ -355,6 +348,17 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             self.classes_ = xp.asarray(
                 self._host_classes, device=_xp_network.device_of(y)
             )
+
+    def _set_classes(self, labels):
+        """Fit the label binarizer on ``labels``; set ``classes_``."""
+        binarizer = LabelBinarizer().fit(labels)
+        if len(binarizer.classes_) < 2:
+            raise ValueError(
+                "ShallowNetClassifier needs samples of at least 2 classes, "
+                f"got one class only: {binarizer.classes_[0]!r}."
+            )
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
 
     def _output_layer(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"

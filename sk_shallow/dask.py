@@ -37,7 +37,6 @@ import dask.array as da
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.multiclass import check_classification_targets
@@ -733,14 +732,7 @@ loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
         )
         check_classification_targets(classes)
         if first:
-            binarizer = LabelBinarizer().fit(classes)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    "ShallowNetClassifier needs samples of at least 2 classes, "
-                    f"got one class only: {binarizer.classes_[0]!r}."
-                )
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
+            self._set_classes(classes)
         else:
             unseen = np.setdiff1d(classes, self.classes_)
             if unseen.size:
