@@ -444,31 +444,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             ``alpha`` of the cost :func:`sk_shallow._network.cost`.
         """
         first = not hasattr(self, "W1_")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=(np.float64, np.float32),
-            reset=first,
+        X, y, Y, sample_weight = self._training_data(
+            X, y, sample_weight, first, False, None
         )
-        y, Y = self._encode_targets(y, first)
-        Y = np.ascontiguousarray(Y.T, dtype=X.dtype)
-        sample_weight = self._sample_weight(sample_weight, X, y, False)
         output = self._output_layer() if first else self.out_activation_
         if first:
-            params = _network.initialize(
-                X.shape[1],
-                self.n_hidden,
-                Y.shape[0],
-                check_random_state(self.random_state),
-                init=self.init,
-                init_scale=self.init_scale,
-                activation=self.activation,
-                dtype=X.dtype,
-            )
+            rng = check_random_state(self.random_state)
+            params = self._initial_params(rng, X.shape[1], Y.shape[0], X.dtype)
         else:
             if self.W2_.shape[0] != Y.shape[0]:
                 raise ValueError(
