@@ -218,35 +218,44 @@ def _all_or_nothing(fit_method):
     return wrapper
 
 
-def _column_scales(X):
-    """Standard deviation of each column of ``X`` (dense or sparse)."""
+def _column_moments(X):
+    """Mean and standard deviation of each column of ``X`` (dense or sparse)."""
     if sp.issparse(X):
-        return np.sqrt(mean_variance_axis(X, axis=0)[1])
+        mean, var = mean_variance_axis(X, axis=0)
+        return mean, np.sqrt(var)
     if not _xp_network.is_numpy(X):
         xp = _xp_network.namespace(X)
-        return np.asarray(_xp_network.to_host(xp.std(X, axis=0)), dtype=np.float64)
+        return tuple(
+            np.asarray(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
+            for f in (xp.mean, xp.std)
+        )
     with np.errstate(over="ignore", invalid="ignore"):
-        return X.std(axis=0, dtype=np.float64)
+        return X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
 
 
 def scaling_advice(X):
     """A sentence naming StandardScaler when ``X`` is far from unit scale, or "".
 
-    Far means a column's standard deviation above 100, or a ratio above 1e3
-    between the largest and the smallest non-zero column scale: gradient
-    descent then needs a step too small for the small columns to learn.
+    Far means a column's standard deviation or the size of its mean above
+    100, or a ratio above 1e3 between the largest and the smallest non-zero
+    column scale. Gradient descent then needs a step too small for the small
+    columns to learn; a large mean is a large scale too (a column of 100 plus
+    unit noise makes the cost a narrow valley along the bias).
     """
-    scales = _column_scales(X)
-    scales = scales[np.isfinite(scales) & (scales > 0)]
+    mean, std = _column_moments(X)
+    offset = np.abs(mean[np.isfinite(mean)])
+    offset = offset.max() if offset.size else 0.0
+    scales = std[np.isfinite(std) & (std > 0)]
     if not scales.size:
         return ""
     largest, ratio = scales.max(), scales.max() / scales.min()
-    if largest <= 100 and ratio <= 1e3:
+    if largest <= 100 and ratio <= 1e3 and offset <= 100:
         return ""
+    means = f"column means up to {offset:.3g} in size, " if offset > 100 else ""
     return (
-        f" The features are far from unit scale (column standard deviations "
-        f"from {scales.min():.3g} to {largest:.3g}): scale them, for example "
-        "with make_pipeline(StandardScaler(), ...)."
+        f" The features are far from unit scale ({means}column standard "
+        f"deviations from {scales.min():.3g} to {largest:.3g}): scale them, "
+        "for example with make_pipeline(StandardScaler(), ...)."
     )
 
 
@@ -473,7 +482,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if self.solver == "lbfgs":
             return LBFGS(max_fun=self.max_fun, tol=self._tol)
         lr = self.learning_rate
-        if lr == "auto":
+        auto = lr == "auto"
+        if auto:
             lr = self._auto_learning_rates[self.solver]
         if self.solver == "gd":  # the notes' method: the full batch, in order
             return FullBatchGD(lr)
@@ -488,7 +498,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         else:
             rule = Adam(lr, self.beta_1, self.beta_2, self.epsilon)
         batch_size = 200 if self.batch_size == "auto" else self.batch_size
-        return EpochSolver(rule, batch_size, self.shuffle, rng)
+        # An automatic step backs off from a run-away; a chosen one is kept.
+        return EpochSolver(rule, batch_size, self.shuffle, rng, back_off=auto)
 
     @property
     def _tol(self):
@@ -784,7 +795,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         elif advice:
             warnings.warn(
-                f"Gradient descent had to halve its step {halved} times, to "
+                f"The solver had to halve its step {halved} times, to "
                 f"{solver.learning_rate:.3g}, to keep the cost from rising." + advice,
                 ConvergenceWarning,
                 stacklevel=6,

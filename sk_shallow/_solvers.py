@@ -31,7 +31,7 @@ import scipy.optimize
 from sklearn.utils import shuffle
 
 from . import _blocked, _network, _xp_network
-from ._stopping import diverged
+from ._stopping import TrainingDiverged, diverged
 
 #: What to do when a solver with a step size diverges.
 STEP_HINT = (
@@ -119,6 +119,10 @@ class GradientDescent:
         """The cost has stalled: True to go on (after changing the step)."""
         return False
 
+    def restart(self):
+        """Halve the step and forget the optimiser's state (after a run-away)."""
+        self.learning_rate /= 2
+
 
 class Momentum(GradientDescent):
     """SGD with (Nesterov) momentum and a step schedule, as scikit-learn's MLP.
@@ -161,6 +165,11 @@ class Momentum(GradientDescent):
         self.learning_rate /= 5.0
         return True
 
+    def restart(self):
+        self.learning_rate /= 2
+        self.learning_rate_init /= 2
+        self.velocities = None
+
     def update(self, params, grads):
         if self.velocities is None:
             xp = _xp_network.namespace(params["W1"])
@@ -181,6 +190,11 @@ class Adam(GradientDescent):
     def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.ms = self.vs = None
+
+    def restart(self):
+        self.learning_rate /= 2
         self.t = 0
         self.ms = self.vs = None
 
@@ -337,6 +351,17 @@ class FullBatchGD:
 class EpochSolver:
     """Passes over the data in mini-batches, one update per batch.
 
+    With ``back_off=True`` (``learning_rate="auto"``), a run-away is undone
+    instead of raised: when a batch's cost exceeds the divergence limit, the
+    weights go back to where they were before the previous update, the step
+    is halved and the optimiser's state (momentum, Adam's moments) is
+    forgotten, and the batch is taken again. A stochastic cost is noisy, so
+    unlike :class:`FullBatchGD` this reacts to divergence only, not to a
+    rise: an epoch's batches differ by more than any useful tolerance. The
+    cost is one copy of the parameters per batch, against a batch's forward
+    and backward pass. A step the user chose is honoured: its run-away is
+    :class:`~sk_shallow._stopping.TrainingDiverged`, naming the cure.
+
     Parameters
     ----------
     rule : GradientDescent
@@ -346,16 +371,21 @@ class EpochSolver:
     shuffle : bool
         Shuffle the examples before each epoch.
     rng : numpy.random.RandomState
+    back_off : bool, default=False
+        Undo a run-away update and halve the step, instead of raising.
     """
 
     stall_rule = True
     hint = STEP_HINT
 
-    def __init__(self, rule, batch_size, shuffle=False, rng=None):
+    def __init__(self, rule, batch_size, shuffle=False, rng=None, back_off=False):
         self.rule = rule
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = rng
+        self.back_off = back_off
+        self.rejected = 0
+        self.final_cost = None
         self.order = None
         self.t = 0  # samples seen, across runs (partial_fit calls)
 
@@ -364,7 +394,42 @@ class EpochSolver:
         return self.rule.learning_rate
 
     def on_stall(self, rising=False):
-        return self.rule.on_stall(rising)
+        """The rule's answer (``"adaptive"``); backing off, a rise halves the step."""
+        if self.rule.on_stall(rising):
+            return True
+        if not (self.back_off and rising):
+            return False
+        self._halve(None)
+        return True
+
+    def _halve(self, error):
+        """Halve the step and restart the optimiser, up to ``MAX_HALVINGS`` times."""
+        self.rejected += 1
+        if self.rejected > MAX_HALVINGS:
+            raise diverged(
+                f"the step was halved {MAX_HALVINGS} times, to "
+                f"{self.rule.learning_rate:.4g}, and the cost still ran away",
+                self.hint,
+            ) from error
+        self.rule.restart()
+
+    def _batches(self, n, size):
+        """The epoch's batches: a slice or indices each (None: all of the data)."""
+        for start in range(0, n, size):
+            if self.shuffle:
+                yield self.order[start : start + size]
+            elif size == n:
+                yield None
+            else:
+                yield slice(start, start + size)
+
+    def _undo(self, params, kept, error):
+        """Go back to ``kept``, halve the step and restart the optimiser."""
+        if not self.back_off or kept is None:
+            raise error
+        self._halve(error)
+        for k, v in kept.items():
+            _xp_network.copyto(params[k], v)
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None.
@@ -380,34 +445,73 @@ class EpochSolver:
         # on data of the same size, so that they follow fit's epochs.
         if self.order is None or len(self.order) != n:
             self.order = np.arange(n)
+        kept, updated = None, False  # ``updated``: ``kept`` is before an update
+        if self.back_off:
+            xp = _xp_network.namespace(params["W1"])
+            kept = {k: xp.empty_like(v) for k, v in params.items()}
         for _ in range(max_iter):
             if self.shuffle:
                 # Shuffle indices, not data, the way scikit-learn's MLP does.
                 self.order = shuffle(self.order, random_state=self.rng)
             total, counted = 0.0, 0
-            for start in range(0, n, size):
-                if self.shuffle:
-                    batch = self.order[start : start + size]
-                elif size == n:
-                    batch = None
-                else:
-                    batch = slice(start, start + size)
-                J, grads = objective(params, batch)
-                if grads is None:
-                    continue  # weighs nothing: no cost, no step
-                progress.batch(J)
-                rows = min(start + size, n) - start
-                total += J * rows
-                counted += rows
-                self.rule.update(params, grads)
+            for batch in self._batches(n, size):
+                while True:
+                    J, grads = objective(params, batch)
+                    if grads is None:
+                        break  # weighs nothing: no cost, no step
+                    try:
+                        progress.batch(J)
+                    except TrainingDiverged as error:
+                        self._undo(params, kept if updated else None, error)
+                        continue  # the same batch, from the kept weights
+                    rows = _rows(batch, n)
+                    total += J * rows
+                    counted += rows
+                    if self.back_off:
+                        for k, v in params.items():
+                            _xp_network.copyto(kept[k], v)
+                        updated = True
+                    self.rule.update(params, grads)
+                    break
             self.t += n
             self.rule.iteration_ends(self.t)
             if progress(total / counted, params):
+                self._last_update(
+                    objective, params, progress, kept if updated else None
+                )
                 return None
+        self._last_update(objective, params, progress, kept if updated else None)
         return (
             f"Maximum iterations ({max_iter}) reached before the cost "
             "stopped improving; increase max_iter or tol"
         )
+
+    def _last_update(self, objective, params, progress, kept):
+        """Undo the last update if it ran away: no backed-off run ends on one.
+
+        The check is the pass that gives the cost of the weights returned,
+        which the training loop would otherwise take itself.
+        """
+        self.final_cost = None
+        if kept is None:
+            return
+        J, _ = objective(params)
+        try:
+            progress.batch(J)
+        except TrainingDiverged:
+            for k, v in kept.items():
+                _xp_network.copyto(params[k], v)
+            return
+        self.final_cost = J
+
+
+def _rows(batch, n):
+    """How many examples ``batch`` (None, a slice or indices) takes of ``n``."""
+    if batch is None:
+        return n
+    if isinstance(batch, slice):
+        return len(range(*batch.indices(n)))
+    return len(batch)
 
 
 class LBFGS:

@@ -94,6 +94,63 @@ def test_run_away_step_is_undone_and_halved():
     assert clf.loss_ < 0.5 * curve[0]
 
 
+def _offset_data(n=100):
+    # scikit-learn's check_fit_check_is_fitted data: features of 100 plus unit
+    # noise, on which the stochastic solvers' automatic steps run away.
+    rng = np.random.RandomState(42)
+    return rng.normal(loc=100, size=(n, 2)), rng.normal(size=n)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("activation", ["identity", "relu", "leaky_relu"])
+def test_automatic_stochastic_step_backs_off_from_a_run_away(solver, activation):
+    X, y = _offset_data()
+    reg = ShallowNetRegressor(activation=activation, solver=solver, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg.fit(X, y)
+    auto = {"sgd": 0.01, "adam": 0.001}[solver]
+    halved = reg._state.solver.rejected
+    assert reg.learning_rate_ == auto / 2**halved
+    start = reg._state.loss_curve[0]
+    assert np.isfinite(reg.loss_) and reg.loss_ <= 100 * max(start, 1)
+    messages = " ".join(str(w.message) for w in caught)
+    if halved:
+        assert "halve its step" in messages and "StandardScaler" in messages
+
+
+def test_chosen_stochastic_step_is_kept_and_its_run_away_raised():
+    X, y = _offset_data()
+    reg = ShallowNetRegressor(
+        activation="identity", solver="sgd", learning_rate=0.01, random_state=0
+    )
+    with pytest.raises(ValueError, match="diverged.*Lower learning_rate"):
+        reg.fit(X, y)
+
+
+def test_backed_off_run_does_not_end_on_a_run_away_update(monkeypatch):
+    # One epoch: the run-away of its last update is only seen by the pass
+    # after it, which must undo it rather than return its weights.
+    X, y = _offset_data()
+    reg = ShallowNetRegressor(
+        activation="identity", solver="sgd", max_iter=1, random_state=0
+    )
+    _fit_quietly(reg, X, y)
+    cost = reg._state.solver.final_cost
+    assert cost is None or cost <= 100 * max(reg._state.loss_curve[0], 1)
+    proba = reg.predict(X)
+    assert np.all(np.isfinite(proba))
+
+
+def test_large_column_means_name_standard_scaler():
+    X, y = _offset_data()
+    reg = ShallowNetRegressor(activation="identity", solver="sgd", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="means up to 10.*StandardScaler"):
+        reg.fit(X, y)
+    # Unit noise is the right scale: only the offset is advised against.
+    assert _base.scaling_advice(X - X.mean(axis=0)) == ""
+
+
 # -- the plateau rule -------------------------------------------------------------
 @pytest.mark.parametrize("tol", ["auto", 1e-6])
 def test_default_fit_escapes_the_initial_plateau(tol):
