@@ -810,14 +810,15 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self.n_outputs_ = n_outputs
         self.out_activation_ = output
         self.n_iter_ = outcome.n_iter
-        self.loss_curve_ = list(state.loss_curve)
+        # The state's own lists (a continued fit trains a copy): pickled once.
+        self.loss_curve_ = state.loss_curve
         self.loss_ = float(self.loss_curve_[-1])
         self.best_loss_ = float(min(self.loss_curve_))
         lr = state.solver.learning_rate
         self.learning_rate_ = None if lr is None else float(lr)
         if self.early_stopping:
-            self.validation_scores_ = list(state.validation_scores)
-            self.validation_loss_curve_ = list(state.validation_loss_curve)
+            self.validation_scores_ = state.validation_scores
+            self.validation_loss_curve_ = state.validation_loss_curve
             self.best_validation_score_ = state.best_validation_score
         else:
             self.validation_scores_ = self.validation_loss_curve_ = None

@@ -8,8 +8,10 @@ instead of reaching into it:
 
 - ``stall_rule``: whether the stall rule applies to its training cost
   (L-BFGS has its own convergence test, so it does not);
-- ``on_stall()``: its answer to a stalled cost, True to go on (the
-  ``"adaptive"`` schedule shrinks its step), False to stop;
+- ``on_stall(rising, climbing)``: its answer to a stalled cost, True to go
+  on (the ``"adaptive"`` schedule shrinks its step), False to stop; the
+  stopping rule says whether the cost was rising (0.1% above its best) or
+  climbing (the last window ended higher than it began);
 - ``learning_rate``: the step in use (None for L-BFGS), published as
   ``learning_rate_``;
 - ``hint``: what to do when it diverges.
@@ -115,7 +117,7 @@ class GradientDescent:
     def iteration_ends(self, t):
         """Called after each epoch with ``t`` samples seen so far."""
 
-    def on_stall(self, rising=False):
+    def on_stall(self, rising=False, climbing=False):
         """The cost has stalled: True to go on (after changing the step)."""
         return False
 
@@ -158,7 +160,7 @@ class Momentum(GradientDescent):
             decay = math.exp(-self.power_t * math.log(t + 1))
             self.learning_rate = self.learning_rate_init * decay
 
-    def on_stall(self, rising=False):
+    def on_stall(self, rising=False, climbing=False):
         """``"adaptive"``: divide the step by 5 instead of stopping, down to 1e-6."""
         if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
             return False
@@ -266,15 +268,15 @@ class FullBatchGD:
         self.rejected = 0
         self.final_cost = None
 
-    def on_stall(self, rising=False):
-        """A stall on a rising cost halves the step and goes on.
+    def on_stall(self, rising=False, climbing=False):
+        """A stall on a climbing cost halves the step and goes on.
 
         Below 1% per step, a climb is not rejected step by step; when the
-        stall rule finds the cost has crept up from its best (the step is
-        too large for the curvature reached), the step is halved instead of
-        ending the run there.
+        stall rule finds that the last window ended higher than it began
+        (the step is too large for the curvature reached), the step is
+        halved instead of ending the run there.
         """
-        if not (self.backtrack and rising):
+        if not (self.backtrack and climbing):
             return False
         self._halve()
         return True
@@ -393,7 +395,7 @@ class EpochSolver:
     def learning_rate(self):
         return self.rule.learning_rate
 
-    def on_stall(self, rising=False):
+    def on_stall(self, rising=False, climbing=False):
         """The rule's answer (``"adaptive"``); backing off, a rise halves the step."""
         if self.rule.on_stall(rising):
             return True
@@ -540,7 +542,7 @@ class LBFGS:
         self.max_fun = max_fun
         self.tol = tol
 
-    def on_stall(self, rising=False):
+    def on_stall(self, rising=False, climbing=False):
         return False
 
     def run(self, objective, params, progress, max_iter):

@@ -58,8 +58,8 @@ class StoppingRule:
     stall is only reported when the last window gained less than half an
     average window (or lost): the run has slowed down, not yet to speed up.
     The test needs no new parameter and costs nothing; a run that converges
-    stops exactly where the plain rule stops it (the course run at 7,841
-    iterations, as before), and one that sits on the notes' initial plateau
+    stops exactly where the plain rule stops it, and one that sits on the
+    notes' initial plateau
     goes on (scaled circles: 300 steps of gains of 1e-7 each, then the
     escape). A problem with nothing to learn may then run to ``max_iter``,
     which warns. Plain steps of noise (validation scores) are left to the
@@ -80,6 +80,9 @@ class StoppingRule:
         Whether, when the rule last reported a stall, the values had risen
         over the last window to more than ``tol`` and 0.1% above their best:
         the run stopped on a rising cost, not on a wobble near a minimum.
+    climbing : bool
+        Whether, when the rule last reported a stall, the last window ended
+        higher than it began, by however little.
     """
 
     def __init__(self, tol, n_iter_no_change, trend=True):
@@ -89,7 +92,7 @@ class StoppingRule:
         self.values = []
         self.best = np.inf
         self.count = 0
-        self.rising = False
+        self.rising = self.climbing = False
 
     def update(self, value):
         """Record ``value`` (lower is better); return True when it has stalled."""
@@ -105,6 +108,7 @@ class StoppingRule:
         if self.trend and recent > 0 and recent >= PLATEAU * average:
             self.count = 0  # gaining as fast as on average: a plateau
             return False
+        self.climbing = recent < 0
         # Stopped on a rise, not a harmless wobble: above the best by 0.1%.
         self.rising = recent < 0 and v[-1] - self.best > max(
             self.tol, RISE * abs(self.best)

@@ -152,7 +152,7 @@ class Progress:
         value = loss if self.validate is None else -score
         if not self.rule.update(value):
             return False
-        if state.solver.on_stall(rising=self.rule.rising):
+        if state.solver.on_stall(rising=self.rule.rising, climbing=self.rule.climbing):
             self.rule.reset()
             if self.verbose:
                 print(

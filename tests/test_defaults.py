@@ -187,6 +187,38 @@ def test_stall_on_a_rising_cost_halves_the_step():
     assert clf.loss_ <= curve.min() * 1.01
 
 
+def _moons_fold():
+    # One fold of five of noisy moons: between two phases of learning, the
+    # step of 1.2 makes the cost climb slowly from 0.271 for dozens of steps
+    # (iterations 1,719 to 1,753) before it falls again, to 0.074.
+    X, y = make_moons(1000, noise=0.2, random_state=0)
+    train, test = list(CV.split(X, y))[2]
+    scaler = StandardScaler().fit(X[train])
+    return scaler.transform(X[train]), y[train], scaler.transform(X[test]), y[test]
+
+
+def test_stall_on_a_climbing_cost_halves_the_step_and_goes_on():
+    X, y, X_test, y_test = _moons_fold()
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0), X, y)
+    assert clf.learning_rate_ < 1.2
+    assert clf.n_iter_ > 2000
+    assert clf.loss_ < 0.1
+    assert clf.score(X_test, y_test) > 0.93
+
+
+def test_plain_stall_rule_would_stop_on_the_climb(monkeypatch):
+    # The reference for the test above: a stall on a climb of less than 0.1%
+    # above the best, taken for convergence, ends the fit on the plateau.
+    monkeypatch.setattr(
+        FullBatchGD, "on_stall", lambda self, rising=False, climbing=False: False
+    )
+    X, y, X_test, y_test = _moons_fold()
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0), X, y)
+    assert clf.n_iter_ < 2000
+    assert clf.loss_ > 0.25
+    assert clf.score(X_test, y_test) < 0.9
+
+
 # -- no silent bad model ------------------------------------------------------------
 def test_cost_above_the_start_warns():
     X, y = make_flower(200, random_state=0)
@@ -233,6 +265,7 @@ SMALL_DATA = {
 }
 NONLINEAR_DATA = {
     "moons": lambda: make_moons(400, noise=0.1, random_state=0),
+    "noisy moons": lambda: make_moons(1000, noise=0.2, random_state=0),
     "circles": lambda: make_circles(500, noise=0.1, factor=0.5, random_state=0),
     "flower": lambda: make_flower(),
     "quantiles": lambda: make_gaussian_quantiles(
