@@ -93,6 +93,10 @@ AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+#: A fit whose cost ends within this share of the best constant
+#: prediction's (and below its start) learned little, and says so.
+LEARNED_LITTLE = 0.01
+
 
 def array_api_input(X):
     """``(xp, device, dtypes)`` for ``X`` of a non-NumPy array namespace.
@@ -620,7 +624,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         )
         if outcome.best_params is not None:
             state.params = outcome.best_params
-        self._report(outcome, state.solver, X, incremental, bool(validate))
+        self._report(
+            outcome,
+            state.solver,
+            X,
+            (Y_train, sw_train, output),
+            incremental,
+            bool(validate),
+        )
         self._publish(state, outcome, n_outputs, output)
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
@@ -690,6 +701,12 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """The warning's advice on feature scales (:func:`scaling_advice`)."""
         return scaling_advice(X)
 
+    def _constant_cost(self, Y, sample_weight, output):
+        """The cost of the best constant prediction of ``Y`` (on the host)."""
+        to_host = _xp_network.to_host
+        sw = None if sample_weight is None else to_host(sample_weight)
+        return _network.constant_cost(to_host(Y), output, sw)
+
     def _make_objective(self, XT, Y, sample_weight, output):
         """The training objective ``(params, batch=None) -> (J, grads)``.
 
@@ -748,8 +765,12 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._initial_params(rng, X.shape[1], n_outputs, state.signature["dtype"])
         return rng
 
-    def _report(self, outcome, solver, X, incremental, validated):
-        """Warn about every way the fit may have ended badly."""
+    def _report(self, outcome, solver, X, targets, incremental, validated):
+        """Warn about every way the fit may have ended badly.
+
+        ``targets`` is ``(Y, sample_weight, output)`` of the training part,
+        for the cost of the best constant prediction.
+        """
         if outcome.stopped_by_callback:
             warnings.warn(
                 f"Training stopped by a callback after {outcome.n_iter} "
@@ -780,12 +801,29 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             problems.append(
                 "training stopped because the cost had stopped falling: it was rising"
             )
+        step_too_large = bool(problems) and not outcome.message
+        baseline = None if incremental else self._constant_cost(*targets)
+        if (
+            baseline is not None
+            and baseline > 0
+            and start >= final > (1 - LEARNED_LITTLE) * baseline
+        ):
+            problems.append(
+                f"the model does little better than predicting "
+                f"{self._constant_prediction} (cost {final:.4g} against "
+                f"{baseline:.4g})"
+            )
         halved = getattr(solver, "rejected", 0)
         if not problems and not halved:
             return
         advice = self._scaling_advice(X)
         if problems:
-            if solver.learning_rate is not None and not outcome.message:
+            if halved:
+                problems.append(
+                    f"the solver had to halve its step {halved} times, to "
+                    f"{solver.learning_rate:.3g}"
+                )
+            if solver.learning_rate is not None and step_too_large:
                 problems.append("lower learning_rate")
             message = "; ".join(problems)
             warnings.warn(
@@ -922,6 +960,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
 
     #: Split early-stopping data by class (classifiers).
     _stratify = False
+    #: What the best constant prediction predicts, for the warnings.
+    _constant_prediction = "the mean target"
     #: What ``learning_rate="auto"`` resolves to, by solver.
     _auto_learning_rates = AUTO_LEARNING_RATES
     #: Whether targets must be numbers (regressors).

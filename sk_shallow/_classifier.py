@@ -197,6 +197,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _stratify = True
+    _constant_prediction = "the class frequencies"
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_expit, logsumexp, xlogy
+from scipy.special import entr, log_expit, logsumexp, xlogy
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 
@@ -82,6 +82,38 @@ OUTPUTS = {
     "identity": (OUTPUT_ACTIVATIONS["identity"], half_squared_error),
     "exp": (OUTPUT_ACTIVATIONS["exp"], half_poisson_deviance),
 }
+
+
+def constant_cost(Y, output, sample_weight=None):
+    """The cost of the best constant prediction: what a model must beat.
+
+    The output that minimises the (weighted) mean loss without looking at
+    ``X`` is the (weighted) mean of ``Y``: the class frequencies for the
+    cross-entropies, the mean target for the squared error and the Poisson
+    deviance. Its cost is then the entropy of the frequencies, half the
+    variance of the targets, or the mean of ``y log(y / ybar)``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_y, m)
+    output : str
+    sample_weight : ndarray of shape (m,), optional
+
+    Returns
+    -------
+    J : float
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    w = np.ones(Y.shape[1]) if sample_weight is None else sample_weight
+    w = np.asarray(w, dtype=np.float64) / np.sum(w)
+    mean = Y @ w
+    if output == "sigmoid":
+        return float(np.sum(entr(mean) + entr(1 - mean)))
+    if output == "softmax":
+        return float(np.sum(entr(mean)))
+    if output == "identity":
+        return float(0.5 * np.sum(((Y - mean[:, None]) ** 2) @ w))
+    return float(np.sum(xlogy(Y, Y) @ w - xlogy(mean, mean)))
 
 
 # --------------------------------------------------------------------------

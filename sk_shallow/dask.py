@@ -435,6 +435,12 @@ class _DaskMixin:
             return ""
         return super()._scaling_advice(X)
 
+    def _constant_cost(self, Y, sample_weight, output):
+        # Like the scaling advice: no extra pass over released data.
+        if dask.is_dask_collection(Y):
+            return None
+        return super()._constant_cost(Y, sample_weight, output)
+
     def _make_objective(self, XT, Y, sample_weight, output):
         if not dask.is_dask_collection(XT):
             return super()._make_objective(XT, Y, sample_weight, output)

@@ -234,6 +234,32 @@ def test_far_from_unit_scale_names_standard_scaler():
         ShallowNetClassifier(random_state=0, max_iter=200).fit(X, y)
 
 
+def test_a_fit_that_learned_little_says_so_and_names_scaling():
+    # Unscaled breast cancer saturates the tanh units: the stall rule stops
+    # after 20 steps at the cost of predicting the class frequencies.
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.warns(ConvergenceWarning) as caught:
+        clf = ShallowNetClassifier(random_state=0).fit(X, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "little better than predicting the class frequencies" in message
+    assert "StandardScaler" in message
+    # The same data scaled learns, without that warning.
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = ShallowNetClassifier(random_state=0, max_iter=2000).fit(X, y)
+    assert clf.score(X, y) > 0.95
+    assert not any("little better" in str(w.message) for w in caught)
+
+
+def test_regressor_that_learned_little_says_so():
+    X, y = _offset_data()
+    reg = ShallowNetRegressor(activation="relu", solver="sgd", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="predicting the mean target"):
+        reg.fit(X, y)
+    assert reg.score(X, y) < 0.01
+
+
 def test_learning_rate_is_reported_per_solver():
     X, y = make_flower(100, random_state=0)
     for solver, expected in (("gd", 1.2), ("sgd", 0.01), ("adam", 0.001)):

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
+from scipy.special import logit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -180,3 +181,32 @@ def test_pack_unpack_round_trip():
     back = _network.unpack(_network.pack(params), params)
     for k in params:
         np.testing.assert_array_equal(back[k], params[k])
+
+
+# -- the cost of the best constant prediction -----------------------------------
+@pytest.mark.parametrize("output", ["sigmoid", "softmax", "identity", "exp"])
+def test_constant_cost_is_the_cost_of_the_best_constant(output):
+    rng = np.random.RandomState(0)
+    m = 60
+    w = rng.uniform(0.2, 2.0, m)
+    Y = {
+        "sigmoid": (rng.uniform(size=(2, m)) > 0.3).astype(float),
+        "softmax": np.eye(3)[rng.randint(0, 3, m)].T,
+        "identity": rng.normal(1.0, 3.0, (2, m)),
+        "exp": rng.poisson(3.0, (2, m)).astype(float),
+    }[output]
+    mean = Y @ w / w.sum()
+    link = {"sigmoid": logit, "identity": lambda a: a}
+    z = link.get(output, np.log)(mean)
+    Z2 = np.repeat(z[:, None], m, axis=1)
+
+    def cost(Z):
+        return _network.loss_sum(Y, Z, output, w) / w.sum()
+
+    expected = _network.constant_cost(Y, output, w)
+    np.testing.assert_allclose(cost(Z2), expected, rtol=1e-12)
+    # The mean is the best constant: any other costs more.
+    for shift in rng.normal(0, 0.1, (5, Y.shape[0], 1)):
+        if output == "softmax":
+            shift[0] += 0.1  # a common shift of every output changes nothing
+        assert cost(Z2 + shift) > expected
