@@ -25,8 +25,28 @@ def sigmoid(Z):
 
 
 def tanh(Z):
-    """``g(z) = (e^z - e^-z) / (e^z + e^-z)``."""
-    return np.tanh(Z, out=Z)
+    """``g(z) = (e^z - e^-z) / (e^z + e^-z)``.
+
+    In float64 this is computed as ``1 - 2 / (e^{2z} + 1)``: NumPy's float64
+    ``exp`` is vectorised where its ``tanh`` is not (on AVX2 machines it
+    takes about 7 ns an element against 16), so five cheap in-cache passes
+    and one ``exp`` beat one ``tanh`` twofold on the blocks of the training
+    passes. The result is within 4e-16 of ``np.tanh`` everywhere (an
+    absolute error: near 0 the relative error grows as ``1e-16 / |z|``),
+    ``|z|`` above 20 gives exactly +-1 as ``np.tanh`` does, and NaN stays NaN.
+    float32 keeps ``np.tanh``, which is vectorised already.
+    """
+    if Z.dtype != np.float64:
+        return np.tanh(Z, out=Z)
+    # Beyond +-20, 1 - 2 / (e^{2z} + 1) rounds to +-1: clipping there keeps
+    # 2z and e^{2z} from overflowing, without changing a bit of the result.
+    np.minimum(Z, 20.0, out=Z)
+    np.maximum(Z, -20.0, out=Z)
+    np.multiply(Z, 2.0, out=Z)
+    np.exp(Z, out=Z)
+    Z += 1.0
+    np.divide(2.0, Z, out=Z)
+    return np.subtract(1.0, Z, out=Z)
 
 
 def relu(Z):

@@ -21,7 +21,7 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
 from sklearn.utils._param_validation import (
     Interval,
@@ -233,8 +233,20 @@ def _column_moments(X):
             np.asarray(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
             for f in (xp.mean, xp.std)
         )
+    # In chunks of rows, so that no temporary of X's size is made: the sums
+    # of the differences to the first row, and of their squares (shifted,
+    # so that a large mean does not cancel the variance away).
+    m = X.shape[0]
+    shift = X[0].astype(np.float64)
+    total = np.zeros(X.shape[1])
+    squares = np.zeros(X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        return X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+        for rows in gen_batches(m, 4096):
+            diff = X[rows] - shift
+            total += diff.sum(axis=0)
+            squares += np.einsum("ij,ij->j", diff, diff)
+        mean = total / m
+        return shift + mean, np.sqrt(np.maximum(squares / m - mean * mean, 0))
 
 
 def scaling_advice(X):

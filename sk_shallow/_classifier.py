@@ -596,6 +596,8 @@ def _check_labels(values, name):
     scikit-learn itself fails on these with errors about comparing types;
     a user should read what is wrong with their ``y`` or ``classes``.
     """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuUS":
+        return  # integers, booleans and strings have no missing value
     # A list keeps its elements' types as objects: [0, 1, "a"] would
     # otherwise become strings without a trace of the mix.
     if not hasattr(values, "dtype") or getattr(values.dtype, "kind", "O") != "f":

@@ -260,6 +260,16 @@ def test_regressor_that_learned_little_says_so():
     assert reg.score(X, y) < 0.01
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_column_moments_match_numpy_without_a_copy_of_x(dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(10_000, 5)) * [1e-3, 1, 10, 1e3, 1] + [0, 0, 1e6, 5, -3]
+    X = X.astype(dtype)
+    mean, std = _base._column_moments(X)
+    np.testing.assert_allclose(mean, X.mean(axis=0, dtype=np.float64), rtol=1e-12)
+    np.testing.assert_allclose(std, X.std(axis=0, dtype=np.float64), rtol=1e-6)
+
+
 def test_learning_rate_is_reported_per_solver():
     X, y = make_flower(100, random_state=0)
     for solver, expected in (("gd", 1.2), ("sgd", 0.01), ("adam", 0.001)):

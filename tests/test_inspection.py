@@ -352,7 +352,10 @@ def test_fitted_estimator_is_checked_at_its_weights(flower):
     net = quiet_fit(net, X, y)
     before = {k: getattr(net, k).copy() for k in PARAMS}
     errors = check_gradients(net, X, y, sample_weight=np.arange(len(y)) % 3 + 1.0)
-    assert max(errors.values()) < 1e-7, errors
+    # After 10 steps the gradient of b2 is small, and rounding in the cost
+    # differences is a larger share of it: about 2e-7 of relative error
+    # (with np.tanh as with the float64 tanh from exp, at these weights).
+    assert max(errors.values()) < 1e-6, errors
     for k in PARAMS:
         np.testing.assert_array_equal(getattr(net, k), before[k])
     with pytest.raises(ValueError, match="features"):

@@ -41,6 +41,29 @@ def test_derivative_from_output_matches_finite_differences(name):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tanh_is_within_rounding_of_numpy_everywhere(dtype):
+    rng = np.random.RandomState(0)
+    z = np.concatenate(
+        [
+            rng.standard_normal(100_000) * 4,
+            np.linspace(-40, 40, 8001),
+            [0.0, 1e-30, -1e-20, 19.0, 20.0, 21.0, 710.0, -710.0],
+            [np.inf, -np.inf],
+        ]
+    ).astype(dtype)
+    z = np.append(z, [np.finfo(dtype).max, -np.finfo(dtype).max])
+    with np.errstate(all="raise"):  # no overflow, however large z
+        got = ACTIVATIONS["tanh"](z.copy())
+    expected = np.tanh(z.astype(np.float64))
+    atol = 4e-16 if dtype == np.float64 else 2e-7
+    np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
+    assert np.all(np.abs(got) <= 1)
+    assert got.dtype == dtype
+    nan = ACTIVATIONS["tanh"](np.array([np.nan, 1.0], dtype=dtype))
+    assert np.isnan(nan[0]) and not np.isnan(nan[1])
+
+
 def test_activations_match_formulas_of_the_notes():
     z = np.linspace(-5, 5, 11)
     expected = {
