@@ -820,8 +820,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             and baseline > 0
             and start >= final > (1 - LEARNED_LITTLE) * baseline
         ):
+            how = "no" if final >= baseline else "little"
             problems.append(
-                f"the model does little better than predicting "
+                f"the model does {how} better than predicting "
                 f"{self._constant_prediction} (cost {final:.4g} against "
                 f"{baseline:.4g})"
             )

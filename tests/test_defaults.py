@@ -241,7 +241,7 @@ def test_a_fit_that_learned_little_says_so_and_names_scaling():
     with pytest.warns(ConvergenceWarning) as caught:
         clf = ShallowNetClassifier(random_state=0).fit(X, y)
     message = " ".join(str(w.message) for w in caught)
-    assert "little better than predicting the class frequencies" in message
+    assert "better than predicting the class frequencies" in message
     assert "StandardScaler" in message
     # The same data scaled learns, without that warning.
     X = StandardScaler().fit_transform(X)
@@ -249,7 +249,7 @@ def test_a_fit_that_learned_little_says_so_and_names_scaling():
         warnings.simplefilter("always")
         clf = ShallowNetClassifier(random_state=0, max_iter=2000).fit(X, y)
     assert clf.score(X, y) > 0.95
-    assert not any("little better" in str(w.message) for w in caught)
+    assert not any("better than predicting" in str(w.message) for w in caught)
 
 
 def test_regressor_that_learned_little_says_so():
