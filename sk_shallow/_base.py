@@ -222,6 +222,11 @@ def _all_or_nothing(fit_method):
     return wrapper
 
 
+def _times(n):
+    """``"once"``, ``"twice"``, ``"3 times"``."""
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _column_moments(X):
     """Mean and standard deviation of each column of ``X`` (dense or sparse)."""
     if sp.issparse(X):
@@ -833,7 +838,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if problems:
             if halved:
                 problems.append(
-                    f"the solver had to halve its step {halved} times, to "
+                    f"the solver had to halve its step {_times(halved)}, to "
                     f"{solver.learning_rate:.3g}"
                 )
             if solver.learning_rate is not None and step_too_large:
@@ -846,7 +851,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         elif advice:
             warnings.warn(
-                f"The solver had to halve its step {halved} times, to "
+                f"The solver had to halve its step {_times(halved)}, to "
                 f"{solver.learning_rate:.3g}, to keep the cost from rising." + advice,
                 ConvergenceWarning,
                 stacklevel=6,

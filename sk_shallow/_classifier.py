@@ -47,7 +47,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``learning_rate_init`` in scikit-learn's MLPClassifier. ``"auto"`` is
         1.2 for ``"gd"`` (the notes' value), 0.01 for ``"sgd"`` and 0.001 for
         ``"adam"``; ``"lbfgs"`` takes no step size. ``"gd"`` undoes a step
-        that raises the cost by more than 1% and halves it (``learning_rate_``).
+        that raises the cost by more than 1% and halves it (``learning_rate_``);
+        with ``"auto"``, ``"sgd"`` and ``"adam"`` undo an update whose cost
+        runs away and halve the step, where a chosen step raises an error.
     max_iter : int, default=10000
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
@@ -149,8 +151,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         The lowest value in ``loss_curve_``.
     learning_rate_ : float or None
         The step in use at the end of training: the start step, halved by
-        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
-        schedule; None for ``"lbfgs"``.
+        ``"gd"`` for every step it had to undo or for a stall on a climbing
+        cost, by ``"sgd"`` and ``"adam"`` (with ``learning_rate="auto"``) for
+        every run-away they undid or a stall on a rising cost, or changed by
+        ``"sgd"``'s schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.

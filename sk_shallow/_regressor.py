@@ -41,7 +41,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     learning_rate : "auto" or float, default="auto"
         ``"auto"`` is 0.1 for ``"gd"``, 0.01 for ``"sgd"`` and 0.001 for
         ``"adam"`` (squared errors are steeper than log-losses, so gradient
-        descent takes a smaller step than the classifier's 1.2).
+        descent takes a smaller step than the classifier's 1.2). As in
+        :class:`ShallowNetClassifier`, ``"gd"`` halves a step that raises the
+        cost by more than 1%, and with ``"auto"`` the stochastic solvers
+        undo a run-away update and halve theirs (``learning_rate_``).
     max_iter : int, default=10000
         Maximum number of iterations (steps for ``"gd"``, epochs for
         ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
@@ -121,8 +124,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         The lowest value in ``loss_curve_``.
     learning_rate_ : float or None
         The step in use at the end of training: the start step, halved by
-        ``"gd"`` for every step it had to undo, or changed by ``"sgd"``'s
-        schedule; None for ``"lbfgs"``.
+        ``"gd"`` for every step it had to undo or for a stall on a climbing
+        cost, by ``"sgd"`` and ``"adam"`` (with ``learning_rate="auto"``) for
+        every run-away they undid or a stall on a rising cost, or changed by
+        ``"sgd"``'s schedule; None for ``"lbfgs"``.
     n_iter_ : int
         Number of iterations run by the last call to ``fit`` or
         ``partial_fit``.

@@ -121,9 +121,13 @@ class GradientDescent:
         """The cost has stalled: True to go on (after changing the step)."""
         return False
 
+    def halve(self):
+        """Halve the step."""
+        self.learning_rate /= 2
+
     def restart(self):
         """Halve the step and forget the optimiser's state (after a run-away)."""
-        self.learning_rate /= 2
+        self.halve()
 
 
 class Momentum(GradientDescent):
@@ -167,9 +171,12 @@ class Momentum(GradientDescent):
         self.learning_rate /= 5.0
         return True
 
-    def restart(self):
+    def halve(self):
         self.learning_rate /= 2
         self.learning_rate_init /= 2
+
+    def restart(self):
+        self.halve()
         self.velocities = None
 
     def update(self, params, grads):
@@ -196,7 +203,7 @@ class Adam(GradientDescent):
         self.ms = self.vs = None
 
     def restart(self):
-        self.learning_rate /= 2
+        self.halve()
         self.t = 0
         self.ms = self.vs = None
 
@@ -278,7 +285,7 @@ class FullBatchGD:
         """
         if not (self.backtrack and climbing):
             return False
-        self._halve()
+        self.learning_rate /= 2  # not a rejected step: no warning, no limit
         return True
 
     def _halve(self):
@@ -305,6 +312,7 @@ class FullBatchGD:
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
         self.final_cost = None
+        self.rejected = 0  # of this run (a partial_fit call continues the step)
         xp = _xp_network.namespace(params["W1"])
         kept_params = {k: xp.empty_like(v) for k, v in params.items()}
         kept_grads = {k: xp.empty_like(v) for k, v in params.items()}
@@ -354,15 +362,19 @@ class EpochSolver:
     """Passes over the data in mini-batches, one update per batch.
 
     With ``back_off=True`` (``learning_rate="auto"``), a run-away is undone
-    instead of raised: when a batch's cost exceeds the divergence limit, the
+    instead of raised. When a batch's cost exceeds the divergence limit, the
     weights go back to where they were before the previous update, the step
-    is halved and the optimiser's state (momentum, Adam's moments) is
-    forgotten, and the batch is taken again. A stochastic cost is noisy, so
-    unlike :class:`FullBatchGD` this reacts to divergence only, not to a
-    rise: an epoch's batches differ by more than any useful tolerance. The
-    cost is one copy of the parameters per batch, against a batch's forward
-    and backward pass. A step the user chose is honoured: its run-away is
-    :class:`~sk_shallow._stopping.TrainingDiverged`, naming the cure.
+    is halved, the optimiser's state (momentum, Adam's moments) is
+    forgotten, and the previous update is taken again with the smaller step
+    before the batch is tried again; after ``MAX_HALVINGS`` the run is
+    declared diverged. A stochastic cost is noisy, so unlike
+    :class:`FullBatchGD` no rise short of a run-away is undone: an epoch's
+    batches differ by more than any useful tolerance. When the stopping
+    rule finds the epochs' cost rising, the step is halved (the optimiser's
+    state kept) instead of ending the run. The cost is one copy of the
+    parameters and one of the gradients per batch. A step the user chose is
+    honoured: its run-away is :class:`~sk_shallow._stopping.TrainingDiverged`,
+    naming the cure.
 
     Parameters
     ----------
@@ -379,6 +391,10 @@ class EpochSolver:
 
     stall_rule = True
     hint = STEP_HINT
+    # Defaults for states saved before these existed.
+    back_off = False
+    rejected = 0
+    final_cost = None
 
     def __init__(self, rule, batch_size, shuffle=False, rng=None, back_off=False):
         self.rule = rule
@@ -386,7 +402,7 @@ class EpochSolver:
         self.shuffle = shuffle
         self.rng = rng
         self.back_off = back_off
-        self.rejected = 0
+        self.rejected = 0  # run-away updates undone in the last run
         self.final_cost = None
         self.order = None
         self.t = 0  # samples seen, across runs (partial_fit calls)
@@ -401,19 +417,8 @@ class EpochSolver:
             return True
         if not (self.back_off and rising):
             return False
-        self._halve(None)
+        self.rule.halve()
         return True
-
-    def _halve(self, error):
-        """Halve the step and restart the optimiser, up to ``MAX_HALVINGS`` times."""
-        self.rejected += 1
-        if self.rejected > MAX_HALVINGS:
-            raise diverged(
-                f"the step was halved {MAX_HALVINGS} times, to "
-                f"{self.rule.learning_rate:.4g}, and the cost still ran away",
-                self.hint,
-            ) from error
-        self.rule.restart()
 
     def _batches(self, n, size):
         """The epoch's batches: a slice or indices each (None: all of the data)."""
@@ -426,12 +431,25 @@ class EpochSolver:
                 yield slice(start, start + size)
 
     def _undo(self, params, kept, error):
-        """Go back to ``kept``, halve the step and restart the optimiser."""
+        """Go back before the last update; retake it with half the step.
+
+        ``kept`` is ``(params, grads)`` of the last update, or None when
+        there is none to undo (the run-away is then raised).
+        """
         if not self.back_off or kept is None:
             raise error
-        self._halve(error)
-        for k, v in kept.items():
+        self.rejected += 1
+        if self.rejected > MAX_HALVINGS:
+            raise diverged(
+                f"the step was halved {MAX_HALVINGS} times, to "
+                f"{self.rule.learning_rate:.4g}, and the cost still ran away",
+                self.hint,
+            ) from error
+        kept_params, kept_grads = kept
+        for k, v in kept_params.items():
             _xp_network.copyto(params[k], v)
+        self.rule.restart()
+        self.rule.update(params, kept_grads)
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None.
@@ -443,14 +461,16 @@ class EpochSolver:
         """
         n = objective.n_samples
         size = min(self.batch_size, n)
+        self.rejected = 0
         # The shuffled order carries over between runs (partial_fit calls)
         # on data of the same size, so that they follow fit's epochs.
         if self.order is None or len(self.order) != n:
             self.order = np.arange(n)
-        kept, updated = None, False  # ``updated``: ``kept`` is before an update
+        kept, last = None, None  # ``last``: ``kept`` once it holds an update
         if self.back_off:
             xp = _xp_network.namespace(params["W1"])
-            kept = {k: xp.empty_like(v) for k, v in params.items()}
+            kept = tuple({k: xp.empty_like(v) for k, v in params.items()} for _ in "pg")
+        stopped = False
         for _ in range(max_iter):
             if self.shuffle:
                 # Shuffle indices, not data, the way scikit-learn's MLP does.
@@ -464,25 +484,28 @@ class EpochSolver:
                     try:
                         progress.batch(J)
                     except TrainingDiverged as error:
-                        self._undo(params, kept if updated else None, error)
-                        continue  # the same batch, from the kept weights
-                    rows = _rows(batch, n)
-                    total += J * rows
-                    counted += rows
-                    if self.back_off:
-                        for k, v in params.items():
-                            _xp_network.copyto(kept[k], v)
-                        updated = True
-                    self.rule.update(params, grads)
+                        self._undo(params, last, error)
+                        continue  # the same batch, from the retaken update
                     break
+                if grads is None:
+                    continue
+                rows = _rows(batch, n)
+                total += J * rows
+                counted += rows
+                if kept is not None:
+                    for k, v in params.items():
+                        _xp_network.copyto(kept[0][k], v)
+                        _xp_network.copyto(kept[1][k], grads[k])
+                    last = kept
+                self.rule.update(params, grads)
             self.t += n
             self.rule.iteration_ends(self.t)
             if progress(total / counted, params):
-                self._last_update(
-                    objective, params, progress, kept if updated else None
-                )
-                return None
-        self._last_update(objective, params, progress, kept if updated else None)
+                stopped = True
+                break
+        self._last_update(objective, params, progress, last)
+        if stopped:
+            return None
         return (
             f"Maximum iterations ({max_iter}) reached before the cost "
             "stopped improving; increase max_iter or tol"
@@ -491,8 +514,10 @@ class EpochSolver:
     def _last_update(self, objective, params, progress, kept):
         """Undo the last update if it ran away: no backed-off run ends on one.
 
-        The check is the pass that gives the cost of the weights returned,
-        which the training loop would otherwise take itself.
+        The step is halved and the optimiser restarted, as for any run-away,
+        so that a later ``partial_fit`` call goes on from there. The check
+        is the pass that gives the cost of the weights returned, which the
+        training loop would otherwise take itself.
         """
         self.final_cost = None
         if kept is None:
@@ -501,8 +526,10 @@ class EpochSolver:
         try:
             progress.batch(J)
         except TrainingDiverged:
-            for k, v in kept.items():
+            self.rejected += 1
+            for k, v in kept[0].items():
                 _xp_network.copyto(params[k], v)
+            self.rule.restart()
             return
         self.final_cost = J
 

@@ -152,7 +152,13 @@ class Progress:
         value = loss if self.validate is None else -score
         if not self.rule.update(value):
             return False
-        if state.solver.on_stall(rising=self.rule.rising, climbing=self.rule.climbing):
+        # A stalled validation score is what early stopping stops on; only
+        # a stalled training cost may change the step instead.
+        trained = self.validate is None
+        if state.solver.on_stall(
+            rising=trained and self.rule.rising,
+            climbing=trained and self.rule.climbing,
+        ):
             self.rule.reset()
             if self.verbose:
                 print(
