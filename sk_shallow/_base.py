@@ -39,6 +39,7 @@ from sklearn.utils.validation import (
 from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
+from ._stopping import LEARNED_LITTLE
 from ._training import TrainingState, train
 
 
@@ -92,10 +93,6 @@ AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-#: A fit whose cost ends within this share of the best constant
-#: prediction's (and below its start) learned little, and says so.
-LEARNED_LITTLE = 0.01
 
 
 def array_api_input(X):
@@ -629,26 +626,24 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             X, y, sample_weight, n_steps, output, n_outputs
         )
         objective = self._make_objective(XT, Y_train, sw_train, output)
+        # What a model must beat: the cost of the best constant prediction.
+        baseline = (
+            None if incremental else self._constant_cost(Y_train, sw_train, output)
+        )
         outcome = train(
             state,
             objective,
             tol=self._tol,
             n_iter_no_change=self.n_iter_no_change,
             max_iter=n_steps,
+            floor=baseline,
             validate=validate,
             verbose=self.verbose,
             on_iteration=on_iteration,
         )
         if outcome.best_params is not None:
             state.params = outcome.best_params
-        self._report(
-            outcome,
-            state.solver,
-            X,
-            (Y_train, sw_train, output),
-            incremental,
-            bool(validate),
-        )
+        self._report(outcome, state.solver, X, baseline, incremental, bool(validate))
         self._publish(state, outcome, n_outputs, output)
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
@@ -782,11 +777,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._initial_params(rng, X.shape[1], n_outputs, state.signature["dtype"])
         return rng
 
-    def _report(self, outcome, solver, X, targets, incremental, validated):
+    def _report(self, outcome, solver, X, baseline, incremental, validated):
         """Warn about every way the fit may have ended badly.
 
-        ``targets`` is ``(Y, sample_weight, output)`` of the training part,
-        for the cost of the best constant prediction.
+        ``baseline`` is the cost of the best constant prediction on the
+        training part (None when unknown, or for ``partial_fit``).
         """
         if outcome.stopped_by_callback:
             warnings.warn(
@@ -819,7 +814,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 "training stopped because the cost had stopped falling: it was rising"
             )
         step_too_large = bool(problems) and not outcome.message
-        baseline = None if incremental else self._constant_cost(*targets)
         if (
             baseline is not None
             and baseline > 0

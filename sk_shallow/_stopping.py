@@ -28,6 +28,10 @@ PLATEAU = 0.5
 #: A stop with the cost this share above its best is a stop on a rising cost.
 RISE = 1e-3
 
+#: A cost within this share of the best constant prediction's has learned
+#: little: the run is still on the plateau it started from.
+LEARNED_LITTLE = 0.01
+
 
 class TrainingDiverged(ValueError):
     """Training ran away: a non-finite or hundredfold-grown cost, or NaN weights."""
@@ -73,6 +77,13 @@ class StoppingRule:
         Steps without improvement tolerated; ``inf`` never stalls.
     trend : bool, default=True
         Apply the plateau test.
+    floor : float, optional
+        The cost of the best constant prediction (the class frequencies, the
+        mean target). With ``trend``, no stall is reported while the best
+        cost is within ``LEARNED_LITTLE`` of it: the run has not left the
+        plateau it started on. This is what tells that plateau from
+        convergence when the values are noisy (the epochs of a stochastic
+        solver, whose window gains are then as often negative as positive).
 
     Attributes
     ----------
@@ -85,10 +96,11 @@ class StoppingRule:
         higher than it began, by however little.
     """
 
-    def __init__(self, tol, n_iter_no_change, trend=True):
+    def __init__(self, tol, n_iter_no_change, trend=True, floor=None):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.trend = trend
+        self.floor = floor
         self.values = []
         self.best = np.inf
         self.count = 0
@@ -100,6 +112,14 @@ class StoppingRule:
         self.count = self.count + 1 if value > self.best - self.tol else 0
         self.best = min(self.best, value)
         if self.count <= self.n_iter_no_change:
+            return False
+        if (
+            self.trend
+            and self.floor is not None
+            and self.floor > 0
+            and self.best > (1 - LEARNED_LITTLE) * self.floor
+        ):
+            self.count = 0  # still on the plateau of a constant prediction
             return False
         window = int(self.n_iter_no_change) + 1
         v = self.values

@@ -197,7 +197,9 @@ class Outcome:
     """
 
 
-def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_options):
+def train(
+    state, objective, *, tol, n_iter_no_change, max_iter, floor=None, **progress_options
+):
     """Train ``state.params`` in place with ``state.solver``.
 
     One pass over the data before training gives the cost that divergence
@@ -213,6 +215,8 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
         ``objective(params, batch=None) -> (J, grads)`` with ``n_samples``.
     tol, n_iter_no_change : float
         The stopping rule (see :class:`StoppingRule`).
+    floor : float, optional
+        The cost of the best constant prediction, for the stopping rule.
     max_iter : int
     **progress_options
         ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
@@ -231,7 +235,7 @@ def train(state, objective, *, tol, n_iter_no_change, max_iter, **progress_optio
     validate = progress_options.get("validate")
     rule = None
     if validate is not None or solver.stall_rule:
-        rule = StoppingRule(tol, n_iter_no_change, trend=validate is None)
+        rule = StoppingRule(tol, n_iter_no_change, trend=validate is None, floor=floor)
     start = None
     if not getattr(solver, "reports_start", False):
         with np.errstate(**_QUIET):

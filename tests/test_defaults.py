@@ -14,6 +14,7 @@ from sklearn.datasets import (
     load_digits,
     load_iris,
     load_wine,
+    make_blobs,
     make_circles,
     make_gaussian_quantiles,
     make_moons,
@@ -24,6 +25,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
@@ -250,11 +252,50 @@ def test_plain_stall_rule_would_stop_on_the_plateau(monkeypatch):
     from sk_shallow import _stopping
 
     monkeypatch.setattr(_stopping, "PLATEAU", np.inf)
+    monkeypatch.setattr(_stopping, "LEARNED_LITTLE", -np.inf)  # and no floor
     X, y = make_circles(300, noise=0.1, factor=0.5, random_state=0)
     X = StandardScaler().fit_transform(X)
     clf = ShallowNetClassifier(tol=1e-6, random_state=0).fit(X, y)
     assert clf.n_iter_ < 50
     assert clf.score(X, y) < 0.7
+
+
+def _shuffled_blobs():
+    # scikit-learn's check_classifiers_train data: three scaled blobs.
+    X, y = make_blobs(n_samples=300, random_state=0)
+    X, y = shuffle(X, y, random_state=7)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_noisy_epochs_do_not_end_the_fit_on_the_initial_plateau(solver):
+    # From small sigmoid units the epochs' cost sits at log 3 with noise of
+    # 5e-5 either way, so the window's gain is as often negative as
+    # positive and the trend test cannot see the plateau; the cost of the
+    # best constant prediction (log 3 here) can.
+    X, y = _shuffled_blobs()
+    clf = _fit_quietly(
+        ShallowNetClassifier(activation="sigmoid", solver=solver, random_state=0),
+        X,
+        y,
+    )
+    assert clf.loss_ < 0.5 * np.log(3)
+    assert clf.score(X, y) > 0.9
+
+
+def test_without_the_floor_noisy_epochs_stop_on_the_plateau(monkeypatch):
+    # The reference for the test above.
+    from sk_shallow import _stopping
+
+    monkeypatch.setattr(_stopping, "LEARNED_LITTLE", -np.inf)
+    X, y = _shuffled_blobs()
+    clf = _fit_quietly(
+        ShallowNetClassifier(activation="sigmoid", solver="sgd", random_state=0),
+        X,
+        y,
+    )
+    assert clf.n_iter_ < 100
+    assert clf.score(X, y) < 0.5
 
 
 def test_stall_on_a_rising_cost_halves_the_step():

@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import compute_sample_weight
 
-from sk_shallow import ShallowNetClassifier
+from sk_shallow import ShallowNetClassifier, _stopping
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 
@@ -466,7 +466,10 @@ def test_multilabel_learns():
 
 @pytest.mark.parametrize("schedule", ["invscaling", "adaptive"])
 @pytest.mark.parametrize("batch_size", [30, 120])
-def test_learning_rate_schedules_follow_mlp(schedule, batch_size):
+def test_learning_rate_schedules_follow_mlp(schedule, batch_size, monkeypatch):
+    # MLP's plain stall rule: ours also declines to stop on the plateau of a
+    # constant prediction, which these coarse runs reach (see test_defaults).
+    monkeypatch.setattr(_stopping, "LEARNED_LITTLE", -np.inf)
     X, y = _data(3)
     # A coarse tol and a short patience make the adaptive schedule shrink the
     # step several times within the run.
