@@ -529,15 +529,20 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``; rows sum to 1, except for multilabel
-            targets, where column ``k`` is the probability of label ``k``.
-            Values are at least the dtype's smallest normal number.
+            targets, where column ``k`` is the probability of label ``k``,
+            strictly between 0 and 1 (below 1 by at least half the dtype's
+            epsilon). Values are at least the dtype's smallest normal number.
         """
         Z2, A2 = self._forward(X, "predict_proba")
+        # A label's sigmoid reaches neither 0 nor 1; rounded, it can.
+        multilabel = self.out_activation_ == "sigmoid" and not self._is_binary
         if not _xp_network.is_numpy(Z2):
             xp = _xp_network.namespace(Z2)
             if self._is_binary:
                 A2 = xp.stack([_expit(-Z2[0, :], xp=xp), A2[0, :]])
-            return xp.clip(A2.T, min=xp.finfo(A2.dtype).smallest_normal)
+            finfo = xp.finfo(A2.dtype)
+            top = 1 - finfo.eps / 2 if multilabel else None
+            return xp.clip(A2.T, min=finfo.smallest_normal, max=top)
         if self._is_binary:
             # sigma(-z) rather than 1 - sigma(z): no rounding to exactly 0.
             proba = np.vstack([expit(-Z2[0]), A2[0]]).T
@@ -546,7 +551,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         # A probability below the dtype's smallest normal number (e^-87 in
         # float32) is stored as that number rather than as 0, so that
         # log(predict_proba) stays finite, as predict_log_proba is.
-        return np.maximum(proba, np.finfo(proba.dtype).tiny, order="C")
+        proba = np.maximum(proba, np.finfo(proba.dtype).tiny, order="C")
+        if multilabel:
+            np.minimum(proba, 1 - np.finfo(proba.dtype).epsneg, out=proba)
+        return proba
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed stably from ``Z2``.

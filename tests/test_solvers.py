@@ -522,3 +522,15 @@ def test_learning_rate_schedules_follow_mlp(schedule, batch_size, monkeypatch):
         assert not np.allclose(constant.loss_curve_[1:5], ours.loss_curve_[1:5])
     else:  # where the constant step stops, the adaptive one shrinks and goes on
         assert ours.n_iter_ > constant.n_iter_
+
+
+def test_multilabel_probabilities_stay_strictly_inside_0_and_1():
+    # Saturated sigmoids round to exactly 1 (and 0); a label's probability
+    # is kept strictly between them, as scikit-learn's checks require.
+    X, Y = make_multilabel_classification(60, n_features=2, random_state=0)
+    for dtype in (np.float64, np.float32):
+        clf = quiet_fit(ShallowNetClassifier(8, solver="lbfgs", random_state=0), X, Y)
+        clf.W2_ *= 100  # force saturation
+        proba = clf.predict_proba((X * 100).astype(dtype))
+        assert proba.max() == 1 - np.finfo(proba.dtype).epsneg
+        assert proba.min() > 0
