@@ -50,7 +50,7 @@ def main(argv=None):
     ax.set_yticks(list(y), labels)
     ax.invert_yaxis()
     ax.set_xlabel("time ratio: ours / theirs (below 1: ours faster; 1 is the floor)")
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=3)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
     print(f"saved {out}")
