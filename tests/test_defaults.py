@@ -267,7 +267,9 @@ def _shuffled_blobs():
     return StandardScaler().fit_transform(X), y
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize(
+    "solver", ["sgd", pytest.param("adam", marks=pytest.mark.exhaustive)]
+)
 def test_noisy_epochs_do_not_end_the_fit_on_the_initial_plateau(solver):
     # From small sigmoid units the epochs' cost sits at log 3 with noise of
     # 5e-5 either way, so the window's gain is as often negative as
