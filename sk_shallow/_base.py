@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils.extmath import _incremental_mean_and_var
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -235,20 +236,13 @@ def _column_moments(X):
             np.asarray(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
             for f in (xp.mean, xp.std)
         )
-    # In chunks of rows, so that no temporary of X's size is made: the sums
-    # of the differences to the first row, and of their squares (shifted,
-    # so that a large mean does not cancel the variance away).
-    m = X.shape[0]
-    shift = X[0].astype(np.float64)
-    total = np.zeros(X.shape[1])
-    squares = np.zeros(X.shape[1])
+    # In chunks of rows, so that no temporary of X's size is made.
+    mean = var = 0.0
+    count = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for rows in gen_batches(m, 4096):
-            diff = X[rows] - shift
-            total += diff.sum(axis=0)
-            squares += np.einsum("ij,ij->j", diff, diff)
-        mean = total / m
-        return shift + mean, np.sqrt(np.maximum(squares / m - mean * mean, 0))
+        for rows in gen_batches(X.shape[0], 4096):
+            mean, var, count = _incremental_mean_and_var(X[rows], mean, var, count)
+    return np.asarray(mean, dtype=np.float64), np.sqrt(np.asarray(var, np.float64))
 
 
 def scaling_advice(X):
