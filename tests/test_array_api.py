@@ -29,7 +29,7 @@ _scipy_array_api = pytest.importorskip(
 )
 
 try:  # newer scikit-learn (1.9): the checks and helpers used below
-    from sklearn.utils._array_api import move_estimator_to
+    from sklearn.utils._array_api import device, move_estimator_to
     from sklearn.utils.estimator_checks import (
         check_array_api_mixed_inputs,
         check_array_api_same_namespace,
@@ -78,7 +78,7 @@ def test_in_fresh_interpreter(marker):
 # --------------------------------------------------------------------------
 # Namespaces
 # --------------------------------------------------------------------------
-NAMESPACES = ("array_api_strict", "torch")
+NAMESPACES = ("array_api_strict", "torch", "torch_cuda")
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +91,26 @@ def one_torch_thread():
         torch.set_num_threads(threads)
 
 
+class OnDevice:
+    """A namespace whose ``asarray`` puts arrays on one device (torch on CUDA)."""
+
+    def __init__(self, module, device):
+        self.module, self.device = module, device
+        self.__name__ = module.__name__
+
+    def asarray(self, x):
+        return self.module.asarray(x, device=self.device)
+
+    def __getattr__(self, name):
+        return getattr(self.module, name)
+
+
 def import_namespace(name):
+    if name == "torch_cuda":
+        torch = import_namespace("torch")
+        if not torch.cuda.is_available():
+            pytest.skip("no CUDA device here")
+        return OnDevice(torch, "cuda")
     module = pytest.importorskip(name)
     if name == "torch":
         module.set_num_threads(1)
@@ -159,6 +178,7 @@ def assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32=1e-5):
     for name in PARAMS:
         value = getattr(xp_fit, name)
         assert namespace_name(value) == xp.__name__, name
+        assert device(value) == device(X_xp), name
         assert to_numpy(value).dtype == X.dtype
         assert_allclose(to_numpy(value), getattr(numpy_fit, name), rtol, 10 * atol)
     assert numpy_fit.n_iter_ == xp_fit.n_iter_
@@ -172,6 +192,7 @@ def assert_same_model(numpy_fit, xp_fit, xp, X, y, tol32=1e-5):
         for method in methods:
             out = getattr(xp_fit, method)(X_xp)
             assert namespace_name(out) == xp.__name__, method
+            assert device(out) == device(X_xp), method
             expected = getattr(numpy_fit, method)(X)
             assert out.shape == expected.shape, method
             assert_allclose(to_numpy(out), expected, rtol, atol, err_msg=method)
@@ -214,7 +235,9 @@ def make(kind, params):
     + [
         pytest.param(NAMESPACES[1 - i % 2], *case, marks=pytest.mark.exhaustive)
         for i, case in enumerate(FAST_CASES)
-    ],
+    ]
+    # Every case on a GPU, where there is one.
+    + [("torch_cuda", *case) for case in FAST_CASES],
 )
 def test_same_fit_as_numpy(name, kind, params, weighted):
     xp = import_namespace(name)
