@@ -192,11 +192,11 @@ def loss_and_gradients(
     grads : dict
     """
     m = Y.shape[1]
-    blocks = _partition(m, block_size)
-    if len(blocks) == 1:
+    if m <= (BLOCK_SIZE if block_size is None else block_size):
         return _network.loss_and_gradients(
             params, X, Y, activation, output, alpha, sample_weight, cache, grads
         )
+    blocks = _partition(m, block_size)
     cache = {} if cache is None else cache
     X = _sliceable(X, cache)
     if grads is None:

@@ -199,7 +199,7 @@ def _ones(cache, m, dtype):
 
 def _matmul(W, X, out):
     """``W @ X`` into ``out``; ``X`` may be a scipy sparse matrix or array."""
-    if sp.issparse(X):
+    if not isinstance(X, np.ndarray) and sp.issparse(X):
         out[...] = (X.T @ W.T).T
         return out
     return np.matmul(W, X, out=out)
@@ -227,7 +227,7 @@ def forward(params, X, activation, output, cache=None):
         ``A1 (n_h, m)``, ``Z2 (n_y, m)`` and ``A2 (n_y, m)``.
     """
     cache = {} if cache is None else cache
-    W1, b1, W2, b2 = (params[k] for k in PARAM_NAMES)
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     m = X.shape[1]
     A1 = _matmul(W1, X, _buffer(cache, "A1", (W1.shape[0], m), W1.dtype))
     A1 += b1
@@ -474,10 +474,36 @@ def pack(params):
 
 
 def unpack(theta, like):
-    """Split a vector made by :func:`pack` into arrays shaped like ``like``."""
+    """Split a vector made by :func:`pack` into arrays shaped like ``like``.
+
+    The arrays are views of ``theta``: :func:`vector_of` gives it back.
+    """
     out, start = {}, 0
     for k in PARAM_NAMES:
         size = like[k].size
         out[k] = theta[start : start + size].reshape(like[k].shape)
         start += size
     return out
+
+
+def vector_of(arrays):
+    """The vector that ``arrays`` are the views of, as :func:`unpack` made them.
+
+    Returns None unless the arrays are consecutive, contiguous views of one
+    1-D array, in the order of :data:`PARAM_NAMES`, that they fill exactly:
+    an operation on that vector is then the same operation on every array.
+    """
+    theta = arrays["W1"].base
+    if not isinstance(theta, np.ndarray) or theta.ndim != 1:
+        return None
+    address, start = theta.__array_interface__["data"][0], 0
+    for k in PARAM_NAMES:
+        a = arrays[k]
+        if (
+            a.base is not theta
+            or not a.flags.c_contiguous
+            or a.__array_interface__["data"][0] != address + start * theta.itemsize
+        ):
+            return None
+        start += a.size
+    return theta if start == theta.size else None

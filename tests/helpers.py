@@ -2,6 +2,7 @@
 
 import warnings
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 #: The fitted parameters, in the notes' names.
@@ -13,3 +14,27 @@ def quiet_fit(est, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(*args, **kwargs)
+
+
+def notes_gradient_descent(X, Y, n_h, n_iter, learning_rate, seed):
+    """The notes' algorithm, written out with plain NumPy (column layout)."""
+    np.random.seed(seed)
+    W1 = np.random.randn(n_h, X.shape[0]) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(Y.shape[0], n_h) * 0.01
+    b2 = np.zeros((Y.shape[0], 1))
+    m = X.shape[1]
+    costs = []
+    for _ in range(n_iter):
+        A1 = np.tanh(W1 @ X + b1)
+        A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
+        costs.append(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m)
+        dZ2 = A2 - Y
+        dW2 = dZ2 @ A1.T / m
+        db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+        dZ1 = W2.T @ dZ2 * (1 - A1**2)
+        dW1 = dZ1 @ X.T / m
+        db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+        W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1
+        W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
+    return (W1, b1, W2, b2), costs

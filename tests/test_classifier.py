@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import PARAMS, notes_gradient_descent
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -16,8 +17,6 @@ from sklearn.preprocessing import StandardScaler
 
 from sk_shallow import ShallowNetClassifier
 from sk_shallow.datasets import make_flower
-
-PARAMS = ("W1_", "b1_", "W2_", "b2_")
 
 
 @pytest.fixture(scope="module")
@@ -31,36 +30,12 @@ def multiclass():
     return StandardScaler().fit_transform(X), y
 
 
-def _notes_gradient_descent(X, Y, n_h, n_iter, learning_rate, seed):
-    """The notes' algorithm, written out with plain NumPy (column layout)."""
-    np.random.seed(seed)
-    W1 = np.random.randn(n_h, X.shape[0]) * 0.01
-    b1 = np.zeros((n_h, 1))
-    W2 = np.random.randn(Y.shape[0], n_h) * 0.01
-    b2 = np.zeros((Y.shape[0], 1))
-    m = X.shape[1]
-    costs = []
-    for _ in range(n_iter):
-        A1 = np.tanh(W1 @ X + b1)
-        A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
-        costs.append(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m)
-        dZ2 = A2 - Y
-        dW2 = dZ2 @ A1.T / m
-        db2 = np.sum(dZ2, axis=1, keepdims=True) / m
-        dZ1 = W2.T @ dZ2 * (1 - A1**2)
-        dW1 = dZ1 @ X.T / m
-        db1 = np.sum(dZ1, axis=1, keepdims=True) / m
-        W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1
-        W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
-    return (W1, b1, W2, b2), costs
-
-
 def test_course_run_matches_the_notes_algorithm(flower):
     X, y = flower
     clf = ShallowNetClassifier(max_iter=300, n_iter_no_change=np.inf, random_state=2)
     with pytest.warns(ConvergenceWarning):
         clf.fit(X, y)
-    expected, costs = _notes_gradient_descent(X.T, y[np.newaxis], 4, 300, 1.2, 2)
+    expected, costs = notes_gradient_descent(X.T, y[np.newaxis], 4, 300, 1.2, 2)
     for name, want in zip(PARAMS, expected, strict=True):
         np.testing.assert_allclose(getattr(clf, name), want, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(clf.loss_curve_, costs, rtol=1e-10)

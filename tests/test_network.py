@@ -206,6 +206,25 @@ def test_pack_unpack_round_trip():
         np.testing.assert_array_equal(back[k], params[k])
 
 
+def test_vector_of_finds_the_vector_behind_unpacked_views():
+    _, _, _, params = _problem(3)
+    theta = _network.pack(params)
+    views = _network.unpack(theta, params)
+    assert _network.vector_of(views) is theta
+    # An operation on the vector is the operation on every view.
+    theta *= 2
+    for k in params:
+        np.testing.assert_array_equal(views[k], 2 * params[k])
+    # Anything else is not such a layout.
+    assert _network.vector_of(params) is None  # separate arrays
+    swapped = {**views, "W1": views["W2"], "W2": views["W1"]}
+    assert _network.vector_of(swapped) is None  # views out of order
+    longer = _network.unpack(np.zeros(theta.size + 1), params)
+    assert _network.vector_of(longer) is None  # a vector they do not fill
+    rows = np.zeros((2, theta.size))
+    assert _network.vector_of(_network.unpack(rows[0], params)) is None  # 2-D
+
+
 # -- the cost of the best constant prediction -----------------------------------
 @pytest.mark.parametrize("output", ["sigmoid", "softmax", "identity", "exp"])
 def test_constant_cost_is_the_cost_of_the_best_constant(output):

@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import compute_sample_weight
 
-from sk_shallow import ShallowNetClassifier, _stopping
+from sk_shallow import ShallowNetClassifier, _network, _solvers, _stopping
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 
@@ -535,3 +535,39 @@ def test_multilabel_probabilities_stay_strictly_inside_0_and_1():
         proba = clf.predict_proba((X * 100).astype(dtype))
         assert proba.max() == 1 - np.finfo(proba.dtype).epsneg
         assert proba.min() > 0
+
+
+# -- the steps of gradient descent, on one vector -------------------------------
+@pytest.mark.parametrize("flat_gradients", [True, False])
+def test_steps_on_one_vector_are_the_steps_on_each_array(flat_gradients):
+    rng = np.random.RandomState(0)
+    like = _network.initialize(3, 4, 2, rng, init="glorot")
+    params = {k: v.copy() for k, v in like.items()}
+    steps = _solvers._Steps(params, keep=True)
+    assert steps.flat and steps.params is not params
+    expected = {k: v.copy() for k, v in like.items()}
+    history = []
+    for lr in (0.5, 1.2, 0.3):
+        grads = {k: rng.standard_normal(v.shape) for k, v in like.items()}
+        if flat_gradients:  # as the objective returns them: views of a vector
+            grads = _network.unpack(_network.pack(grads), like)
+        history.append({k: v.copy() for k, v in expected.items()})
+        steps.take(grads, lr)
+        for k in expected:
+            expected[k] -= lr * grads[k]
+        for k in expected:
+            np.testing.assert_array_equal(steps.params[k], expected[k])
+    # Retaken with another step: from where the last one started.
+    steps.retake(0.15)
+    for k in expected:
+        np.testing.assert_array_equal(steps.params[k], history[-1][k] - 0.15 * grads[k])
+    steps.undo()
+    for k in expected:
+        np.testing.assert_array_equal(steps.params[k], history[-1][k])
+    # The caller's arrays change only when written back, in place.
+    np.testing.assert_array_equal(params["W1"], like["W1"])
+    before = params["W1"]
+    steps.write_back(params)
+    assert params["W1"] is before
+    for k in expected:
+        np.testing.assert_array_equal(params[k], history[-1][k])

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import PARAMS, quiet_fit
+from helpers import PARAMS, notes_gradient_descent, quiet_fit
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
@@ -99,6 +99,11 @@ def test_interrupt_after_some_iterations_keeps_the_weights_and_warns(data, monke
         clf.fit(X, y)
     assert clf.n_iter_ == len(clf.loss_curve_) == 11
     assert clf.predict(X).shape == y.shape
+    # The weights reached are kept: those of the notes' 11 steps.
+    expected, costs = notes_gradient_descent(X.T, y[np.newaxis], 4, 11, 1.2, 0)
+    np.testing.assert_allclose(clf.loss_curve_, costs, rtol=1e-10)
+    for name, want in zip(PARAMS, expected, strict=True):
+        np.testing.assert_allclose(getattr(clf, name), want, rtol=1e-9, atol=1e-12)
 
 
 # -- bug 2: an interrupt inside the first validation --------------------------
