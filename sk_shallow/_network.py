@@ -22,7 +22,7 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import entr, log_expit, logsumexp, xlogy
+from scipy.special import entr, log_expit, xlogy
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 
@@ -51,7 +51,20 @@ def binary_cross_entropy(Y, Z2):
 
 def categorical_cross_entropy(Y, Z2):
     """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``."""
-    return logsumexp(Z2, axis=0) - (Y * Z2).sum(axis=0)
+    return _logsumexp_columns(Z2) - (Y * Z2).sum(axis=0)
+
+
+def _logsumexp_columns(Z):
+    """``log sum_k exp(z_k)`` of each column, shifted by its largest value.
+
+    What :func:`scipy.special.logsumexp` computes along ``axis=0``, without
+    its array API dispatch: that costs about 0.2 ms a call, ten times the
+    arithmetic on a mini-batch of a few hundred examples. A column whose
+    largest value is infinite is not shifted (no ``inf - inf``), as in SciPy.
+    """
+    top = Z.max(axis=0)
+    top = np.where(np.isfinite(top), top, 0)
+    return np.log(np.exp(Z - top).sum(axis=0)) + top
 
 
 def half_squared_error(Y, Z2):

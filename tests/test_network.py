@@ -5,12 +5,17 @@ import warnings
 import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
-from scipy.special import logit
+from scipy.special import logit, logsumexp, softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from sk_shallow import _network
-from sk_shallow._activations import ACTIVATIONS, DERIVATIVES, LEAKY_SLOPE
+from sk_shallow._activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    LEAKY_SLOPE,
+    softmax_columns,
+)
 
 HIDDEN = list(ACTIVATIONS)
 
@@ -252,3 +257,17 @@ def test_constant_cost_is_the_cost_of_the_best_constant(output):
         if output == "softmax":
             shift[0] += 0.1  # a common shift of every output changes nothing
         assert cost(Z2 + shift) > expected
+
+
+# -- SciPy's functions, written for NumPy blocks ----------------------------------
+def test_softmax_and_logsumexp_are_scipys():
+    rng = np.random.RandomState(0)
+    Z = rng.standard_normal((4, 50)) * 300  # columns that would overflow exp
+    Z[:, 0] = [np.inf, 1.0, 2.0, 3.0]
+    Z[:, 1] = -np.inf
+    Z[:, 2] = [-np.inf, 0.0, 1.0, -np.inf]
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, log(0)
+        np.testing.assert_array_equal(
+            _network._logsumexp_columns(Z), logsumexp(Z, axis=0)
+        )
+        np.testing.assert_array_equal(softmax_columns(Z.copy()), softmax(Z, axis=0))
