@@ -158,7 +158,14 @@ class _Quadratic:
     def __call__(self, params, batch=None):
         c = 1.0 if batch is None else self.scales[batch.start]
         w = params["W1"]
-        return float(c * np.sum(w * w)), {"W1": 2 * c * w}
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        grads["W1"] = 2 * c * w
+        return float(c * np.sum(w * w)), grads
+
+
+def _one_weight():
+    """A network of one weight, ``W1 = 1``; the other parameters are unused."""
+    return {"W1": np.ones((1, 1)), **{k: np.zeros((1, 1)) for k in ("b1", "W2", "b2")}}
 
 
 class _Limit:
@@ -181,7 +188,7 @@ def _epochs(scales, learning_rate, max_iter, back_off=True):
     solver = EpochSolver(
         GradientDescent(learning_rate), batch_size=1, back_off=back_off
     )
-    params = {"W1": np.ones((1, 1))}
+    params = _one_weight()
     solver.run(_Quadratic(scales), params, _Limit(), max_iter)
     return solver, params["W1"][0, 0]
 
@@ -190,7 +197,7 @@ def test_backed_off_run_does_not_end_on_a_run_away_update():
     # One update, 1 - 10 * 2 = -19, costs 361 > 100: only the pass after the
     # run sees it, and undoes it (w back to 1), halving the step.
     solver = EpochSolver(GradientDescent(10.0), batch_size=1, back_off=True)
-    params = {"W1": np.ones((1, 1))}
+    params = _one_weight()
     solver.run(_Quadratic([1.0]), params, _Limit(), max_iter=1)
     assert params["W1"][0, 0] == 1.0
     assert solver.learning_rate == 5.0 and solver.rejected == 1
@@ -216,7 +223,7 @@ def test_a_run_away_from_the_kept_weights_is_divergence():
 
 def test_halvings_are_counted_per_run():
     solver = EpochSolver(GradientDescent(10.0), batch_size=1, back_off=True)
-    params = {"W1": np.ones((1, 1))}
+    params = _one_weight()
     solver.run(_Quadratic([1.0, 1.0]), params, _Limit(), max_iter=30)
     assert solver.rejected >= 2
     solver.run(_Quadratic([1.0, 1.0]), params, _Limit(), max_iter=3)

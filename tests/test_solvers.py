@@ -5,6 +5,7 @@ same initial weights (``init="glorot"`` draws exactly its weights), repeated
 rows for sample weights, dense input for sparse input.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -537,37 +538,53 @@ def test_multilabel_probabilities_stay_strictly_inside_0_and_1():
         assert proba.min() > 0
 
 
-# -- the steps of gradient descent, on one vector -------------------------------
+# -- the updates, on one vector -------------------------------------------------
 @pytest.mark.parametrize("flat_gradients", [True, False])
-def test_steps_on_one_vector_are_the_steps_on_each_array(flat_gradients):
+@pytest.mark.parametrize(
+    "rule",
+    [
+        _solvers.GradientDescent(0.5),
+        _solvers.Momentum(0.5, momentum=0.9),
+        _solvers.Adam(0.1),
+    ],
+    ids=lambda rule: type(rule).__name__,
+)
+def test_updates_on_one_vector_are_the_updates_of_each_array(rule, flat_gradients):
     rng = np.random.RandomState(0)
     like = _network.initialize(3, 4, 2, rng, init="glorot")
     params = {k: v.copy() for k, v in like.items()}
     steps = _solvers._Steps(params, keep=True)
-    assert steps.flat and steps.params is not params
+    flat, per_array = copy.deepcopy(rule), copy.deepcopy(rule)
+    flat.lay_out(steps.arrays, params)
+    assert steps.flat and list(steps.arrays) == [_solvers.VECTOR]
     expected = {k: v.copy() for k, v in like.items()}
-    history = []
-    for lr in (0.5, 1.2, 0.3):
+    for _ in range(3):
         grads = {k: rng.standard_normal(v.shape) for k, v in like.items()}
         if flat_gradients:  # as the objective returns them: views of a vector
             grads = _network.unpack(_network.pack(grads), like)
-        history.append({k: v.copy() for k, v in expected.items()})
-        steps.take(grads, lr)
-        for k in expected:
-            expected[k] -= lr * grads[k]
+        before = {k: v.copy() for k, v in expected.items()}
+        steps.take(grads, flat.update)
+        per_array.update(expected, grads)
         for k in expected:
             np.testing.assert_array_equal(steps.params[k], expected[k])
-    # Retaken with another step: from where the last one started.
-    steps.retake(0.15)
-    for k in expected:
-        np.testing.assert_array_equal(steps.params[k], history[-1][k] - 0.15 * grads[k])
+    # Undone, and retaken: from where the last update started.
     steps.undo()
     for k in expected:
-        np.testing.assert_array_equal(steps.params[k], history[-1][k])
+        np.testing.assert_array_equal(steps.params[k], before[k])
+    flat.halve(), per_array.halve()
+    steps.retake(flat.update)
+    per_array.update(before, grads)
+    for k in expected:
+        np.testing.assert_array_equal(steps.params[k], before[k])
     # The caller's arrays change only when written back, in place.
     np.testing.assert_array_equal(params["W1"], like["W1"])
-    before = params["W1"]
+    arrays = dict(params)
     steps.write_back(params)
-    assert params["W1"] is before
-    for k in expected:
-        np.testing.assert_array_equal(params[k], history[-1][k])
+    for k in params:
+        assert params[k] is arrays[k]
+        np.testing.assert_array_equal(params[k], before[k])
+    # The optimiser's state moves between the two layouts unchanged.
+    flat.lay_out(params, params)
+    for name in flat.state_names:
+        for k, v in getattr(per_array, name).items():
+            np.testing.assert_array_equal(getattr(flat, name)[k], v)

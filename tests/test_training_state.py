@@ -327,7 +327,7 @@ def test_float32_then_float64_partial_fit(data):
     assert clf.W1_.dtype == np.float32
     clf.partial_fit(X, y)
     assert clf.W1_.dtype == np.float64
-    assert clf._state.solver.rule.ms["W1"].dtype == np.float64
+    assert all(m.dtype == np.float64 for m in clf._state.solver.rule.ms.values())
     w = np.linspace(0.5, 2, len(y))
     clf = ShallowNetClassifier(max_iter=5, random_state=0)
     quiet_fit(clf, X.astype(np.float32), y, sample_weight=w)
