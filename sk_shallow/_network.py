@@ -388,7 +388,8 @@ def finish_gradients(grads, params, alpha, S):
     if alpha:
         grads["W1"] += alpha * params["W1"]
         grads["W2"] += alpha * params["W2"]
-    for g in grads.values():
+    vector = vector_of(grads)  # views of one vector: one division
+    for g in grads.values() if vector is None else (vector,):
         g /= S
     return grads
 
@@ -486,37 +487,44 @@ def pack(params):
     return np.concatenate([params[k].ravel() for k in PARAM_NAMES])
 
 
+class _Views(dict):
+    """What :func:`unpack` returns: a dict of arrays, which remembers the vector.
+
+    Copies and pickles are plain dicts: a copied array is no view of the
+    vector any more.
+    """
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+
 def unpack(theta, like):
     """Split a vector made by :func:`pack` into arrays shaped like ``like``.
 
     The arrays are views of ``theta``: :func:`vector_of` gives it back.
     """
-    out, start = {}, 0
+    out, start = _Views(), 0
     for k in PARAM_NAMES:
         size = like[k].size
         out[k] = theta[start : start + size].reshape(like[k].shape)
         start += size
+    if start == theta.shape[0]:  # the views fill the vector
+        out.made = theta, tuple(out.values())
     return out
 
 
 def vector_of(arrays):
-    """The vector that ``arrays`` are the views of, as :func:`unpack` made them.
+    """The vector behind ``arrays``, if :func:`unpack` made them; else None.
 
-    Returns None unless the arrays are consecutive, contiguous views of one
-    1-D array, in the order of :data:`PARAM_NAMES`, that they fill exactly:
-    an operation on that vector is then the same operation on every array.
+    When the arrays are still the views that :func:`unpack` put there, an
+    operation on that vector is the same operation on every array, in one
+    call instead of four.
     """
-    theta = arrays["W1"].base
-    if not isinstance(theta, np.ndarray) or theta.ndim != 1:
+    made = getattr(arrays, "made", None)
+    if made is None:
         return None
-    address, start = theta.__array_interface__["data"][0], 0
-    for k in PARAM_NAMES:
-        a = arrays[k]
-        if (
-            a.base is not theta
-            or not a.flags.c_contiguous
-            or a.__array_interface__["data"][0] != address + start * theta.itemsize
-        ):
+    theta, views = made
+    for k, view in zip(PARAM_NAMES, views, strict=True):
+        if arrays.get(k) is not view:
             return None
-        start += a.size
-    return theta if start == theta.size else None
+    return theta

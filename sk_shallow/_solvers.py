@@ -416,7 +416,6 @@ class _Steps:
             theta = _network.pack(params)
             self.params = _network.unpack(theta, params)
             self.arrays = {VECTOR: theta}
-            self._grads = self._gradient = None
         else:
             self.params = self.arrays = params
         self.kept = None
@@ -430,10 +429,7 @@ class _Steps:
         """``grads`` keyed as :attr:`arrays` (a view where they are one vector)."""
         if not self.flat:
             return grads
-        if grads is not self._grads:
-            self._grads = grads
-            self._gradient = _network.vector_of(grads)
-        gradient = self._gradient
+        gradient = _network.vector_of(grads)
         return {VECTOR: _network.pack(grads) if gradient is None else gradient}
 
     def take(self, grads, update):

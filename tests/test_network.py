@@ -1,5 +1,7 @@
 """The math core against independent references: finite differences, NumPy loops."""
 
+import copy
+import pickle
 import warnings
 
 import numpy as np
@@ -220,14 +222,22 @@ def test_vector_of_finds_the_vector_behind_unpacked_views():
     theta *= 2
     for k in params:
         np.testing.assert_array_equal(views[k], 2 * params[k])
-    # Anything else is not such a layout.
+    # Anything else has no vector behind it.
     assert _network.vector_of(params) is None  # separate arrays
-    swapped = {**views, "W1": views["W2"], "W2": views["W1"]}
-    assert _network.vector_of(swapped) is None  # views out of order
+    swapped = _network.unpack(theta, params)
+    swapped["W1"], swapped["W2"] = swapped["W2"], swapped["W1"]
+    assert _network.vector_of(swapped) is None  # views rebound
+    replaced = _network.unpack(theta, params)
+    replaced["b1"] = replaced["b1"].copy()
+    assert _network.vector_of(replaced) is None  # a view replaced by a copy
     longer = _network.unpack(np.zeros(theta.size + 1), params)
     assert _network.vector_of(longer) is None  # a vector they do not fill
-    rows = np.zeros((2, theta.size))
-    assert _network.vector_of(_network.unpack(rows[0], params)) is None  # 2-D
+    for copied in (
+        copy.copy(views),
+        copy.deepcopy(views),
+        pickle.loads(pickle.dumps(views)),
+    ):
+        assert type(copied) is dict and _network.vector_of(copied) is None
 
 
 # -- the cost of the best constant prediction -----------------------------------
