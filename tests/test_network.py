@@ -270,12 +270,15 @@ def test_constant_cost_is_the_cost_of_the_best_constant(output):
 
 
 # -- SciPy's functions, written for NumPy blocks ----------------------------------
-def test_softmax_and_logsumexp_are_scipys():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_and_logsumexp_are_scipys(dtype):
     rng = np.random.RandomState(0)
-    Z = rng.standard_normal((4, 50)) * 300  # columns that would overflow exp
-    Z[:, 0] = [np.inf, 1.0, 2.0, 3.0]
-    Z[:, 1] = -np.inf
-    Z[:, 2] = [-np.inf, 0.0, 1.0, -np.inf]
+    Z = np.hstack([rng.standard_normal((4, 200)) * s for s in (0.1, 1, 10, 300)])
+    Z[:, :20] = 1.0  # ties at the largest value
+    Z[:, 20] = [np.inf, 1.0, 2.0, 3.0]
+    Z[:, 21] = -np.inf
+    Z[:, 22] = [-np.inf, 0.0, 1.0, -np.inf]
+    Z = Z.astype(dtype)
     with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, log(0)
         np.testing.assert_array_equal(
             _network._logsumexp_columns(Z), logsumexp(Z, axis=0)
