@@ -23,7 +23,11 @@ flattened parameters to :func:`scipy.optimize.minimize`.
 
 The objective is anything with ``objective(params, batch=None) -> (J,
 grads)`` and ``objective.n_samples``: :class:`Objective` on in-memory data, or
-a distributed or array-API one with the same two members.
+a distributed or array-API one with the same two members. ``grads`` has a
+gradient for every parameter; where they are the views of one vector that
+:func:`~sk_shallow._network.unpack` makes (as :class:`Objective`'s are), a
+NumPy solver steps on that vector directly, and otherwise packs them into
+one first (a copy of the parameters' size per step, see :class:`_Steps`).
 """
 
 import math
@@ -267,8 +271,9 @@ class FullBatchGD:
     step that raises the cost by more is undone and retried with half the
     step, which then stays in use (``learning_rate_``). The cost of a step is
     only known at the next forward pass, so the weights and gradients before
-    each step are kept (a copy of the parameters' size) and a rejected step
-    costs the one pass that found it.
+    each step are kept (two copies of the parameters' size, beside the one
+    the steps are taken on, see :class:`_Steps`) and a rejected step costs
+    the one pass that found it.
 
     Why a per-step relative tolerance rather than strict descent, or a limit
     above the best cost so far: gradient descent at a fixed step oscillates
@@ -331,8 +336,10 @@ class FullBatchGD:
     def _rejects(self, J, before):
         return not J <= before + REJECT_RISE * abs(before)
 
-    #: The notes' update, in place.
-    _step = GradientDescent.update
+    def _step(self, params, grads):
+        """The notes' update ``W := W - alpha dW``, in place."""
+        for k, g in grads.items():
+            params[k] -= self.learning_rate * g
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
@@ -472,7 +479,8 @@ class EpochSolver:
     batches differ by more than any useful tolerance. When the stopping
     rule finds the epochs' cost rising, the step is halved (the optimiser's
     state kept) instead of ending the run. The cost is one copy of the
-    parameters and one of the gradients per batch. A step the user chose is
+    parameters and one of the gradients per batch (see :class:`_Steps`). A
+    step the user chose is
     honoured: its run-away is :class:`~sk_shallow._stopping.TrainingDiverged`,
     naming the cure.
 

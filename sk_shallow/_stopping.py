@@ -170,17 +170,11 @@ class DivergenceGuard:
         self.start = start
         self.limit = DIVERGENCE_FACTOR * max(start, 1.0)
 
-    def check(self, cost, where, *args):
-        """Raise unless ``cost`` is finite and below the limit.
-
-        ``where.format(*args)`` says where, in the message: it is formatted
-        only then (this runs every iteration).
-        """
+    def check(self, cost, where):
+        """Raise unless ``cost`` is finite and below the limit."""
         if self.start is None:
             self.set_start(cost)
         if not (math.isfinite(cost) and cost <= self.limit):
             raise diverged(
-                f"the cost rose from {self.start:.4g} to {cost:.4g} "
-                + where.format(*args),
-                self.hint,
+                f"the cost rose from {self.start:.4g} to {cost:.4g} {where}", self.hint
             )

@@ -123,10 +123,10 @@ class Progress:
 
     def batch(self, cost):
         """Check one mini-batch's cost for divergence."""
-        self.guard.check(cost, "in a mini-batch of iteration {}", self.n_iter + 1)
+        self.guard.check(cost, f"in a mini-batch of iteration {self.n_iter + 1}")
 
     def __call__(self, loss, params):
-        self.guard.check(loss, "at iteration {}", self.n_iter + 1)
+        self.guard.check(loss, f"at iteration {self.n_iter + 1}")
         state = self.state
         if self.validate is not None:
             val_loss, score = self.validate(params)

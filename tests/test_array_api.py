@@ -426,3 +426,22 @@ def test_mixed_inputs_and_namespace_consistency(estimator):
         other_ns_and_device=NamespaceAndDevice("torch", "cpu"),
     )
     check_array_api_same_namespace(name, estimator, "array_api_strict")
+
+
+@needs_array_api
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_optimiser_state_trained_on_numpy_goes_on_in_xp(xp, solver):
+    # NumPy keeps the optimiser's state as one vector, other namespaces per
+    # parameter: moved either way, training goes on as it would have.
+    X, y = data("multiclass")
+    est = ShallowNetClassifier(solver=solver, learning_rate=0.01, random_state=0)
+    host = est.partial_fit(X, y, classes=np.unique(y))
+    moved = move_to(host, xp.asarray(X[:1]))
+    with sklearn.config_context(array_api_dispatch=True):
+        moved.partial_fit(xp.asarray(X), xp.asarray(y))
+    back = move_to(moved, np)
+    host.partial_fit(X, y)
+    assert_allclose(to_numpy(moved.W1_), host.W1_, atol=1e-12)
+    back.partial_fit(X, y)
+    host.partial_fit(X, y)
+    assert_allclose(back.W1_, host.W1_, atol=1e-12)
