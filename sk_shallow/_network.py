@@ -515,7 +515,7 @@ def unpack(theta, like):
         size = like[k].size
         out[k] = theta[start : start + size].reshape(like[k].shape)
         start += size
-    if start == theta.shape[0]:  # the views fill the vector
+    if theta.flags.c_contiguous and start == theta.shape[0]:  # views that fill it
         out.made = theta, tuple(out.values())
     return out
 

@@ -394,11 +394,11 @@ class _Steps:
     one vector (:func:`~sk_shallow._network.unpack`), and the objective's
     gradients are views of one vector as well, so an update rule sees one
     array, ``{VECTOR: theta}``, where it would see four: a step, and keeping
-    what it started from, are one operation each, not one per array. On a
-    few hundred examples (the course run, a mini-batch) each NumPy call
-    costs about as much as the arithmetic, so this saves a fifth of a
-    gradient-descent iteration and more of an Adam step. The results are
-    the same, bit for bit: the operations are elementwise.
+    what it started from, are one operation each, not one per array (Adam:
+    a dozen calls, not four dozen). On a few hundred examples (the course
+    run, a mini-batch) each NumPy call costs about as much as its
+    arithmetic, so the number of calls is what counts. The results are the
+    same, bit for bit: the operations are elementwise.
     :meth:`write_back` copies the trained values into the caller's arrays.
     Other namespaces are updated array by array.
 
@@ -480,9 +480,8 @@ class EpochSolver:
     rule finds the epochs' cost rising, the step is halved (the optimiser's
     state kept) instead of ending the run. The cost is one copy of the
     parameters and one of the gradients per batch (see :class:`_Steps`). A
-    step the user chose is
-    honoured: its run-away is :class:`~sk_shallow._stopping.TrainingDiverged`,
-    naming the cure.
+    step the user chose is honoured: its run-away is
+    :class:`~sk_shallow._stopping.TrainingDiverged`, naming the cure.
 
     Parameters
     ----------

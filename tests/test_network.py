@@ -232,6 +232,8 @@ def test_vector_of_finds_the_vector_behind_unpacked_views():
     assert _network.vector_of(replaced) is None  # a view replaced by a copy
     longer = _network.unpack(np.zeros(theta.size + 1), params)
     assert _network.vector_of(longer) is None  # a vector they do not fill
+    strided = _network.unpack(np.zeros(2 * theta.size)[::2], params)
+    assert _network.vector_of(strided) is None  # copies, not views
     for copied in (
         copy.copy(views),
         copy.deepcopy(views),
