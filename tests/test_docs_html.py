@@ -217,3 +217,22 @@ def test_mathjax_typesets_in_a_browser(tmp_path):
     ).stdout
     assert dom.count("<mjx-container") >= 3, "MathJax typeset no equation"
     assert "<mjx-merror" not in dom, "MathJax reports an error in an equation"
+
+
+def test_benchmarks_page_shows_every_measured_row():
+    import html as html_lib
+    import json
+
+    results = json.loads(
+        (DOCS.parent / "benchmarks" / "results.json").read_text(encoding="utf-8")
+    )["results"]
+    page = (ROOT / "benchmarks.html").read_text(encoding="utf-8")
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    rows = [
+        name.split(":", 1)[1].strip()
+        for name, value in results.items()
+        if isinstance(value, dict) and isinstance(value.get("ours"), (int, float))
+    ]
+    assert len(rows) >= 8
+    missing = [what for what in rows if " ".join(what.split()) not in text]
+    assert not missing, missing

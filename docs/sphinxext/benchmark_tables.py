@@ -28,12 +28,12 @@ def _table(title, header, rows):
 
 def benchmark_rst(results):
     """reStructuredText for the results dict of ``bench_mlp.py --json``."""
-    time_rows, memory, to_accuracy, scaling, other = [], None, None, None, []
+    time_rows, memory, to_accuracy, scaling, other = [], [], None, None, []
     for name, value in results.items():
         row, what = name.split(":", 1)
         what = what.strip()
         if "peak memory" in what:
-            memory = (row, what, value)
+            memory.append((row, what, value))
         elif "time to" in what:
             to_accuracy = (row, what, value)
         elif "per sample per iteration" in what:
@@ -68,18 +68,20 @@ def benchmark_rst(results):
         rows,
     )
     if memory:
-        row, what, m = memory
         lines += _table(
-            "Peak memory of fit, in multiples of X.nbytes (lower is better)",
-            ["row", "what", "ours", "MLPClassifier", "ours / MLP"],
+            "Peak memory (lower is better)",
+            ["row", "what", "ours", "MLPClassifier", "unit", "ours / MLP"],
             [
                 [
                     row,
                     what,
                     f"{m['ours']:.2f}",
                     f"{m['MLPClassifier']:.2f}",
+                    # The fit's row is a multiple of X.nbytes, the others MiB.
+                    "X.nbytes" if "X.nbytes" in what else "MiB",
                     f"{m['ours'] / m['MLPClassifier']:.2f}",
                 ]
+                for row, what, m in memory
             ],
         )
     if to_accuracy:
