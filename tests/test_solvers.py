@@ -571,7 +571,8 @@ def test_updates_on_one_vector_are_the_updates_of_each_array(rule, flat_gradient
     steps.undo()
     for k in expected:
         np.testing.assert_array_equal(steps.params[k], before[k])
-    flat.halve(), per_array.halve()
+    flat.halve()
+    per_array.halve()
     steps.retake(flat.update)
     per_array.update(before, grads)
     for k in expected:
