@@ -71,9 +71,14 @@ def _executor(n_threads):
         return executor, _POOL["controller"]
 
 
+def _block_size(block_size):
+    """Examples per block: ``block_size``, or :data:`BLOCK_SIZE` if None."""
+    return BLOCK_SIZE if block_size is None else block_size
+
+
 def _partition(m, block_size):
     """Column slices of at most ``block_size`` examples covering ``range(m)``."""
-    block_size = BLOCK_SIZE if block_size is None else block_size
+    block_size = _block_size(block_size)
     return [slice(a, min(a + block_size, m)) for a in range(0, m, block_size)]
 
 
@@ -192,7 +197,7 @@ def loss_and_gradients(
     grads : dict
     """
     m = Y.shape[1]
-    if m <= (BLOCK_SIZE if block_size is None else block_size):
+    if m <= _block_size(block_size):  # one block: the unblocked pass itself
         return _network.loss_and_gradients(
             params, X, Y, activation, output, alpha, sample_weight, cache, grads
         )
@@ -240,9 +245,9 @@ def predict_output(params, X, activation, output, *, block_size=None, n_threads=
     Z2, A2 : ndarray of shape (n_y, m)
     """
     m = X.shape[1]
-    blocks = _partition(m, block_size)
-    if len(blocks) == 1:
+    if m <= _block_size(block_size):
         return _network.predict_output(params, X, activation, output)
+    blocks = _partition(m, block_size)
     X = _sliceable(X)
     n_y = params["W2"].shape[0]
     dtype = params["W1"].dtype
