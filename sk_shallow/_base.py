@@ -40,7 +40,7 @@ from sklearn.utils.validation import (
 from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
-from ._stopping import LEARNED_LITTLE
+from ._stopping import learned_little
 from ._training import TrainingState, train
 
 
@@ -808,11 +808,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 "training stopped because the cost had stopped falling: it was rising"
             )
         step_too_large = bool(problems) and not outcome.message
-        if (
-            baseline is not None
-            and baseline > 0
-            and start >= final > (1 - LEARNED_LITTLE) * baseline
-        ):
+        if start >= final and learned_little(final, baseline):
             how = "no" if final >= baseline else "little"
             problems.append(
                 f"the model does {how} better than predicting "

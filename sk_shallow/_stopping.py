@@ -33,6 +33,15 @@ RISE = 1e-3
 LEARNED_LITTLE = 0.01
 
 
+def learned_little(cost, floor):
+    """Whether ``cost`` is within ``LEARNED_LITTLE`` of ``floor`` (or above it).
+
+    ``floor`` is the cost of the best constant prediction; None (unknown)
+    or 0 (a constant is perfect) never counts as learning little.
+    """
+    return floor is not None and floor > 0 and cost > (1 - LEARNED_LITTLE) * floor
+
+
 class TrainingDiverged(ValueError):
     """Training ran away: a non-finite or hundredfold-grown cost, or NaN weights."""
 
@@ -113,12 +122,7 @@ class StoppingRule:
         self.best = min(self.best, value)
         if self.count <= self.n_iter_no_change:
             return False
-        if (
-            self.trend
-            and self.floor is not None
-            and self.floor > 0
-            and self.best > (1 - LEARNED_LITTLE) * self.floor
-        ):
+        if self.trend and learned_little(self.best, self.floor):
             self.count = 0  # still on the plateau of a constant prediction
             return False
         window = int(self.n_iter_no_change) + 1
