@@ -38,6 +38,7 @@ except ImportError:  # older: NumPy input only, and the tag says so
     _logsumexp = check_same_namespace = supported_float_dtypes = None
     SUPPORTED = False
 
+from . import _network
 from ._activations import LEAKY_SLOPE
 from ._network import PARAM_NAMES
 
@@ -365,6 +366,8 @@ class Objective:
 def pack(params):
     """The parameters as one float64 NumPy vector on the host (``W1, b1, W2, b2``)."""
     xp = namespace(params["W1"])
+    if xp is np:  # NumPy before 2.0 has no concat
+        return np.asarray(_network.pack(params), dtype=np.float64)
     flat = xp.concat([xp.reshape(params[k], (-1,)) for k in PARAM_NAMES])
     return np.asarray(to_host(flat), dtype=np.float64)
 
@@ -373,6 +376,8 @@ def unpack(theta, like):
     """A host vector made by :func:`pack` as arrays shaped and placed like ``like``."""
     W1 = like["W1"]
     xp, dev = namespace(W1), device_of(W1)
+    if xp is np:  # NumPy before 2.0 takes no device; arrays of their own
+        return dict(_network.unpack(np.array(theta, dtype=W1.dtype), like))
     flat = xp.asarray(np.asarray(theta, dtype=np.float64), device=dev)
     flat = xp.astype(flat, W1.dtype)
     out, start = {}, 0
