@@ -298,9 +298,13 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             _check_labels(classes, "classes")
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
-        check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
+            check_classification_targets(y)
             y = column_or_1d(y, warn=True)
+        # Labels: their distinct values, found once. A 1-D target's type is
+        # that of its distinct values, so scikit-learn's checks run on those.
+        labels, inverse = (y, None) if y.ndim == 2 else _unique_inverse(y)
+        check_classification_targets(labels)
         if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
             raise ValueError(
                 f"A 2-D y of shape {y.shape} must be a multilabel indicator "
@@ -313,7 +317,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                     "every class the model will ever see."
                 )
             use_classes = incremental and y.ndim == 1
-            self._set_classes(np.unique(classes) if use_classes else y)
+            self._set_classes(np.unique(classes) if use_classes else labels)
         elif (
             incremental
             and classes is not None
@@ -330,15 +334,27 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
                     f"y must be an indicator matrix of {len(self._host_classes)} "
                     f"labels, as in the first fit; got shape {y.shape}."
                 )
-        else:
-            unseen = np.setdiff1d(np.unique(y), self._host_classes)
-            if unseen.size:
-                raise ValueError(
-                    f"y has classes {unseen.tolist()} that are not in "
-                    f"classes_ = {self._host_classes.tolist()}; a fit that continues "
-                    "(warm_start, partial_fit) cannot add classes."
-                )
-        return y, self._label_binarizer.transform(y)
+            return y, self._label_binarizer.transform(y)
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be 1-D labels, as in the first fit; got shape {y.shape}."
+            )
+        self._check_known_classes(labels)
+        # LabelBinarizer's indicator matrix, from each label's class index.
+        index = np.searchsorted(self._host_classes, labels)[inverse]
+        if self._is_binary:
+            return y, (index == 1)[:, np.newaxis]
+        return y, (index == np.arange(len(self._host_classes))[:, np.newaxis]).T
+
+    def _check_known_classes(self, labels):
+        """Raise if the distinct ``labels`` hold a class not in ``classes_``."""
+        unseen = np.setdiff1d(labels, self._host_classes)
+        if unseen.size:
+            raise ValueError(
+                f"y has classes {unseen.tolist()} that are not in "
+                f"classes_ = {self._host_classes.tolist()}; a fit that continues "
+                "(warm_start, partial_fit) cannot add classes."
+            )
 
     @property
     def _host_classes(self):
@@ -600,6 +616,12 @@ def _is_missing(value):
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
     return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+def _unique_inverse(y):
+    """``np.unique(y, return_inverse=True)``, with the inverse 1-D in every NumPy."""
+    labels, inverse = np.unique(y, return_inverse=True)
+    return labels, inverse.reshape(-1)
 
 
 def _check_labels(values, name):

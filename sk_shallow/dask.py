@@ -740,13 +740,7 @@ loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
         if first:
             self._set_classes(classes)
         else:
-            unseen = np.setdiff1d(classes, self.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"y has classes {unseen.tolist()} that are not in "
-                    f"classes_ = {self.classes_.tolist()}; a fit that continues "
-                    "(warm_start) cannot add classes."
-                )
+            self._check_known_classes(classes)
         binarizer = self._label_binarizer
         n_outputs = 1 if len(binarizer.classes_) == 2 else len(binarizer.classes_)
         Y = y.map_blocks(

@@ -8,12 +8,12 @@ import pytest
 from helpers import PARAMS, notes_gradient_descent
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
 from sk_shallow import ShallowNetClassifier
 from sk_shallow.datasets import make_flower
@@ -162,6 +162,34 @@ def test_label_types(labels):
     pred = clf.predict(StandardScaler().fit_transform(X))
     assert pred.dtype == y_labels.dtype
     assert np.mean(pred == y_labels) > 0.9
+
+
+@pytest.mark.parametrize(
+    "y, classes",
+    [
+        (np.array([1, 0, 1, 1]), None),
+        (np.array(["b", "a", "c", "a", "b"]), None),
+        (np.array([True, False, False]), None),
+        (np.array([2.0, -1.0, 2.0, 5.0]), None),
+        (np.array(["n", "m", "n"], dtype=object), None),
+        (np.array([[1], [0], [1]]), None),  # a column: ravelled, with a warning
+        (np.array([7, 7, 9]), [5, 7, 9, 11]),  # a chunk of every class
+        (np.array(["y", "y"]), ["x", "y"]),
+    ],
+)
+def test_targets_are_labelbinarizers_indicators(y, classes):
+    clf = ShallowNetClassifier()
+    incremental = classes is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataConversionWarning)
+        _, Y = clf._encode_targets(y, True, incremental, classes)
+    binarizer = LabelBinarizer().fit(y.ravel() if classes is None else classes)
+    np.testing.assert_array_equal(Y, binarizer.transform(y.ravel()))
+    np.testing.assert_array_equal(clf.classes_, binarizer.classes_)
+    # A later chunk: the classes of the first call.
+    if incremental:
+        _, Y = clf._encode_targets(y[::-1], False, True)
+        np.testing.assert_array_equal(Y, binarizer.transform(y[::-1]))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

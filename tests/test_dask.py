@@ -234,6 +234,8 @@ def test_bad_input_leaves_fitted_estimator_unchanged(client, multiclass):
     bad[100, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         est.fit(as_dask(bad)[0], dy)
+    with pytest.raises(ValueError, match=r"classes \[7\] that are not in classes_"):
+        est.set_params(warm_start=True).fit(dX, as_dask(np.where(y == 0, 7, y))[0])
     for k in PARAMS:
         np.testing.assert_array_equal(getattr(est, k), before[k])
 

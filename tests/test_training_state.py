@@ -333,3 +333,28 @@ def test_float32_then_float64_partial_fit(data):
     quiet_fit(clf, X.astype(np.float32), y, sample_weight=w)
     assert type(clf.loss_) is float
     assert all(type(v) is float for v in clf.loss_curve_)
+
+
+# -- a continued fit cannot add classes ---------------------------------------
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_new_class_in_a_continued_fit_is_an_error(data, how):
+    X, y = data
+    solver = "gd" if how == "warm_start" else "sgd"
+    est = ShallowNetClassifier(
+        max_iter=5, warm_start=True, solver=solver, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if how == "warm_start":
+            est.fit(X, y)
+        else:
+            est.partial_fit(X, y, classes=[0, 1])
+    before = _state(est)
+    y_new = y.copy()
+    y_new[:3] = 2
+    with pytest.raises(ValueError, match=r"classes \[2\] that are not in classes_"):
+        if how == "warm_start":
+            est.fit(X, y_new)
+        else:
+            est.partial_fit(X, y_new)
+    _assert_same(est, before)
