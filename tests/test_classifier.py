@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
 from sk_shallow import ShallowNetClassifier
+from sk_shallow._classifier import _unique_inverse
 from sk_shallow.datasets import make_flower
 
 
@@ -190,6 +191,31 @@ def test_targets_are_labelbinarizers_indicators(y, classes):
     if incremental:
         _, Y = clf._encode_targets(y[::-1], False, True)
         np.testing.assert_array_equal(Y, binarizer.transform(y[::-1]))
+
+
+_I64 = np.iinfo(np.int64)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.random.RandomState(0).randint(-3, 4, 500),  # counted
+        np.array([-128, 127, 0, 127], dtype=np.int8),
+        np.array([250, 3, 250], dtype=np.uint8),
+        np.array([2**64 - 1, 2**64 - 3, 2**64 - 1], dtype=np.uint64),
+        np.array([_I64.min, 0, _I64.max]),  # sorted: the span is too wide
+        np.array([10**9, 1, 10**9]),
+        np.array([4]),
+        np.array(["b", "a", "b"]),
+        np.array([1.5, -2.0, 1.5]),
+    ],
+)
+def test_unique_inverse_is_numpys(y):
+    labels, inverse = _unique_inverse(y)
+    expected, expected_inverse = np.unique(y, return_inverse=True)
+    assert labels.dtype == expected.dtype
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
