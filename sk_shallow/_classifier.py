@@ -1,6 +1,8 @@
 """ShallowNetClassifier: the notes' one-hidden-layer network as a classifier."""
 
+import contextlib
 import math
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -304,7 +306,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         # Labels: their distinct values, found once. A 1-D target's type is
         # that of its distinct values, so scikit-learn's checks run on those.
         labels, inverse = (y, None) if y.ndim == 2 else _unique_inverse(y)
-        check_classification_targets(labels)
+        if y.ndim == 2:
+            check_classification_targets(y)
+        else:
+            check_label_values(labels, len(y))
         if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
             raise ValueError(
                 f"A 2-D y of shape {y.shape} must be a multilabel indicator "
@@ -372,7 +377,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
     def _set_classes(self, labels):
         """Fit the label binarizer on ``labels``; set ``classes_``."""
-        binarizer = LabelBinarizer().fit(labels)
+        with _without_regression_hint():  # for the classes, not the samples
+            binarizer = LabelBinarizer().fit(labels)
         if len(binarizer.classes_) < 2:
             raise ValueError(
                 "ShallowNetClassifier needs samples of at least 2 classes, "
@@ -394,17 +400,20 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             )
 
     def _sample_weight(self, sample_weight, X, y, incremental):
-        sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
-        if self.class_weight is None:
-            return sample_weight
-        base = np.ones(len(y)) if sample_weight is None else sample_weight
-        if y.ndim == 2:  # multilabel: each label is a two-class problem
-            if isinstance(self.class_weight, dict):
+        # A class_weight dict's errors come first: they hold for any weights.
+        if isinstance(self.class_weight, dict):
+            if y.ndim == 2:
                 raise ValueError(
                     "class_weight as a dict is not supported for multilabel "
                     "targets (which weight would a sample with several labels "
                     "get?). Use class_weight='balanced' or sample_weight."
                 )
+            self._dict_class_weights()
+        sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
+        if self.class_weight is None:
+            return sample_weight
+        base = np.ones(len(y)) if sample_weight is None else sample_weight
+        if y.ndim == 2:  # multilabel: each label is a two-class problem
             # A sample's weight is the product over labels, as in
             # sklearn.utils.compute_sample_weight, with counts by weight.
             weights = np.ones(len(y))
@@ -618,6 +627,38 @@ def _is_missing(value):
     return isinstance(value, (float, np.floating)) and math.isnan(value)
 
 
+_REGRESSION_HINT = (
+    "The number of unique classes is greater than 50% of the number of "
+    "samples. `y` could represent a regression problem, not a classification "
+    "problem."
+)
+
+
+@contextlib.contextmanager
+def _without_regression_hint():
+    """Silence scikit-learn's many-classes warning, meant for samples, not classes."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="The number of unique classes", category=UserWarning
+        )
+        yield
+
+
+def check_label_values(labels, n_samples):
+    """scikit-learn's checks of 1-D class labels, run on their distinct values.
+
+    ``check_classification_targets`` of the distinct ``labels`` tells the
+    target's type as it would for all ``n_samples`` labels, but would also
+    warn that there are more classes than half the samples whenever there
+    are more than 20 classes: that warning is given here from
+    ``n_samples``, in scikit-learn's words, as scikit-learn gives it.
+    """
+    with _without_regression_hint():
+        check_classification_targets(labels)
+    if n_samples > 20 and len(labels) > round(0.5 * n_samples):
+        warnings.warn(_REGRESSION_HINT, UserWarning, stacklevel=2)
+
+
 def _unique_inverse(y):
     """``np.unique(y, return_inverse=True)`` for 1-D ``y``: the labels and indices.
 
@@ -628,10 +669,11 @@ def _unique_inverse(y):
     if y.dtype.kind in "iu" and y.size:
         low, high = y.min(), y.max()
         if int(high) - int(low) <= y.size:
-            offset = (y - low).astype(np.intp, copy=False)
+            # In 64 bits: the span of int8 labels may not fit in int8.
+            wide = np.int64 if y.dtype.kind == "i" else np.uint64
+            offset = (y.astype(wide, copy=False) - wide(low)).astype(np.intp)
             present = np.bincount(offset) > 0
             inverse = (np.cumsum(present) - 1)[offset]
-            wide = np.int64 if y.dtype.kind == "i" else np.uint64
             labels = np.flatnonzero(present).astype(wide) + wide(low)
             return labels.astype(y.dtype), inverse
     labels, inverse = np.unique(y, return_inverse=True)

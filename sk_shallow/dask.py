@@ -39,7 +39,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -49,7 +48,7 @@ from sklearn.utils.validation import (
 
 from . import _network
 from ._base import STOCHASTIC_SOLVERS
-from ._classifier import ShallowNetClassifier
+from ._classifier import ShallowNetClassifier, check_label_values
 from ._regressor import ShallowNetRegressor
 from ._stopping import StoppingRule
 from ._training import _QUIET
@@ -736,7 +735,7 @@ loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
         weight_totals = np.bincount(
             index, weights=np.concatenate([t[2] for t in totals])
         )
-        check_classification_targets(classes)
+        check_label_values(classes, int(counts.sum()))
         if first:
             self._set_classes(classes)
         else:

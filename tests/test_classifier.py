@@ -201,6 +201,8 @@ _I64 = np.iinfo(np.int64)
     [
         np.random.RandomState(0).randint(-3, 4, 500),  # counted
         np.array([-128, 127, 0, 127], dtype=np.int8),
+        np.resize(np.array([-128, 127, 0], dtype=np.int8), 300),  # counted
+        np.resize(np.array([-(2**15), 2**15 - 1], dtype=np.int16), 70_000),
         np.array([250, 3, 250], dtype=np.uint8),
         np.array([2**64 - 1, 2**64 - 3, 2**64 - 1], dtype=np.uint64),
         np.array([_I64.min, 0, _I64.max]),  # sorted: the span is too wide
@@ -216,6 +218,23 @@ def test_unique_inverse_is_numpys(y):
     assert labels.dtype == expected.dtype
     np.testing.assert_array_equal(labels, expected)
     np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
+
+
+def test_many_classes_warn_only_when_more_than_half_the_samples():
+    # scikit-learn's hint that y may be a regression target: from the counts
+    # of samples and classes, though the checks run on the distinct labels.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((2100, 3))
+    clf = ShallowNetClassifier(max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, np.repeat(np.arange(21), 100))
+        clf.fit(X[:21], np.arange(21) % 10)
+    with pytest.warns(UserWarning, match="could represent a regression problem"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X[:30], np.arange(30))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -183,6 +183,21 @@ def test_chunk_with_one_class_only(client, multiclass):
     assert max_relative_difference(plain, est) < 1e-9
 
 
+def test_many_classes_warn_as_in_memory(client):
+    # 21 classes of 10 samples each are no regression target; 30 samples of
+    # 30 classes are hinted to be one, as the in-memory fit does.
+    X = np.random.RandomState(0).standard_normal((210, 3))
+    est = DaskShallowNetClassifier(client=client, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(*as_dask(X, np.repeat(np.arange(21), 10)))
+    with pytest.warns(UserWarning, match="could represent a regression problem"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(*as_dask(X[:30], np.arange(30)))
+
+
 def test_dataframe_input(client, multiclass):
     X, y, _ = multiclass
     labels = np.array(["ant", "bee", "cat"])[y]

@@ -7,7 +7,7 @@ The default ("ci") profile draws a few dozen cases; the thorough run is
 import warnings
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
@@ -95,6 +95,27 @@ def _required_error(y, class_weight):
     return None
 
 
+# Found by the thorough profile: all-zero sample weights and a class_weight
+# naming an unknown class; the class_weight's error comes first.
+@example(
+    (
+        np.zeros((2, 1)),
+        np.array([False, True]),
+        np.zeros(2),
+        dict(
+            n_hidden=1,
+            activation="tanh",
+            solver="gd",
+            learning_rate="auto",
+            alpha=0.0,
+            init="normal",
+            early_stopping=False,
+            class_weight={False: 0.0, "unknown": 0.0},
+            max_iter=1,
+            random_state=0,
+        ),
+    )
+)
 @given(problems())
 def test_every_draw_is_a_valid_model_or_a_clear_error(problem):
     X, y, weights, params = problem
