@@ -708,7 +708,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         return scaling_advice(X)
 
     def _constant_cost(self, Y, sample_weight, output):
-        """The cost of the best constant prediction of ``Y`` (on the host)."""
+        """The cost of the best constant prediction of ``Y`` (on the host).
+
+        A cross-entropy's depends on the class frequencies alone: off NumPy,
+        only those cross to the host.
+        """
+        if output in ("sigmoid", "softmax") and not _xp_network.is_numpy(Y):
+            mean = _xp_network.row_means(Y, sample_weight)
+            return _network.constant_cross_entropy(mean, output)
         to_host = _xp_network.to_host
         sw = None if sample_weight is None else to_host(sample_weight)
         return _network.constant_cost(to_host(Y), output, sw)

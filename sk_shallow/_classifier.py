@@ -671,9 +671,15 @@ def _unique_inverse(y):
         if int(high) - int(low) <= y.size:
             # In 64 bits: the span of int8 labels may not fit in int8.
             wide = np.int64 if y.dtype.kind == "i" else np.uint64
-            offset = (y.astype(wide, copy=False) - wide(low)).astype(np.intp)
+            offset = y.astype(wide, copy=False)
+            if low != 0:
+                offset = offset - wide(low)
+            offset = offset.astype(np.intp, copy=False)
             present = np.bincount(offset) > 0
-            inverse = (np.cumsum(present) - 1)[offset]
+            if present.all():  # low, low + 1, ...: each offset is its index
+                inverse = offset
+            else:
+                inverse = (np.cumsum(present) - 1)[offset]
             labels = np.flatnonzero(present).astype(wide) + wide(low)
             return labels.astype(y.dtype), inverse
     labels, inverse = np.unique(y, return_inverse=True)

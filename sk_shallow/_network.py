@@ -74,6 +74,25 @@ def _logsumexp_columns(Z):
     return np.log1p(s) + np.log(n_top) + top
 
 
+def constant_cross_entropy(mean, output):
+    """:func:`constant_cost` of a cross-entropy, from the mean of ``Y`` alone.
+
+    Parameters
+    ----------
+    mean : ndarray of shape (n_y,)
+        The (weighted) mean of each row of ``Y``: the class frequencies.
+    output : {"sigmoid", "softmax"}
+
+    Returns
+    -------
+    J : float
+        The entropy of the frequencies (summed over outputs for sigmoid).
+    """
+    if output == "sigmoid":
+        return float(np.sum(entr(mean) + entr(1 - mean)))
+    return float(np.sum(entr(mean)))
+
+
 def half_squared_error(Y, Z2):
     """``0.5 * sum_k (y_k - z_k)^2``: MLPRegressor's scaling for one target.
 
@@ -127,10 +146,8 @@ def constant_cost(Y, output, sample_weight=None):
     w = np.ones(Y.shape[1]) if sample_weight is None else sample_weight
     w = np.asarray(w, dtype=np.float64) / np.sum(w)
     mean = Y @ w
-    if output == "sigmoid":
-        return float(np.sum(entr(mean) + entr(1 - mean)))
-    if output == "softmax":
-        return float(np.sum(entr(mean)))
+    if output in ("sigmoid", "softmax"):
+        return constant_cross_entropy(mean, output)
     if output == "identity":
         return float(0.5 * np.sum(((Y - mean[:, None]) ** 2) @ w))
     return float(np.sum(xlogy(Y, Y) @ w - xlogy(mean, mean)))

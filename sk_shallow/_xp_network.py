@@ -250,6 +250,30 @@ def sw_sum(sample_weight, m):
     return float(namespace(sample_weight).sum(sample_weight))
 
 
+def row_means(Y, sample_weight=None):
+    """The (weighted) mean of each row of ``Y``, as a float64 vector on the host.
+
+    Only the ``n_y`` means cross from the device.
+    """
+    xp = namespace(Y)
+    if sample_weight is None:
+        total, S = xp.sum(Y, axis=1), Y.shape[1]
+    else:
+        total, S = Y @ sample_weight, sw_sum(sample_weight, 0)
+    return np.asarray(to_host(total), dtype=np.float64) / S
+
+
+def _cost_sum(params, Y, cache, output, alpha, sample_weight):
+    """``S J``: the (weighted) loss sum plus the penalty, left on the device."""
+    xp = namespace(Y)
+    losses = LOSSES[output](Y, cache["Z2"], xp)
+    total = xp.sum(losses if sample_weight is None else sample_weight * losses)
+    if alpha:
+        W1, W2 = params["W1"], params["W2"]
+        total = total + alpha / 2 * (xp.sum(W1 * W1) + xp.sum(W2 * W2))
+    return total
+
+
 def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     """Cost ``J``: the (weighted) mean loss plus the L2 penalty, as a float.
 
@@ -267,18 +291,11 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     -------
     J : float
     """
-    xp = namespace(Y)
-    losses = LOSSES[output](Y, cache["Z2"], xp)
-    S = sw_sum(sample_weight, losses.shape[0])
-    J = xp.sum(losses if sample_weight is None else sample_weight * losses)
-    J = float(J) / S
-    if alpha:
-        W1, W2 = params["W1"], params["W2"]
-        J += alpha / (2 * S) * float(xp.sum(W1 * W1) + xp.sum(W2 * W2))
-    return J
+    S = sw_sum(sample_weight, Y.shape[1])
+    return float(_cost_sum(params, Y, cache, output, alpha, sample_weight)) / S
 
 
-def backward(params, X, Y, cache, activation, alpha=0.0, sample_weight=None):
+def backward(params, X, Y, cache, activation, alpha=0.0, sample_weight=None, S=None):
     """Backward pass, notes 3.9-3.10, in the namespace of ``X``.
 
     Parameters
@@ -291,6 +308,8 @@ def backward(params, X, Y, cache, activation, alpha=0.0, sample_weight=None):
     activation : str
     alpha : float, default=0.0
     sample_weight : array of shape (m,), optional
+    S : float, optional
+        The total sample weight (``m`` unweighted), if known already.
 
     Returns
     -------
@@ -300,7 +319,8 @@ def backward(params, X, Y, cache, activation, alpha=0.0, sample_weight=None):
     xp = namespace(X)
     W1, W2 = params["W1"], params["W2"]
     A1 = cache["A1"]
-    S = sw_sum(sample_weight, A1.shape[1])
+    if S is None:
+        S = sw_sum(sample_weight, A1.shape[1])
     dZ2 = cache["A2"] - Y
     if sample_weight is not None:
         dZ2 = dZ2 * sample_weight
@@ -317,11 +337,21 @@ def backward(params, X, Y, cache, activation, alpha=0.0, sample_weight=None):
     return {k: g / S for k, g in grads.items()}
 
 
-def loss_and_gradients(params, X, Y, activation, output, alpha=0.0, sample_weight=None):
-    """One forward pass, its cost, and one backward pass: ``(J, grads)``."""
+def loss_and_gradients(
+    params, X, Y, activation, output, alpha=0.0, sample_weight=None, S=None
+):
+    """One forward pass, its cost, and one backward pass: ``(J, grads)``.
+
+    The cost is read back once the backward pass is queued: the host waits
+    for the device once per call, and the device does not idle while the
+    host queues the backward pass. ``S``: the total sample weight, if known.
+    """
     cache = forward(params, X, activation, output)
-    J = cost(params, Y, cache, output, alpha, sample_weight)
-    return J, backward(params, X, Y, cache, activation, alpha, sample_weight)
+    if S is None:
+        S = sw_sum(sample_weight, Y.shape[1])
+    total = _cost_sum(params, Y, cache, output, alpha, sample_weight)
+    grads = backward(params, X, Y, cache, activation, alpha, sample_weight, S)
+    return float(total) / S, grads
 
 
 def predict_output(params, X, activation, output):
@@ -342,21 +372,26 @@ class Objective:
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.activation, self.output, self.alpha = activation, output, alpha
         self.n_samples = Y.shape[1]
+        # The whole data's total weight, read from the device once.
+        self._S = sw_sum(sample_weight, self.n_samples)
 
     def __call__(self, params, batch=None):
         """``(J, grads)`` on the columns ``batch``; grads None if it weighs 0."""
-        X, Y, sw = self.X, self.Y, self.sample_weight
+        X, Y, sw, S = self.X, self.Y, self.sample_weight, self._S
         if batch is not None:
+            S = None
             if isinstance(batch, slice):
                 X, Y = X[:, batch], Y[:, batch]
                 sw = None if sw is None else sw[batch]
             else:
                 X, Y = take(X, batch, axis=1), take(Y, batch, axis=1)
                 sw = None if sw is None else take(sw, batch)
-            if sw is not None and not sw_sum(sw, 0) > 0:
-                return 0.0, None
+            if sw is not None:
+                S = sw_sum(sw, 0)
+                if not S > 0:
+                    return 0.0, None
         return loss_and_gradients(
-            params, X, Y, self.activation, self.output, self.alpha, sw
+            params, X, Y, self.activation, self.output, self.alpha, sw, S
         )
 
 

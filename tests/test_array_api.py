@@ -21,7 +21,7 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import check_array_api_input
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, move_to
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network, move_to
 
 # SciPy's array API switch (SciPy 1.12 and newer; older SciPy has none).
 _scipy_array_api = pytest.importorskip(
@@ -445,3 +445,21 @@ def test_optimiser_state_trained_on_numpy_goes_on_in_xp(xp, solver):
     back.partial_fit(X, y)
     host.partial_fit(X, y)
     assert_allclose(back.W1_, host.W1_, atol=1e-12)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax", "identity", "exp"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_constant_cost_is_the_hosts(xp, output, weighted):
+    # The stopping rule's floor: off NumPy, a cross-entropy's comes from the
+    # class frequencies taken on the device; every output's equals NumPy's.
+    rng = np.random.RandomState(0)
+    Y = rng.uniform(0, 1, (3, 50))
+    if output in ("sigmoid", "softmax"):
+        Y = np.eye(3)[rng.randint(0, 3, 50)].T if output == "softmax" else Y > 0.5
+        Y = Y.astype(np.float64)
+    sw = rng.uniform(0.5, 2, 50) if weighted else None
+    est = ShallowNetClassifier()
+    expected = _network.constant_cost(Y, output, sw)
+    Y_xp = xp.asarray(Y)
+    sw_xp = None if sw is None else xp.asarray(sw)
+    assert est._constant_cost(Y_xp, sw_xp, output) == pytest.approx(expected, rel=1e-12)

@@ -200,6 +200,8 @@ _I64 = np.iinfo(np.int64)
     "y",
     [
         np.random.RandomState(0).randint(-3, 4, 500),  # counted
+        np.arange(50) % 7,  # counted: 0, 1, ..., each its own index
+        np.array([0, 2, 2, 0] * 10),  # counted, with a gap
         np.array([-128, 127, 0, 127], dtype=np.int8),
         np.resize(np.array([-128, 127, 0], dtype=np.int8), 300),  # counted
         np.resize(np.array([-(2**15), 2**15 - 1], dtype=np.int16), 70_000),
