@@ -301,7 +301,6 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
-            check_classification_targets(y)
             y = column_or_1d(y, warn=True)
         # Labels: their distinct values, found once. A 1-D target's type is
         # that of its distinct values, so scikit-learn's checks run on those.
@@ -647,11 +646,11 @@ def _without_regression_hint():
 def check_label_values(labels, n_samples):
     """scikit-learn's checks of 1-D class labels, run on their distinct values.
 
-    ``check_classification_targets`` of the distinct ``labels`` tells the
-    target's type as it would for all ``n_samples`` labels, but would also
-    warn that there are more classes than half the samples whenever there
-    are more than 20 classes: that warning is given here from
-    ``n_samples``, in scikit-learn's words, as scikit-learn gives it.
+    The distinct ``labels`` have the type that all ``n_samples`` labels have,
+    so ``check_classification_targets`` finds the same errors on them. Its
+    warning that there are more classes than half the samples is the
+    exception (it would fire for any 21 distinct labels): that warning is
+    given here from ``n_samples``, in scikit-learn's words.
     """
     with _without_regression_hint():
         check_classification_targets(labels)

@@ -411,7 +411,7 @@ def unpack(theta, like):
     """A host vector made by :func:`pack` as arrays shaped and placed like ``like``."""
     W1 = like["W1"]
     xp, dev = namespace(W1), device_of(W1)
-    if xp is np:  # NumPy before 2.0 takes no device; arrays of their own
+    if xp is np:  # NumPy before 2.0 takes no device: views of a copy of theta
         return dict(_network.unpack(np.array(theta, dtype=W1.dtype), like))
     flat = xp.asarray(np.asarray(theta, dtype=np.float64), device=dev)
     flat = xp.astype(flat, W1.dtype)

@@ -299,8 +299,9 @@ def test_softmax_and_logsumexp_are_scipys(dtype):
         lse = _network._logsumexp_columns(Z)
         assert lse.dtype == dtype
         # SciPy's releases round the last bit differently: within a few ulps
-        # of its value, and of the value in extended precision, an ulp of the
-        # column's largest term.
+        # of its value, and of the value in extended precision (where
+        # longdouble has more bits than float64), an ulp of the column's
+        # largest term.
         top = np.abs(Z).max(axis=0)
         _assert_within_ulps(lse, logsumexp(Z, axis=0), ulps=4, scale=top)
         finite = np.isfinite(Z).all(axis=0)
