@@ -11,7 +11,7 @@ C++, Java, C# or the browser. Importing :mod:`sk_shallow.onnx` teaches
 ``Pipeline``; the graph is the notes' forward pass. Here we fit a pipeline,
 convert it, run it with onnxruntime and compare it with ``predict_proba``.
 
-It needs the ``onnx`` extra: ``pip install "sk_shallow[onnx]"``.
+It needs the ``onnx`` extra: ``pip install ".[onnx]"`` from a checkout.
 """
 
 # %%

@@ -825,11 +825,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         halved = getattr(solver, "rejected", 0)
         if not problems and not halved:
             return
+        # Every halving of the run, a stall's too: the count matches the step.
+        halvings = max(getattr(solver, "halvings", 0), halved)
         advice = self._scaling_advice(X)
         if problems:
             if halved:
                 problems.append(
-                    f"the solver had to halve its step {_times(halved)}, to "
+                    f"the solver had to halve its step {_times(halvings)}, to "
                     f"{solver.learning_rate:.3g}"
                 )
             if solver.learning_rate is not None and step_too_large:
@@ -842,7 +844,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         elif advice:
             warnings.warn(
-                f"The solver had to halve its step {_times(halved)}, to "
+                f"The solver had to halve its step {_times(halvings)}, to "
                 f"{solver.learning_rate:.3g}, to keep the cost from rising." + advice,
                 ConvergenceWarning,
                 stacklevel=6,

@@ -312,6 +312,7 @@ class FullBatchGD:
         self.backtrack = backtrack
         self.t = 0
         self.rejected = 0
+        self.halvings = 0
         self.final_cost = None
 
     def on_stall(self, rising=False, climbing=False):
@@ -325,10 +326,12 @@ class FullBatchGD:
         if not (self.backtrack and climbing):
             return False
         self.learning_rate /= 2  # not a rejected step: no warning, no limit
+        self.halvings += 1
         return True
 
     def _halve(self):
         self.rejected += 1
+        self.halvings += 1
         if self.rejected > MAX_HALVINGS:
             raise diverged(
                 f"the step was halved {MAX_HALVINGS} times, from "
@@ -348,7 +351,9 @@ class FullBatchGD:
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
         self.final_cost = None
-        self.rejected = 0  # of this run (a partial_fit call continues the step)
+        # Of this run (a partial_fit call continues the step): the rejected
+        # steps, and every halving of the step, a stall's included.
+        self.rejected = self.halvings = 0
         steps = _Steps(params, keep=self.backtrack)
         before = None
         n_iter = 0
@@ -504,7 +509,7 @@ class EpochSolver:
     hint = STEP_HINT
     # Defaults for states saved before these existed.
     back_off = False
-    rejected = 0
+    rejected = halvings = 0
     final_cost = None
 
     def __init__(self, rule, batch_size, shuffle=False, rng=None, back_off=False):
@@ -514,6 +519,7 @@ class EpochSolver:
         self.rng = rng
         self.back_off = back_off
         self.rejected = 0  # run-away updates undone in the last run
+        self.halvings = 0  # halvings of the step in the last run
         self.final_cost = None
         self.order = None
         self.t = 0  # samples seen, across runs (partial_fit calls)
@@ -529,6 +535,7 @@ class EpochSolver:
         if not (self.back_off and rising):
             return False
         self.rule.halve()
+        self.halvings += 1
         return True
 
     def _batches(self, n, size):
@@ -557,6 +564,7 @@ class EpochSolver:
                 self.hint,
             ) from error
         self.rule.restart()
+        self.halvings += 1
         steps.retake(self.rule.update)
 
     def run(self, objective, params, progress, max_iter):
@@ -569,7 +577,7 @@ class EpochSolver:
         """
         n = objective.n_samples
         size = min(self.batch_size, n)
-        self.rejected = 0
+        self.rejected = self.halvings = 0
         # The shuffled order carries over between runs (partial_fit calls)
         # on data of the same size, so that they follow fit's epochs.
         if self.order is None or len(self.order) != n:
@@ -637,6 +645,7 @@ class EpochSolver:
             progress.batch(J)
         except TrainingDiverged:
             self.rejected += 1
+            self.halvings += 1
             steps.undo()
             self.rule.restart()
             return

@@ -97,6 +97,23 @@ def test_run_away_step_is_undone_and_halved():
     assert clf.loss_ < 0.5 * curve[0]
 
 
+def test_the_warning_counts_every_halving_of_the_step():
+    # A rejected step and stalls on a climbing cost both halve gd's step:
+    # the warning's count is the one that leads from 1.2 to learning_rate_.
+    X = StandardScaler().fit_transform(make_flower()[0])
+    y = make_flower()[1]
+    clf = ShallowNetClassifier(20, activation="relu", random_state=2, max_iter=3000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    solver = clf._state.solver
+    assert solver.rejected >= 1 and solver.halvings > solver.rejected
+    times = {1: "once", 2: "twice"}.get(solver.halvings, f"{solver.halvings} times")
+    message = " ".join(str(w.message) for w in caught)
+    assert f"halve its step {times}, to {clf.learning_rate_:.3g}" in message
+    assert clf.learning_rate_ == 1.2 / 2**solver.halvings
+
+
 def _offset_data(n=100):
     # scikit-learn's check_fit_check_is_fitted data: features of 100 plus unit
     # noise, on which the stochastic solvers' automatic steps run away.
