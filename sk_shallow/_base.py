@@ -826,7 +826,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if not problems and not halved:
             return
         # Every halving of the run, a stall's too: the count matches the step.
-        halvings = max(getattr(solver, "halvings", 0), halved)
+        halvings = getattr(solver, "halvings", halved)
         advice = self._scaling_advice(X)
         if problems:
             if halved:

@@ -325,13 +325,17 @@ class FullBatchGD:
         """
         if not (self.backtrack and climbing):
             return False
-        self.learning_rate /= 2  # not a rejected step: no warning, no limit
-        self.halvings += 1
+        self.halve()  # not a rejected step: no warning, no limit
         return True
 
-    def _halve(self):
-        self.rejected += 1
+    def halve(self):
+        """Halve the step, counted in :attr:`halvings`."""
+        self.learning_rate /= 2
         self.halvings += 1
+
+    def _reject(self):
+        """The last step raised the cost: halve it, up to MAX_HALVINGS times."""
+        self.rejected += 1
         if self.rejected > MAX_HALVINGS:
             raise diverged(
                 f"the step was halved {MAX_HALVINGS} times, from "
@@ -339,7 +343,7 @@ class FullBatchGD:
                 "without lowering the cost",
                 self.hint,
             )
-        self.learning_rate /= 2
+        self.halve()
 
     def _rejects(self, J, before):
         return not J <= before + REJECT_RISE * abs(before)
@@ -362,7 +366,7 @@ class FullBatchGD:
                 J, grads = objective(steps.params)
                 if self.backtrack and before is not None and self._rejects(J, before):
                     # Undo the last step and take it again with half the step.
-                    self._halve()
+                    self._reject()
                     steps.retake(self._step)
                     continue
                 n_iter += 1
@@ -538,6 +542,12 @@ class EpochSolver:
         self.halvings += 1
         return True
 
+    def _back_off(self):
+        """A run-away undone: halve the step and restart the optimiser."""
+        self.rejected += 1
+        self.halvings += 1
+        self.rule.restart()
+
     def _batches(self, n, size):
         """The epoch's batches: a slice or indices each (None: all of the data)."""
         for start in range(0, n, size):
@@ -556,15 +566,13 @@ class EpochSolver:
         """
         if not (self.back_off and taken):
             raise error
-        self.rejected += 1
-        if self.rejected > MAX_HALVINGS:
+        if self.rejected >= MAX_HALVINGS:
             raise diverged(
                 f"the step was halved {MAX_HALVINGS} times, to "
                 f"{self.rule.learning_rate:.4g}, and the cost still ran away",
                 self.hint,
             ) from error
-        self.rule.restart()
-        self.halvings += 1
+        self._back_off()
         steps.retake(self.rule.update)
 
     def run(self, objective, params, progress, max_iter):
@@ -644,10 +652,8 @@ class EpochSolver:
         try:
             progress.batch(J)
         except TrainingDiverged:
-            self.rejected += 1
-            self.halvings += 1
             steps.undo()
-            self.rule.restart()
+            self._back_off()
             return
         self.final_cost = J
 

@@ -48,7 +48,7 @@ from sklearn.utils.validation import (
 
 from . import _network
 from ._base import STOCHASTIC_SOLVERS
-from ._classifier import ShallowNetClassifier, check_label_values
+from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
 from ._regressor import ShallowNetRegressor
 from ._stopping import StoppingRule
 from ._training import _QUIET
@@ -190,7 +190,7 @@ def _checked_weights(sample_weight, dtype):
 
 def _class_totals(y, sample_weight):
     """The labels of a chunk, their counts and their total sample weights."""
-    labels, index = np.unique(y, return_inverse=True)
+    labels, index = _unique_inverse(y)
     counts = np.bincount(index, minlength=len(labels)).astype(np.float64)
     if sample_weight is None:
         return labels, counts, counts
