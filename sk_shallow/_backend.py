@@ -61,10 +61,10 @@ def matmul(W, X, out=None):
     """``W @ X``, into ``out`` if given; ``X`` may be a scipy sparse matrix."""
     if out is None:
         return W @ X
-    if not isinstance(X, np.ndarray) and sp.issparse(X):
-        out[...] = (X.T @ W.T).T
-        return out
-    return np.matmul(W, X, out=out)
+    if isinstance(X, np.ndarray) or not sp.issparse(X):
+        return np.matmul(W, X, out=out)
+    out[...] = (X.T @ W.T).T
+    return out
 
 
 def subtract(A, B, out=None):
@@ -93,11 +93,6 @@ def row_sums(A, cache, xp, out=None):
     if ones is None or ones.shape[0] != m or ones.dtype != A.dtype:
         ones = cache["ones"] = np.ones((m, 1), dtype=A.dtype)
     return np.matmul(A, ones, out=out)
-
-
-def column_sums(A, xp):
-    """``sum(A, axis=0)``, the sum over the outputs; one row as it is."""
-    return A[0, :] if A.shape[0] == 1 else xp.sum(A, axis=0)
 
 
 def exp(Z, xp=np):
@@ -145,8 +140,9 @@ def weighted_sum(values, weights, xp):
     A Python float for NumPy; a 0-d array left on the device otherwise, so
     that the caller chooses when to wait for it.
     """
-    total = xp.sum(values) if weights is None else weights @ values
-    return float(total) if xp is np else total
+    if xp is np:
+        return float(values.sum() if weights is None else weights @ values)
+    return xp.sum(values) if weights is None else weights @ values
 
 
 def sum_of_squares(W, xp):

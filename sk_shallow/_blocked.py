@@ -34,7 +34,7 @@ from sklearn.utils.parallel import _get_threadpool_controller
 
 from . import _network
 from ._backend import namespace
-from ._config import get_config
+from ._config import _get_threadlocal_config
 
 _POOL = {"executor": None, "n_threads": 0, "controller": None}
 _POOL_LOCK = threading.Lock()
@@ -280,15 +280,18 @@ class Blocks:
         return Z2, A2
 
 
-def executor(m, like):
+_SERIAL = Serial()
+
+
+def executor(m, xp):
     """The executor for a batch of ``m`` examples, as :func:`set_config` says.
 
     Parameters
     ----------
     m : int
         Examples in the batch.
-    like : array
-        An array of the batch's namespace (a parameter).
+    xp : module
+        The batch's array namespace (:func:`sk_shallow._backend.namespace`).
 
     Returns
     -------
@@ -296,13 +299,13 @@ def executor(m, like):
         :class:`Serial` for a batch of at most one block and for arrays of
         another namespace than NumPy.
     """
-    config = get_config()
-    if m <= config["block_size"] or namespace(like) is not np:
-        return Serial()
+    config = _get_threadlocal_config()  # read, not copied: once per pass
+    if m <= config["block_size"] or xp is not np:
+        return _SERIAL
     return Blocks(config["block_size"], config["n_threads"])
 
 
 def predict_output(params, X, activation, output):
     """``(Z2, A2)`` for ``X`` of shape (n_x, m), by the executor for ``m``."""
-    run = executor(X.shape[1], params["W1"])
+    run = executor(X.shape[1], namespace(params["W1"]))
     return run.predict_output(params, X, activation, output)

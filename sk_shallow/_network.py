@@ -25,7 +25,6 @@ from scipy.special import entr, xlogy
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 from ._backend import (
-    column_sums,
     copy,
     log_expit,
     logsumexp_columns,
@@ -59,7 +58,7 @@ def binary_cross_entropy(Y, Z2, xp=np):
     loss = 1 - Y
     loss *= Z2
     loss -= log_expit(Z2, xp)
-    return column_sums(loss, xp)
+    return loss[0, :] if loss.shape[0] == 1 else xp.sum(loss, axis=0)
 
 
 def categorical_cross_entropy(Y, Z2, xp=np):
@@ -211,11 +210,6 @@ def initialize(
 # --------------------------------------------------------------------------
 # Forward, cost, backward
 # --------------------------------------------------------------------------
-def _apply(function, A, xp):
-    """``function(A, xp)``; NumPy's call takes ``A`` alone, as a table's own may."""
-    return function(A) if xp is np else function(A, xp)
-
-
 def forward(params, X, activation, output, cache=None):
     """Forward pass, notes 3.4-3.5, in the namespace of ``params``.
 
@@ -242,14 +236,16 @@ def forward(params, X, activation, output, cache=None):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     xp = namespace(W1)
     m, dtype = X.shape[1], W1.dtype
+    # A NumPy activation takes its array alone (as a table's own may do).
+    g, sigma = ACTIVATIONS[activation], OUTPUTS[output][0]
     Z1 = matmul(W1, X, scratch(cache, "A1", (W1.shape[0], m), dtype, xp))
     Z1 += b1
-    A1 = _apply(ACTIVATIONS[activation], Z1, xp)
+    A1 = g(Z1) if xp is np else g(Z1, xp)
     Z2 = matmul(W2, A1, scratch(cache, "Z2", (W2.shape[0], m), dtype, xp))
     Z2 += b2
     A2 = copy(Z2, xp, scratch(cache, "A2", Z2.shape, dtype, xp))
-    A2 = _apply(OUTPUTS[output][0], A2, xp)
-    cache.update(A1=A1, Z2=Z2, A2=A2)
+    A2 = sigma(A2) if xp is np else sigma(A2, xp)
+    cache["A1"], cache["Z2"], cache["A2"] = A1, Z2, A2
     return cache
 
 
@@ -384,7 +380,8 @@ def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=Non
     grads["b2"] = row_sums(dZ2, cache, xp, grads["b2"])
 
     # A1 is not needed any more: it becomes g'(Z1) in place (notes 3.8).
-    G = _apply(DERIVATIVES[activation], A1, xp)
+    derivative = DERIVATIVES[activation]
+    G = derivative(A1) if xp is np else derivative(A1, xp)
     one_output = W2.shape[0] == 1
     if one_output:
         # One output: dZ1 = W2^T dZ2 * g' is a rank-one scaling of g', so the

@@ -58,22 +58,19 @@ class Objective:
             S = _network.weight_sum(sw, Y.shape[1])
             if not S > 0:
                 return None, None
-        m = Y.shape[1]
-        run = _blocked.executor(m, params["W1"])
-        buffers = self._batch_buffers(params, m)
+        m, xp = Y.shape[1], namespace(params["W1"])
+        run = _blocked.executor(m, xp)
+        buffers = self._batch_buffers(params, m) if xp is np else None
         total, grads = run.sums(params, X, Y, sw, self.activation, self.output, buffers)
         return _network.mean_cost_and_gradients(params, total, grads, S, self.alpha)
 
     def _batch_buffers(self, params, m):
-        """NumPy buffers for batches of ``m`` examples; None off NumPy."""
-        W1 = params["W1"]
-        if namespace(W1) is not np:
-            return None
+        """NumPy buffers for batches of ``m`` examples, kept between calls."""
         buffers = self._buffers.get(m)
         if buffers is None:
             # The gradients are views of one vector, so that a solver can
             # step on all at once.
-            flat = np.empty(sum(v.size for v in params.values()), W1.dtype)
+            flat = np.empty(sum(v.size for v in params.values()), params["W1"].dtype)
             grads = _network.unpack(flat, params)
             buffers = self._buffers[m] = {"cache": {}, "grads": grads}
         return buffers
