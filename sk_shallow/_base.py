@@ -477,7 +477,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                     f"y has {Y.shape[0]} outputs; the network was fitted with "
                     f"{self.W2_.shape[0]}."
                 )
-            params = {k: v.copy() for k, v in self._params.items()}
+            params = {k: _xp_network.copy(v) for k, v in self._params.items()}
         return dict(
             params=params,
             X=X.T,
