@@ -504,3 +504,25 @@ def test_gradient_check_of_a_model_fitted_on_array_api_input():
     # The same check on the same weights moved to NumPy beforehand.
     assert errors == check_gradients(move_to(xp_fit, np), X, y)
     assert max(errors.values()) < 1e-6
+
+
+@needs_array_api
+@pytest.mark.parametrize("batch", [slice(0, 4), np.array([3, 0, 2])])
+def test_a_batch_of_zero_weight_has_no_cost_in_every_namespace(batch):
+    from sk_shallow._objective import Objective
+
+    xp = import_namespace("array_api_strict")
+    rng = np.random.RandomState(0)
+    X, Y = rng.standard_normal((3, 10)), np.eye(2)[:, rng.randint(2, size=10)]
+    sw = np.r_[np.zeros(4), np.ones(6)]
+    params = _network.initialize(3, 4, 2, rng, init_scale=0.5)
+    answers = []
+    for space in (np, xp):
+        objective = Objective(
+            *(space.asarray(a) for a in (X, Y, sw)), "tanh", "softmax", 0.1
+        )
+        p = {k: space.asarray(v) for k, v in params.items()}
+        answers.append(objective(p, batch))
+        J, grads = objective(p, slice(2, 6))  # weighs 2 of the 4 examples
+        assert np.isfinite(J) and grads is not None
+    assert answers == [(None, None), (None, None)]

@@ -1,5 +1,6 @@
 """The blocked, threaded passes against the unblocked ones of the notes."""
 
+import threading
 import warnings
 
 import numpy as np
@@ -13,6 +14,8 @@ from sk_shallow import (
     _blocked,
     _network,
     config_context,
+    get_config,
+    set_config,
 )
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._objective import Objective
@@ -253,3 +256,66 @@ def test_a_forked_child_gets_its_own_threads():
         result = pool.apply_async(_blocked_pass, args, kwargs)
         J, _ = result.get(timeout=60)
     assert J == expected
+
+
+def test_config_context_sets_and_restores_the_settings():
+    before = get_config()
+    with config_context(n_threads=1, block_size=5):
+        assert get_config() == {"n_threads": 1, "block_size": 5}
+        with config_context(block_size=7):  # None keeps the other one
+            assert get_config() == {"n_threads": 1, "block_size": 7}
+        assert get_config()["block_size"] == 5
+    assert get_config() == before
+    with pytest.raises(KeyboardInterrupt), config_context(block_size=3):
+        raise KeyboardInterrupt
+    assert get_config() == before
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"n_threads": 0}, {"n_threads": -2}, {"block_size": 0}, {"n_threads": 1.5}],
+)
+def test_bad_settings_are_refused_by_name(kwargs):
+    before = get_config()
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        set_config(**kwargs)
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        with config_context(**kwargs):
+            pass
+    assert get_config() == before
+
+
+def test_settings_belong_to_the_thread_that_sets_them():
+    seen = {}
+    with config_context(block_size=17):
+        thread = threading.Thread(target=lambda: seen.update(get_config()))
+        thread.start()
+        thread.join()
+    assert seen["block_size"] == get_config()["block_size"] != 17
+
+
+def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
+    # The setting reaches the estimators: a fit of 60 examples in blocks of
+    # 17 runs four blocks per pass, and gives the unblocked fit's cost to
+    # the order of the additions.
+    X, y = make_flower(60, random_state=0)
+    calls = []
+    original = _network.loss_and_gradient_sums
+
+    def counted(params, X, *args, **kwargs):
+        calls.append(X.shape[1])
+        return original(params, X, *args, **kwargs)
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return ShallowNetClassifier(4, max_iter=3, random_state=0).fit(X, y)
+
+    monkeypatch.setattr(_network, "loss_and_gradient_sums", counted)
+    whole = fit()
+    assert set(calls) == {60}
+    calls.clear()
+    with config_context(block_size=17, n_threads=1):
+        blocked = fit()
+    assert calls[:4] == [17, 17, 17, 9]
+    np.testing.assert_allclose(blocked.loss_curve_, whole.loss_curve_, rtol=1e-12)
