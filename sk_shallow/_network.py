@@ -3,8 +3,13 @@
 Everything here works in the notes' column layout: ``X`` is
 ``(n_features, m)`` with one example per column, ``Y`` is ``(n_outputs, m)``,
 and the parameters live in a dict ``{"W1", "b1", "W2", "b2"}`` with the notes'
-shapes. Nothing here knows about scikit-learn; the estimators transpose their
-``(n_samples, n_features)`` input once and call these functions.
+shapes. The estimators transpose their ``(n_samples, n_features)`` input once
+and call these functions.
+
+The math is written once, for NumPy (dense or sparse ``X``) and for any array
+API namespace (PyTorch, CuPy, ... on their devices): the namespace is that of
+the parameters, and the few operations that NumPy does in place, in reused
+buffers, or faster another way are the helpers of :mod:`sk_shallow._backend`.
 
 Forward pass (notes 3.4-3.5)::
 
