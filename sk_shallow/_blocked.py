@@ -2,7 +2,8 @@
 
 An executor runs the notes' forward pass, cost and backward pass of
 :mod:`sk_shallow._network` over the parts of a batch and adds up the
-parts' loss sums and gradient sums in part order (:func:`add_in_order`),
+parts' loss sums and gradient sums in part order
+(:func:`sk_shallow._network.add_in_order`),
 so the result does not depend on where or when each part ran:
 
 - :class:`Serial`: the batch as one part, on the calling thread: the
@@ -150,33 +151,6 @@ def _in_order(work, n_blocks, n_threads):
                     future.exception()
 
 
-def add_in_order(parts, grads=None):
-    """The reduce step: add the parts' ``(loss_sum, gradient sums)`` in order.
-
-    Parameters
-    ----------
-    parts : iterable of (loss_sum, grads)
-        In part order; each ``grads`` a dict of the parameters' keys.
-    grads : dict, optional
-        Where to add them up; the first part's own gradients if None (when
-        it is the first part's, its values are not added twice).
-
-    Returns
-    -------
-    total : float or 0-d array
-    grads : dict
-    """
-    total = 0.0
-    for loss, part_grads in parts:
-        total += loss
-        if grads is None:
-            grads = part_grads
-        elif part_grads is not grads:
-            for k, g in part_grads.items():
-                grads[k] += g
-    return total, grads
-
-
 class Serial:
     """The batch as one part, on the calling thread: the notes' pass."""
 
@@ -250,7 +224,7 @@ class Blocks:
             )
             return total, out
 
-        return add_in_order(_in_order(work, len(blocks), n_threads), grads)
+        return _network.add_in_order(_in_order(work, len(blocks), n_threads), grads)
 
     def predict_output(self, params, X, activation, output):
         """:meth:`Serial.predict_output`, block by block.

@@ -485,6 +485,33 @@ def loss_and_gradient_sums(
     return total, grads, weight_sum(sample_weight, Y.shape[1])
 
 
+def add_in_order(parts, grads=None):
+    """The reduce step: add the parts' ``(loss_sum, gradient sums)`` in order.
+
+    Parameters
+    ----------
+    parts : iterable of (loss_sum, grads)
+        In part order; each ``grads`` a dict of the parameters' keys.
+    grads : dict, optional
+        Where to add them up; the first part's own gradients if None (when
+        it is the first part's, its values are not added twice).
+
+    Returns
+    -------
+    total : float or 0-d array
+    grads : dict
+    """
+    total = 0.0
+    for loss, part_grads in parts:
+        total += loss
+        if grads is None:
+            grads = part_grads
+        elif part_grads is not grads:
+            for k, g in part_grads.items():
+                grads[k] += g
+    return total, grads
+
+
 def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
     """The reduce step's end: add the penalty once and divide by ``S``.
 
