@@ -154,8 +154,9 @@ def _in_order(work, n_blocks, n_threads):
 class Serial:
     """The batch as one part, on the calling thread: the notes' pass."""
 
-    def sums(self, params, X, Y, sample_weight, activation, output, buffers=None):
-        """``(sum_i s_i L(i), gradient sums)`` of the batch.
+    @staticmethod
+    def sums(params, X, Y, sample_weight, activation, output, cache=None, grads=None):
+        """``(sum_i s_i L(i), gradient sums)`` of the batch: the map step.
 
         Parameters
         ----------
@@ -164,19 +165,20 @@ class Serial:
         Y : array of shape (n_y, m)
         sample_weight : array of shape (m,) or None
         activation, output : str
-        buffers : dict, optional
-            NumPy buffers kept between calls on batches of this size; its
-            ``"grads"``, if any, receive the gradient sums.
+        cache, grads : dict, optional
+            NumPy buffers kept between calls on batches of this size, as
+            :func:`sk_shallow._network.forward` and
+            :func:`~sk_shallow._network.gradient_sums` take them.
 
         Returns
         -------
         loss_sum : float or 0-d array
         grads : dict
         """
-        buffers = {} if buffers is None else buffers
-        cache = buffers.setdefault("cache", {})
-        total, grads, _ = _network.loss_and_gradient_sums(
-            params, X, Y, activation, output, sample_weight, cache, buffers.get("grads")
+        cache = _network.forward(params, X, activation, output, cache)
+        total = _network.loss_sum(Y, cache["Z2"], output, sample_weight)
+        grads = _network.gradient_sums(
+            params, X, Y, cache, activation, sample_weight, grads
         )
         return total, grads
 
@@ -199,17 +201,18 @@ class Blocks:
     def __init__(self, block_size, n_threads):
         self.block_size, self.n_threads = block_size, n_threads
 
-    def sums(self, params, X, Y, sample_weight, activation, output, buffers=None):
+    def sums(
+        self, params, X, Y, sample_weight, activation, output, cache=None, grads=None
+    ):
         """:meth:`Serial.sums`, block by block (NumPy and sparse input)."""
         m = Y.shape[1]
         blocks = _partition(m, self.block_size)
-        buffers = {} if buffers is None else buffers
-        X = _sliceable(X, buffers)
-        grads = buffers.get("grads")
+        cache = {} if cache is None else cache
+        X = _sliceable(X, cache)
         if grads is None:
             grads = _network.empty_like(params)
         n_threads = _threads(self.n_threads, len(blocks))
-        slots = buffers.setdefault("slots", [])
+        slots = cache.setdefault("slots", [])
         while len(slots) < _slots(n_threads):
             slots.append(({}, _network.empty_like(params)))
 
@@ -219,10 +222,9 @@ class Blocks:
             sw = None if sample_weight is None else sample_weight[cols]
             # The first block writes straight into the result.
             out = grads if i == 0 else block_grads
-            total, out, _ = _network.loss_and_gradient_sums(
-                params, X[:, cols], Y[:, cols], activation, output, sw, block_cache, out
+            return Serial.sums(
+                params, X[:, cols], Y[:, cols], sw, activation, output, block_cache, out
             )
-            return total, out
 
         return _network.add_in_order(_in_order(work, len(blocks), n_threads), grads)
 

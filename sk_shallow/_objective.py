@@ -60,17 +60,18 @@ class Objective:
                 return None, None
         m, xp = Y.shape[1], namespace(params["W1"])
         run = _blocked.executor(m, xp)
-        buffers = self._batch_buffers(params, m) if xp is np else None
-        total, grads = run.sums(params, X, Y, sw, self.activation, self.output, buffers)
+        cache, grads = self._batch_buffers(params, m) if xp is np else (None, None)
+        total, grads = run.sums(
+            params, X, Y, sw, self.activation, self.output, cache, grads
+        )
         return _network.mean_cost_and_gradients(params, total, grads, S, self.alpha)
 
     def _batch_buffers(self, params, m):
-        """NumPy buffers for batches of ``m`` examples, kept between calls."""
+        """``(cache, grads)``: NumPy buffers for batches of ``m`` examples."""
         buffers = self._buffers.get(m)
         if buffers is None:
             # The gradients are views of one vector, so that a solver can
             # step on all at once.
             flat = np.empty(sum(v.size for v in params.values()), params["W1"].dtype)
-            grads = _network.unpack(flat, params)
-            buffers = self._buffers[m] = {"cache": {}, "grads": grads}
+            buffers = self._buffers[m] = ({}, _network.unpack(flat, params))
         return buffers

@@ -300,7 +300,7 @@ def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
     # the order of the additions.
     X, y = make_flower(60, random_state=0)
     calls = []
-    original = _network.loss_and_gradient_sums
+    original = _network.forward
 
     def counted(params, X, *args, **kwargs):
         calls.append(X.shape[1])
@@ -311,7 +311,7 @@ def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return ShallowNetClassifier(4, max_iter=3, random_state=0).fit(X, y)
 
-    monkeypatch.setattr(_network, "loss_and_gradient_sums", counted)
+    monkeypatch.setattr(_network, "forward", counted)
     whole = fit()
     assert set(calls) == {60}
     calls.clear()
