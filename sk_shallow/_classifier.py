@@ -103,7 +103,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in LogisticRegression: a dict
         ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
-        np.bincount(y))``. Multiplied with ``sample_weight``.
+        np.bincount(y))``. Multiplied with ``sample_weight``. A class missing
+        from the dict weighs 1; labels of the dict that are not classes of
+        ``y`` (a class absent from a cross-validation fold) are ignored when
+        the dict weighs every class, an error otherwise.
     init : {"normal", "glorot", "he", "zeros"}, default="normal"
         Weight initialisation. ``"normal"`` is the notes' ``randn * init_scale``
         (``W1`` drawn before ``W2``, zero biases); ``"glorot"`` is
@@ -452,13 +455,25 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         return weights
 
     def _dict_class_weights(self):
-        """``class_weight[c]`` for each class in ``classes_`` (1 if not given)."""
-        known = set(self._host_classes.tolist())
-        unknown = [k for k in self.class_weight if k not in known]
-        if unknown:
+        """``class_weight[c]`` for each class in ``classes_`` (1 if not given).
+
+        The rule of scikit-learn's ``compute_class_weight`` (1.7 to 1.9), which
+        LogisticRegression applies: labels of the dict that are not classes
+        (a class missing from a cross-validation fold) are ignored, unless
+        some class has no weight in the dict, when the dict was likely meant
+        for other labels. Written here because scikit-learn 1.9 looks labels
+        up as ``int(label)``, which rounds 0.5 to 0 and turns "1" into 1.
+        """
+        classes = self._host_classes.tolist()
+        known = set(classes)
+        extra = [k for k in self.class_weight if k not in known]
+        missing = [c for c in classes if c not in self.class_weight]
+        if extra and missing:
             raise ValueError(
-                f"class_weight has labels {unknown} that are not among the "
-                f"classes {self._host_classes.tolist()}."
+                f"class_weight has labels {extra} that are not among the "
+                f"classes {classes}, and no weight for the classes {missing}. "
+                "A dict may name labels absent from y only if it gives a "
+                "weight to every class."
             )
         weights = np.ones(len(self._host_classes))
         for i, c in enumerate(self._host_classes.tolist()):

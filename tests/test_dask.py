@@ -183,6 +183,23 @@ def test_chunk_with_one_class_only(client, multiclass):
     assert max_relative_difference(plain, est) < 1e-9
 
 
+def test_class_weight_dict_with_absent_classes_as_in_memory(multiclass):
+    # The dict names class 1 and a label 7 that no fit sees; the continued fit
+    # lacks class 1: each sample keeps its own class's weight.
+    X, y, _ = multiclass
+    params = dict(
+        max_iter=5, warm_start=True, class_weight={0: 1.0, 1: 5.0, 2: 3.0, 7: 2.0}
+    )
+    plain = quiet_fit(ShallowNetClassifier(random_state=0, **params), X, y)
+    est = quiet_fit(DaskShallowNetClassifier(random_state=0, **params), *as_dask(X, y))
+    assert max_relative_difference(plain, est) < 1e-9
+    keep = y != 1
+    quiet_fit(plain, X[keep], y[keep])
+    quiet_fit(est, *as_dask(X[keep], y[keep]))
+    assert max_relative_difference(plain, est) < 1e-9
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=1e-9)
+
+
 def test_many_classes_warn_as_in_memory(client):
     # 21 classes of 10 samples each are no regression target; 30 samples of
     # 30 classes are hinted to be one, as the in-memory fit does.
