@@ -95,7 +95,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
         improving, and keep the weights that scored best. Works with every
-        solver.
+        solver. As in MLPClassifier, a class with a single sample is an
+        error (it cannot be on both sides of the split) and multilabel
+        targets are split at random.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000

@@ -200,6 +200,17 @@ def test_class_weight_dict_with_absent_classes_as_in_memory(multiclass):
     np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=1e-9)
 
 
+def test_early_stopping_with_a_lone_class_as_in_memory(multiclass):
+    # In-memory data take the plain fit's split, and its error.
+    X, y, _ = multiclass
+    y = np.where(np.arange(len(y)) == 0, 7, y)
+    est = DaskShallowNetClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match=r"classes \[7\] have 1"):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="not available for dask collections"):
+        est.fit(*as_dask(X, y))
+
+
 def test_many_classes_warn_as_in_memory(client):
     # 21 classes of 10 samples each are no regression target; 30 samples of
     # 30 classes are hinted to be one, as the in-memory fit does.

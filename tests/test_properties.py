@@ -72,6 +72,7 @@ CLEAR_ERRORS = (
     "zero weight",
     "at least one non-zero number",  # scikit-learn's all-zero sample_weight
     "validation set is too small",
+    "stratified by class",
     "zero total sample_weight",
     "Training diverged",
     "non-finite sample weights",

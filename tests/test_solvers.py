@@ -280,12 +280,35 @@ def test_early_stopping_with_weights_and_verbose(capsys):
 
 def test_validation_split_too_small_is_a_clear_error():
     X, y = _data(2, n_samples=12)
-    # Three rows, one of them a lone class: no stratified split, and 1% of
-    # three rows is a single validation row.
+    # Three rows of multilabel targets (split at random): 1% of three rows is
+    # a single validation row.
     with pytest.raises(ValueError, match="validation set is too small"):
         ShallowNetClassifier(early_stopping=True, validation_fraction=0.01).fit(
-            X[:3], [0, 1, 0]
+            X[:3], [[0, 1], [1, 0], [0, 1]]
         )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_early_stopping_with_a_lone_class_is_a_clear_error(n_classes):
+    # The split cannot put class 9's one sample on both sides; MLPClassifier
+    # refuses a lone class too (for its stratified, two-class case).
+    X, y = _data(n_classes, n_samples=60)
+    y = y.copy()
+    y[0] = 9
+    with pytest.raises(ValueError, match=r"least populated class"):
+        MLPClassifier(early_stopping=True).fit(X, y == 9)
+    clf = ShallowNetClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match=r"stratified by class.*classes \[9\] have 1"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "W1_")
+
+
+def test_early_stopping_multilabel_splits_a_lone_label_at_random():
+    # As MLPClassifier: a label with one positive sample is no error.
+    X, y = _data(2, n_samples=60)
+    Y = np.c_[y, np.arange(60) == 0]
+    clf = quiet_fit(ShallowNetClassifier(early_stopping=True, max_iter=5), X, Y)
+    assert len(clf.validation_scores_) == clf.n_iter_
 
 
 # -- partial_fit and warm start ---------------------------------------------------
