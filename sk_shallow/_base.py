@@ -665,10 +665,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             y = _xp_network.to_host(y)
             sample_weight = _xp_network.to_host(sample_weight)
         self._check_raw_targets(y, classes)
-        if sp.issparse(y):
-            raise ValueError(
-                "y must be dense: sparse targets are not supported; pass y.toarray()."
-            )
         with np.errstate(over="ignore"):  # longdouble beyond float64: inf
             X, y = validate_data(
                 self,

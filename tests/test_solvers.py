@@ -471,6 +471,49 @@ def test_multilabel_follows_mlp():
     np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-9)
 
 
+@pytest.mark.parametrize(
+    "sparse", [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array]
+)
+def test_sparse_multilabel_targets_follow_mlp(sparse):
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=4, n_classes=3, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    common = dict(
+        max_iter=10, tol=0, alpha=0.0, random_state=2, batch_size=60, momentum=0
+    )
+    ours = ShallowNetClassifier(
+        5, solver="sgd", learning_rate=0.5, init="glorot", shuffle=False, **common
+    )
+    quiet_fit(ours, X, sparse(Y))
+    mlp = MLPClassifier(
+        (5,), "tanh", solver="sgd", learning_rate_init=0.5, shuffle=False, **common
+    )
+    quiet_fit(mlp, X, sparse(Y))
+    np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
+    predicted, expected = ours.predict(X), mlp.predict(X)
+    assert type(predicted) is type(expected)
+    assert predicted.dtype == expected.dtype
+    np.testing.assert_array_equal(predicted.toarray(), expected.toarray())
+    assert ours.score(X, sparse(Y)) == mlp.score(X, sparse(Y))
+    assert ours.score(X, Y) == mlp.score(X, Y)
+    # A sparse indicator may store its one value as any number, as for MLP.
+    threes = quiet_fit(clone(ours), X, sparse(3 * Y))
+    np.testing.assert_array_equal(threes.loss_curve_, ours.loss_curve_)
+    # partial_fit: the same epoch as on the dense matrix.
+    dense, chunked = clone(ours), clone(ours)
+    dense.partial_fit(X, Y, classes=[0, 1, 2])
+    chunked.partial_fit(X, sparse(Y), classes=[0, 1, 2])
+    np.testing.assert_array_equal(chunked.loss_curve_, dense.loss_curve_)
+
+
+def test_sparse_targets_other_than_an_indicator_are_a_clear_error():
+    X, y = _data(2, n_samples=30)
+    column = sp.csr_matrix(y[:, np.newaxis])
+    with pytest.raises(ValueError, match="pass class labels as a dense 1-D array"):
+        ShallowNetClassifier().fit(X, column)
+
+
 def test_multilabel_learns():
     X, Y = make_multilabel_classification(
         n_samples=300, n_features=8, n_classes=3, random_state=1
