@@ -16,6 +16,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import clone, is_classifier
+from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
@@ -30,9 +31,39 @@ __all__ = ["HiddenUnitsDisplay", "TrainingCurveDisplay", "check_gradients"]
 def _check_network(estimator, who):
     if not isinstance(estimator, BaseShallowNet):
         raise TypeError(
-            f"{who} takes a ShallowNetClassifier or ShallowNetRegressor; "
-            f"got {type(estimator).__name__}."
+            f"{who} takes a ShallowNetClassifier or ShallowNetRegressor, or a "
+            f"Pipeline ending in one; got {type(estimator).__name__}."
         )
+
+
+def _final_step(estimator, X=None, y=None, fit=False):
+    """The estimator a pipeline ends in, and ``X`` as that estimator sees it.
+
+    A :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its
+    final step, as in scikit-learn's displays; ``X`` (when given) goes
+    through the earlier steps: their ``transform``, or with ``fit`` the
+    ``fit_transform`` of a clone of them, as the pipeline's ``fit`` would.
+    Anything else is returned as it is.
+
+    Returns
+    -------
+    estimator : object
+        The final step.
+    X : array-like of shape (n_samples, n_features_out) or None
+        The final step's input.
+    names : ndarray of shape (n_features_out,) or None
+        The earlier steps' output feature names, where they have them.
+    """
+    names = None
+    while isinstance(estimator, Pipeline):
+        head, estimator = estimator[:-1], estimator[-1]
+        if X is not None and len(head.steps):
+            X = clone(head).fit_transform(X, y) if fit else head.transform(X)
+            try:
+                names = np.asarray(head.get_feature_names_out())
+            except (AttributeError, TypeError, ValueError):
+                names = None
+    return estimator, X, names
 
 
 def _get_ax(ax):
@@ -214,7 +245,9 @@ class TrainingCurveDisplay:
         estimator : fitted estimator
             A :class:`~sk_shallow.ShallowNetClassifier`,
             :class:`~sk_shallow.ShallowNetRegressor`, or any estimator with a
-            ``loss_curve_`` (scikit-learn's MLPs included).
+            ``loss_curve_`` (scikit-learn's MLPs included), or a
+            :class:`~sklearn.pipeline.Pipeline` ending in one: its final
+            step's curves are drawn.
         ax : matplotlib Axes, default=None
         log_scale : bool, default=False
             Logarithmic cost axis.
@@ -232,6 +265,7 @@ class TrainingCurveDisplay:
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
+        estimator, _, _ = _final_step(estimator)
         if getattr(estimator, "loss_curve_", None) is None:
             raise ValueError(
                 f"{type(estimator).__name__} recorded no loss_curve_; "
@@ -457,12 +491,14 @@ class HiddenUnitsDisplay:
 
         Parameters
         ----------
-        estimator : ShallowNetClassifier or ShallowNetRegressor
-            Fitted on exactly 2 features, directly (the lines live in the
-            space the network sees: inside a pipeline, pass the network and
-            the transformed ``X``).
-        X : array-like of shape (n_samples, 2)
-            Data that sets the plotted range and is drawn on top.
+        estimator : ShallowNetClassifier, ShallowNetRegressor or Pipeline
+            Fitted on exactly 2 features. The lines live in the space the
+            network sees: for a :class:`~sklearn.pipeline.Pipeline` ending in
+            a network, ``X`` goes through the earlier steps' ``transform``
+            and the plane is that of their output (a PCA's components, say).
+        X : array-like of shape (n_samples, n_features)
+            Data that sets the plotted range and is drawn on top: 2 features,
+            or a pipeline's input that its earlier steps map to 2.
         y : array-like of shape (n_samples,), default=None
             Targets, to colour the points.
         grid_resolution : int, default=200
@@ -492,8 +528,10 @@ class HiddenUnitsDisplay:
             If the network was not fitted on exactly two features.
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        _check_network(estimator, cls.__name__)
-        check_is_fitted(estimator)
+        network, _, _ = _final_step(estimator)
+        _check_network(network, cls.__name__)
+        check_is_fitted(network)
+        estimator, X, step_names = _final_step(estimator, X)
         n_features = estimator.W1_.shape[1]
         if n_features != 2:
             raise ValueError(
@@ -536,7 +574,7 @@ class HiddenUnitsDisplay:
             boundary_level = 0.5
         A1 = estimator.W1_ @ np.asarray(grid, dtype=float).T + estimator.b1_
         ACTIVATIONS[estimator.activation](A1)
-        names = getattr(estimator, "feature_names_in_", None)
+        names = getattr(estimator, "feature_names_in_", step_names)
         xlabel, ylabel = ("$x_1$", "$x_2$") if names is None else names[:2]
         return cls(
             W1=estimator.W1_,

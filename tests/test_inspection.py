@@ -9,7 +9,10 @@ import pytest
 import scipy.sparse as sp
 from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
+from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _activations
@@ -142,6 +145,27 @@ def test_training_curve_from_history():
         TrainingCurveDisplay.from_history([])
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_curve_of_a_pipeline_is_its_final_step(flower, early_stopping):
+    X, y = flower
+    net = ShallowNetClassifier(
+        3, early_stopping=early_stopping, max_iter=15, random_state=0
+    )
+    pipe = quiet_fit(make_pipeline(StandardScaler(), net), X, y)
+    disp = TrainingCurveDisplay.from_estimator(pipe)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), net.loss_curve_)
+    assert (disp.score_line_ is not None) is early_stopping
+    assert disp.ax_.get_title() == "ShallowNetClassifier"
+    # A nested pipeline, and scikit-learn's MLP at the end of one.
+    nested = quiet_fit(make_pipeline(make_pipeline(StandardScaler(), net)), X, y)
+    disp = TrainingCurveDisplay.from_estimator(nested)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), net.loss_curve_)
+    mlp = MLPClassifier((3,), max_iter=5, random_state=0)
+    quiet_fit(make_pipeline(StandardScaler(), mlp), X, y)
+    disp = TrainingCurveDisplay.from_estimator(make_pipeline(StandardScaler(), mlp))
+    np.testing.assert_array_equal(disp.line_.get_ydata(), mlp.loss_curve_)
+
+
 def test_training_curve_needs_a_fit():
     from sklearn.exceptions import NotFittedError
 
@@ -271,6 +295,30 @@ def test_hidden_units_edge_cases(flower, flower_net):
         HiddenUnitsDisplay.from_estimator(wide, three, y)
     with pytest.raises(TypeError, match="ShallowNetClassifier or"):
         HiddenUnitsDisplay.from_estimator(MLPClassifier(), X, y)
+
+
+def test_hidden_units_of_a_pipeline_live_in_its_last_transform(flower):
+    # Four raw features, projected on two by PCA: the network's lines and
+    # its surface are drawn in the plane of the projection.
+    X, y = flower
+    rng = np.random.RandomState(0)
+    raw = np.c_[X, X @ rng.standard_normal((2, 2))] + 0.01 * rng.standard_normal(
+        (len(X), 4)
+    )
+    net = ShallowNetClassifier(3, max_iter=50, random_state=0)
+    pipe = quiet_fit(make_pipeline(PCA(2), net), raw, y)
+    disp = HiddenUnitsDisplay.from_estimator(pipe, raw, y, grid_resolution=20)
+    projected = pipe[0].transform(raw)
+    np.testing.assert_allclose(disp.scatter_.get_offsets(), projected)
+    grid = np.c_[disp.xx0.ravel(), disp.xx1.ravel()]
+    np.testing.assert_allclose(disp.response.ravel(), net.predict_proba(grid)[:, 1])
+    np.testing.assert_allclose(disp.W1, net.W1_)
+    assert (disp.ax_.get_xlabel(), disp.ax_.get_ylabel()) == ("pca0", "pca1")
+    # The same as drawing the network on the projected data.
+    direct = HiddenUnitsDisplay.from_estimator(net, projected, y, grid_resolution=20)
+    np.testing.assert_allclose(disp.response, direct.response)
+    with pytest.raises(TypeError, match="Pipeline ending in one"):
+        HiddenUnitsDisplay.from_estimator(make_pipeline(PCA(2)), raw, y)
 
 
 # --------------------------------------------------------------------------
