@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -209,6 +210,19 @@ def test_early_stopping_with_a_lone_class_as_in_memory(multiclass):
         est.fit(X, y)
     with pytest.raises(ValueError, match="not available for dask collections"):
         est.fit(*as_dask(X, y))
+
+
+def test_sparse_multilabel_targets_in_memory_as_the_plain_fit(multiclass):
+    # In-memory targets take the plain fit; predictions keep its sparse type,
+    # for dask input too.
+    X, y, _ = multiclass
+    Y = sp.csr_matrix(np.c_[y == 0, y == 2].astype(int))
+    plain = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    est = quiet_fit(DaskShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    assert max_relative_difference(plain, est) == 0
+    assert type(est.predict(X)) is type(plain.predict(X)) is sp.csr_matrix
+    lazy = est.predict(*as_dask(X)).compute()
+    np.testing.assert_array_equal(lazy.toarray(), plain.predict(X).toarray())
 
 
 def test_many_classes_warn_as_in_memory(client):
