@@ -242,6 +242,11 @@ def test_benchmarks_page_shows_every_measured_row():
     assert len(rows) >= 8
     missing = [what for what in rows if " ".join(what.split()) not in text]
     assert not missing, missing
+    # Each measurement its own label (4a, 4b, ...), the groups in order.
+    labels = [name.split(":", 1)[0] for name in results]
+    assert len(set(labels)) == len(labels), labels
+    groups = [int(re.match(r"\d+", label)[0]) for label in labels]
+    assert groups == sorted(groups), labels
 
 
 class _Navs(html.parser.HTMLParser):
