@@ -9,6 +9,9 @@ error. A comment just before a block may mark it:
   cluster the test suite does not have. No other reason skips a block.
 - ``.. snippet: expect ConvergenceWarning``: the block may raise that
   warning, which the page's text must name (so a reader expects it).
+- ``.. snippet: requires sklearn.callback``: the block needs a module that
+  the oldest supported versions lack (the page says which version brings
+  it); without it, the page's remaining blocks are skipped.
 
 A Python block is a ``code-block:: python`` directive or a Markdown
 ``python`` fence; a bare ``::`` literal block counts as Python when it
@@ -177,6 +180,11 @@ def test_page_snippets_run(path, tmp_path, monkeypatch):
         if marker and marker.startswith("skip"):
             assert SKIP.match(marker), f"{where}: skip only 'gpu' or 'cluster' -- why"
             continue
+        if marker and marker.startswith("requires "):
+            module = marker.split()[1]
+            assert module.split(".")[-1] in prose, f"{where}: {module} unexplained"
+            pytest.importorskip(module, reason=f"{where} needs {module}")
+            marker = None
         if marker:
             assert marker.startswith("expect "), f"{where}: unknown marker {marker!r}"
             expected = marker.split()[1:]
