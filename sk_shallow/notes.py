@@ -45,11 +45,13 @@ OUTPUT_NAMES = tuple(_network.OUTPUTS)
 
 
 def _check_name(name, names, what):
+    """Raise a ValueError naming ``name`` unless it is one of ``names``."""
     if name not in names:
         raise ValueError(f"Unknown {what} {name!r}; expected one of {list(names)}.")
 
 
 def _float_array(values, name):
+    """``values`` as a new float64 array; a ValueError if not all finite."""
     array = np.array(values, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinity.")
@@ -57,6 +59,7 @@ def _float_array(values, name):
 
 
 def _check_params(params):
+    """The four parameters as float64 arrays; a ValueError if one is missing."""
     missing = [k for k in _network.PARAM_NAMES if k not in params]
     if missing:
         raise ValueError(f"params lacks {missing}; it needs W1, b1, W2 and b2.")
@@ -64,6 +67,7 @@ def _check_params(params):
 
 
 def _check_columns(params, X, Y=None):
+    """``X`` (and ``Y``) as float64 arrays of the shapes ``params`` expects."""
     X = _float_array(X, "X")
     if X.ndim != 2 or X.shape[0] != params["W1"].shape[1]:
         raise ValueError(
@@ -145,6 +149,7 @@ def initialize(n_x, n_h, n_y, random_state=None, *, init="normal", init_scale=0.
     init : {"normal", "glorot", "he", "zeros"}, default="normal"
         ``"normal"`` is the notes' ``randn * init_scale``.
     init_scale : float, default=0.01
+        Scale of the ``"normal"`` draw, the notes' 0.01.
 
     Returns
     -------
@@ -211,11 +216,15 @@ def cost(params, X, Y, activation="tanh", output="sigmoid"):
     Parameters
     ----------
     params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
     X : array-like of shape (n_x, m)
+        One example per column.
     Y : array-like of shape (n_y, m)
         Targets: 0/1 for ``"sigmoid"``, one-hot columns for ``"softmax"``.
     activation : str, default="tanh"
+        The hidden activation, one of :data:`ACTIVATION_NAMES`.
     output : str, default="sigmoid"
+        The output layer, one of :data:`OUTPUT_NAMES`.
 
     Returns
     -------
@@ -243,10 +252,15 @@ def backward(params, X, Y, activation="tanh", output="sigmoid"):
     Parameters
     ----------
     params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
     X : array-like of shape (n_x, m)
+        One example per column.
     Y : array-like of shape (n_y, m)
+        Targets: 0/1 for ``"sigmoid"``, one-hot columns for ``"softmax"``.
     activation : str, default="tanh"
+        The hidden activation, one of :data:`ACTIVATION_NAMES`.
     output : str, default="sigmoid"
+        The output layer, one of :data:`OUTPUT_NAMES`.
 
     Returns
     -------
