@@ -42,7 +42,7 @@ with (
 ):
     on_cluster = DaskShallowNetClassifier(**params).fit(X_dask, y_dask)
     proba = on_cluster.predict_proba(X_dask)  # lazy: a dask array
-    print(f"predict_proba: a {type(proba).__name__} of {proba.numblocks[0]} chunks")
+    print(f"predict_proba: a lazy dask array of {proba.numblocks[0]} chunks")
     proba = proba.compute()
 in_memory = ShallowNetClassifier(**params).fit(X, y)
 

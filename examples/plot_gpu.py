@@ -57,7 +57,9 @@ X_device, y_device = xp.asarray(X, device=device), xp.asarray(y, device=device)
 with sklearn.config_context(array_api_dispatch=True):
     on_device = ShallowNetClassifier(**params).fit(X_device, y_device)
     proba = on_device.predict_proba(X_device)
-print(f"weights: {type(on_device.W1_).__name__}; probabilities: {type(proba)}")
+for name, array in [("weights W1_", on_device.W1_), ("probabilities", proba)]:
+    library = type(array).__module__.split(".")[0]
+    print(f"{name}: {library} arrays, on {array.device}")
 
 # %%
 # To serve the model without the device (or without the dispatch), move it
