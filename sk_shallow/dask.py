@@ -693,10 +693,21 @@ class _DaskMixin:
 
     def __getstate__(self):
         # A client holds connections: a pickled estimator uses the current
-        # client of wherever it is unpickled.
+        # client of wherever it is unpickled (as xgboost.dask's and
+        # LightGBM's Dask estimators do).
         state = dict(super().__getstate__())  # a copy: self keeps its client
         state["client"] = None
         return state
+
+    def __sklearn_clone__(self):
+        # scikit-learn's clone deep-copies each parameter, and a client
+        # cannot be copied (its connections cannot be pickled). The clone
+        # shares this estimator's client, as two estimators given the same
+        # client do; every other parameter is cloned as scikit-learn does.
+        without_client = copy.copy(self)  # through __getstate__: client None
+        clone = super(_DaskMixin, without_client).__sklearn_clone__()
+        clone.client = self.client
+        return clone
 
 
 class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):

@@ -7,9 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
 
@@ -454,6 +457,23 @@ def test_to_local_round_trip(fitted, multiclass):
     np.testing.assert_array_equal(local.predict_proba(X), fitted.predict_proba(X))
     local.W1_[...] = 0  # a copy: the Dask estimator keeps its weights
     assert np.abs(fitted.W1_).max() > 0
+
+
+def test_clone_shares_the_client(client, multiclass):
+    # scikit-learn's clone deep-copies parameters; a client cannot be copied.
+    est = DaskShallowNetClassifier(client=client, max_iter=3, random_state=0)
+    cloned = clone(est)
+    assert cloned is not est and cloned.client is client
+    assert cloned.get_params() == est.get_params()
+    assert clone(make_pipeline(StandardScaler(), est))[-1].client is client
+    # Model selection clones the estimator for every split.
+    X, y, _ = multiclass
+    plain = ShallowNetClassifier(max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scores = cross_val_score(est, *as_dask(X, y), cv=2)
+        expected = cross_val_score(plain, X, y, cv=2)
+    np.testing.assert_array_equal(scores, expected)
 
 
 def test_pickle_round_trip(fitted, multiclass):
