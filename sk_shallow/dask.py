@@ -30,6 +30,7 @@ into this process and the same sums are taken chunk by chunk.
 
 import copy
 import inspect
+import sys
 import warnings
 
 import dask
@@ -933,3 +934,7 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
             )
         Y = (y[:, None] if y.ndim == 1 else y).T.astype(dtype)
         return y, Y, sample_weight
+
+
+if "sk_shallow.onnx" in sys.modules:  # else registered when that is imported
+    sys.modules["sk_shallow.onnx"].register_dask(sys.modules[__name__])
