@@ -720,8 +720,10 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     ``decision_function`` return lazy dask arrays; ``to_local()`` returns the
     plain estimator. In-memory input is handled by the plain estimator's code.
 
-    ``"gd"`` and ``"lbfgs"`` follow the in-memory fit's trajectory (up to the
-    order of floating-point additions); ``"sgd"`` and ``"adam"`` run
+    ``"gd"`` and ``"lbfgs"`` evaluate the in-memory cost and gradients (up to
+    the order of floating-point additions): ``"gd"`` follows the in-memory
+    trajectory, ``"lbfgs"`` only for its first iterations, as L-BFGS
+    magnifies rounding (see the Scaling page); ``"sgd"`` and ``"adam"`` run
     ``partial_fit`` on one chunk after another. The classes are found in one
     pass over ``y``, and ``class_weight="balanced"`` counts them over all
     chunks. Targets must be 1-D labels; ``early_stopping`` is not available
@@ -732,7 +734,7 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     client : distributed.Client or None, default=None
         The cluster to train on. None uses the current client
         (``distributed.default_client()``), or Dask's default scheduler in
-        this process if there is none. Not pickled.
+        this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetClassifier`, with the
         same defaults.
@@ -890,7 +892,7 @@ class DaskShallowNetRegressor(_DaskMixin, ShallowNetRegressor):
     client : distributed.Client or None, default=None
         The cluster to train on. None uses the current client
         (``distributed.default_client()``), or Dask's default scheduler in
-        this process if there is none. Not pickled.
+        this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetRegressor`, with the
         same defaults.

@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network
 
 da = pytest.importorskip("dask.array")
 # dask.dataframe needs pyarrow, whose wheels need NumPy 2: skip without them.
@@ -131,6 +131,40 @@ def test_callbacks_as_in_memory(multiclass):
 # --------------------------------------------------------------------------
 # Full-batch fits: the in-memory trajectory
 # --------------------------------------------------------------------------
+def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
+    # docs/scaling.rst: every cost evaluation gives the in-memory cost and
+    # gradients, up to the rounding of the sums, added in another order.
+    X, y, sample_weight = multiclass
+    params = dict(alpha=0.1, class_weight="balanced", random_state=0)
+    plain = ShallowNetClassifier(**params)._objective_at_start(X, y, sample_weight)
+    est = DaskShallowNetClassifier(client=client, **params)
+    problem = est._objective_at_start(*as_dask(X, y, sample_weight))
+    objective = est._make_objective(
+        problem["X"], problem["Y"], problem["sample_weight"], problem["output"]
+    )
+    rng = np.random.RandomState(0)
+    for scale in (0.0, 1.0, 3.0):  # the start, and points far from it
+        point = {
+            k: v + scale * rng.standard_normal(v.shape)
+            for k, v in plain["params"].items()
+        }
+        J, grads = _network.loss_and_gradients(
+            point,
+            plain["X"],
+            plain["Y"],
+            plain["activation"],
+            plain["output"],
+            plain["alpha"],
+            plain["sample_weight"],
+        )
+        J_dask, grads_dask = objective(point)
+        assert J_dask == pytest.approx(J, rel=1e-12)
+        for k, g in grads.items():
+            # Entries near zero are sums that cancel: their rounding is that of
+            # the terms (of order one here), not of the result.
+            np.testing.assert_allclose(grads_dask[k], g, rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
 def test_classifier_equals_in_memory_fit(client, multiclass, solver, rtol):
     X, y, sample_weight = multiclass
