@@ -665,10 +665,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             y = _xp_network.to_host(y)
             sample_weight = _xp_network.to_host(sample_weight)
         self._check_raw_targets(y, classes)
-        if sp.issparse(y):
-            raise ValueError(
-                "y must be dense: sparse targets are not supported; pass y.toarray()."
-            )
         with np.errstate(over="ignore"):  # longdouble beyond float64: inf
             X, y = validate_data(
                 self,
@@ -920,17 +916,28 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _split(self, X, y, Y, sample_weight, rng, output):
         """Hold out ``validation_fraction`` of the data (stratified for classes).
 
+        Class labels are split by class, as MLPClassifier splits them, and
+        every class must have a sample on both sides; multilabel targets are
+        split at random, as there.
+
         Returns the training part in the notes' layout and a function scoring
         parameters on the held-out part: ``params -> (cost, score)``.
         """
         n_samples = X.shape[0]
         n_val, stratify = math.ceil(self.validation_fraction * n_samples), None
         if self._stratify and y.ndim == 1:
-            counts = np.unique(y, return_counts=True)[1]
-            # Stratify when every class can be on both sides of the split.
-            if counts.min() >= 2 and n_samples >= 2 * len(counts):
-                stratify = y
-                n_val = min(max(n_val, len(counts)), n_samples - len(counts))
+            labels, counts = np.unique(y, return_counts=True)
+            if counts.min() < 2:
+                lone = labels[counts < 2].tolist()
+                raise ValueError(
+                    "early_stopping=True holds out a validation set stratified "
+                    "by class, which needs at least 2 samples of every class; "
+                    f"the classes {lone} have 1. Set early_stopping=False or "
+                    "give every class more samples."
+                )
+            stratify = y
+            # Every class on both sides of the split.
+            n_val = min(max(n_val, len(counts)), n_samples - len(counts))
         train_idx, val_idx = train_test_split(
             np.arange(n_samples),
             test_size=n_val,

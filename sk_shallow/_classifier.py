@@ -95,7 +95,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
         improving, and keep the weights that scored best. Works with every
-        solver.
+        solver. As in MLPClassifier, a class with a single sample is an
+        error (it cannot be on both sides of the split) and multilabel
+        targets are split at random.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000
@@ -103,7 +105,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in LogisticRegression: a dict
         ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
-        np.bincount(y))``. Multiplied with ``sample_weight``.
+        np.bincount(y))``. Multiplied with ``sample_weight``. A class missing
+        from the dict weighs 1; labels of the dict that are not classes of
+        ``y`` (a class absent from a cross-validation fold) are ignored when
+        the dict weighs every class, an error otherwise.
     init : {"normal", "glorot", "he", "zeros"}, default="normal"
         Weight initialisation. ``"normal"`` is the notes' ``randn * init_scale``
         (``W1`` drawn before ``W2``, zero biases); ``"glorot"`` is
@@ -278,8 +283,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             One chunk of training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            The chunk's labels, or its label indicator matrix (multilabel).
+        y : {array-like, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
+            The chunk's labels, or its label indicator matrix (multilabel,
+            dense or sparse).
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -300,7 +307,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             _check_labels(classes, "classes")
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
-        if y.ndim == 2 and y.shape[1] == 1:
+        sparse = sp.issparse(y)
+        if y.ndim == 2 and y.shape[1] == 1 and not sparse:
             y = column_or_1d(y, warn=True)
         # Labels: their distinct values, found once. A 1-D target's type is
         # that of its distinct values, so scikit-learn's checks run on those.
@@ -312,8 +320,16 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
             raise ValueError(
                 f"A 2-D y of shape {y.shape} must be a multilabel indicator "
-                "matrix: one column per label, with values 0 and 1."
+                "matrix: one column per label (at least 2), with values 0 and 1"
+                + ("; pass class labels as a dense 1-D array." if sparse else ".")
             )
+        if sparse:
+            # The binarizer fitted on the sparse matrix remembers it, so that
+            # predict returns a sparse indicator matrix, as MLPClassifier's
+            # does; the dense copy is the size of the encoded targets. A
+            # sparse indicator may store its one value as any number (see
+            # type_of_target): each stored entry is a label that is on.
+            y = (y != 0).toarray().astype(np.intp)
         if first_fit:
             if incremental and classes is None:
                 raise ValueError(
@@ -452,13 +468,25 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         return weights
 
     def _dict_class_weights(self):
-        """``class_weight[c]`` for each class in ``classes_`` (1 if not given)."""
-        known = set(self._host_classes.tolist())
-        unknown = [k for k in self.class_weight if k not in known]
-        if unknown:
+        """``class_weight[c]`` for each class in ``classes_`` (1 if not given).
+
+        The rule of scikit-learn's ``compute_class_weight`` (1.7 to 1.9), which
+        LogisticRegression applies: labels of the dict that are not classes
+        (a class missing from a cross-validation fold) are ignored, unless
+        some class has no weight in the dict, when the dict was likely meant
+        for other labels. Written here because scikit-learn 1.9 looks labels
+        up as ``int(label)``, which rounds 0.5 to 0 and turns "1" into 1.
+        """
+        classes = self._host_classes.tolist()
+        known = set(classes)
+        extra = [k for k in self.class_weight if k not in known]
+        missing = [c for c in classes if c not in self.class_weight]
+        if extra and missing:
             raise ValueError(
-                f"class_weight has labels {unknown} that are not among the "
-                f"classes {self._host_classes.tolist()}."
+                f"class_weight has labels {extra} that are not among the "
+                f"classes {classes}, and no weight for the classes {missing}. "
+                "A dict may name labels absent from y only if it gives a "
+                "weight to every class."
             )
         weights = np.ones(len(self._host_classes))
         for i, c in enumerate(self._host_classes.tolist()):
@@ -514,9 +542,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        y_pred : {ndarray, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
             Labels from ``classes_``, or a 0/1 indicator matrix for
-            multilabel targets.
+            multilabel targets: a SciPy CSR matrix when the first fit's ``y``
+            was sparse, as MLPClassifier returns.
         """
         Z2, _ = self._forward(X, "predict")
         if not _xp_network.is_numpy(Z2):
@@ -525,7 +555,13 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             return self.classes_[(Z2[0] > 0).astype(int)]
         if self.out_activation_ == "softmax":
             return self.classes_[Z2.argmax(axis=0)]
-        return (Z2.T > 0).astype(int)
+        y_pred = (Z2.T > 0).astype(int)
+        return sp.csr_matrix(y_pred) if self._sparse_targets else y_pred
+
+    @property
+    def _sparse_targets(self):
+        """Whether the first fit's ``y`` was a sparse indicator matrix."""
+        return getattr(self._label_binarizer, "sparse_input_", False)
 
     def _predict_xp(self, Z2):
         """``predict`` for array API outputs, as scikit-learn's linear classifiers."""

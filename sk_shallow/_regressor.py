@@ -1,6 +1,7 @@
 """ShallowNetRegressor: the same network with a linear output (notes 3.7)."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -252,6 +253,12 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
             The estimator, trained one more epoch.
         """
         return self._fit(X, y, sample_weight, incremental=True)
+
+    def _check_raw_targets(self, y, classes):
+        if sp.issparse(y):
+            raise ValueError(
+                "y must be dense: sparse targets are not supported; pass y.toarray()."
+            )
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         if self.loss == "poisson" and np.any(y < 0):

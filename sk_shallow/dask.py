@@ -814,12 +814,15 @@ loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
 
         if self.class_weight is not None:
             # "balanced" counts the classes by their sample weights; classes
-            # whose samples all weigh 0 keep weight 0, as in memory.
-            totals = weight_totals if sample_weight is not None else counts
-            class_weights = self._class_weights(
-                np.arange(len(classes)), len(classes), totals
+            # whose samples all weigh 0 keep weight 0, as in memory. The
+            # weights follow classes_: a continued fit's y may lack some.
+            host = self._host_classes
+            totals = np.zeros(len(host))
+            totals[np.searchsorted(host, classes)] = (
+                weight_totals if sample_weight is not None else counts
             )
-            args = (classes, class_weights, dtype, self.class_weight)
+            class_weights = self._class_weights(np.arange(len(host)), len(host), totals)
+            args = (host, class_weights, dtype, self.class_weight)
             if sample_weight is None:
                 sample_weight = y.map_blocks(_class_weighted, None, *args, dtype=dtype)
             else:

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -218,6 +219,47 @@ def test_chunk_with_one_class_only(client, multiclass):
     plain = quiet_fit(ShallowNetClassifier(**params), X, y)
     est = quiet_fit(DaskShallowNetClassifier(client=client, **params), *as_dask(X, y))
     assert max_relative_difference(plain, est) < 1e-9
+
+
+def test_class_weight_dict_with_absent_classes_as_in_memory(multiclass):
+    # The dict names class 1 and a label 7 that no fit sees; the continued fit
+    # lacks class 1: each sample keeps its own class's weight.
+    X, y, _ = multiclass
+    params = dict(
+        max_iter=5, warm_start=True, class_weight={0: 1.0, 1: 5.0, 2: 3.0, 7: 2.0}
+    )
+    plain = quiet_fit(ShallowNetClassifier(random_state=0, **params), X, y)
+    est = quiet_fit(DaskShallowNetClassifier(random_state=0, **params), *as_dask(X, y))
+    assert max_relative_difference(plain, est) < 1e-9
+    keep = y != 1
+    quiet_fit(plain, X[keep], y[keep])
+    quiet_fit(est, *as_dask(X[keep], y[keep]))
+    assert max_relative_difference(plain, est) < 1e-9
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=1e-9)
+
+
+def test_early_stopping_with_a_lone_class_as_in_memory(multiclass):
+    # In-memory data take the plain fit's split, and its error.
+    X, y, _ = multiclass
+    y = np.where(np.arange(len(y)) == 0, 7, y)
+    est = DaskShallowNetClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match=r"classes \[7\] have 1"):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="not available for dask collections"):
+        est.fit(*as_dask(X, y))
+
+
+def test_sparse_multilabel_targets_in_memory_as_the_plain_fit(multiclass):
+    # In-memory targets take the plain fit; predictions keep its sparse type,
+    # for dask input too.
+    X, y, _ = multiclass
+    Y = sp.csr_matrix(np.c_[y == 0, y == 2].astype(int))
+    plain = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    est = quiet_fit(DaskShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    assert max_relative_difference(plain, est) == 0
+    assert type(est.predict(X)) is type(plain.predict(X)) is sp.csr_matrix
+    lazy = est.predict(*as_dask(X)).compute()
+    np.testing.assert_array_equal(lazy.toarray(), plain.predict(X).toarray())
 
 
 def test_many_classes_warn_as_in_memory(client):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from helpers import quiet_fit
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
@@ -68,6 +69,45 @@ def test_bad_class_weight_values_are_named(data, class_weight, message):
     clf = ShallowNetClassifier(class_weight=class_weight, max_iter=3)
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("labels", ["ints", "strings"])
+def test_class_weight_dict_may_name_classes_absent_from_y(data, labels):
+    # A cross-validation fold without class 2, and a dict for all three
+    # classes: the absent class's weight is ignored, as LogisticRegression
+    # (compute_class_weight) does.
+    X, y = data
+    names = np.array([0, 1, 2]) if labels == "ints" else np.array(["a", "b", "c"])
+    weights = {names[0].item(): 1.0, names[1].item(): 3.0, names[2].item(): 5.0}
+    kw = dict(max_iter=5, random_state=0)
+    fold = quiet_fit(ShallowNetClassifier(class_weight=weights, **kw), X, names[y])
+    reference = quiet_fit(
+        ShallowNetClassifier(**kw), X, names[y], sample_weight=np.where(y, 3.0, 1.0)
+    )
+    np.testing.assert_array_equal(fold.classes_, names[:2])
+    np.testing.assert_array_equal(fold.loss_curve_, reference.loss_curve_)
+    LogisticRegression(class_weight=weights).fit(X, names[y])  # accepted there too
+
+
+def test_class_weight_dict_for_other_labels_is_an_error_as_in_scikit_learn(data):
+    # A label absent from y, and a class without a weight: the dict was
+    # meant for other labels; LogisticRegression refuses it too.
+    X, y = data
+    with pytest.raises(ValueError, match=r"are not in class_weight"):
+        LogisticRegression(class_weight={0: 2.0, 5: 3.0}).fit(X, y)
+    clf = ShallowNetClassifier(class_weight={0: 2.0, 5: 3.0}, max_iter=3)
+    with pytest.raises(ValueError, match=r"\[5\] .* no weight for the classes \[1\]"):
+        clf.fit(X, y)
+
+
+def test_partial_fit_class_weight_dict_beyond_the_declared_classes(data):
+    X, y = data
+    kw = dict(solver="sgd", random_state=0)
+    clf = ShallowNetClassifier(class_weight={0: 1.0, 1: 4.0, 2: 9.0}, **kw)
+    clf.partial_fit(X, y, classes=[0, 1])
+    reference = ShallowNetClassifier(**kw)
+    reference.partial_fit(X, y, classes=[0, 1], sample_weight=np.where(y, 4.0, 1.0))
+    np.testing.assert_array_equal(clf.loss_curve_, reference.loss_curve_)
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf])
