@@ -138,6 +138,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         Poisson deviance, without the L2 penalty) after each iteration.
     best_validation_score_ : float or None
         The best of ``validation_scores_``; its weights are the fitted ones.
+        A warm-started fit keeps the weights it started from unless it
+        scores better (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

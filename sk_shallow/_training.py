@@ -42,10 +42,12 @@ class TrainingState:
     Attributes
     ----------
     loss_curve, validation_scores, validation_loss_curve : list of float
-        The histories, across continued fits.
+        The histories, across continued fits; the validation histories are
+        those of the last iterations, all validated (a run without
+        validation clears them).
     best_validation_score : float
-        The best validation score of the last run, whose weights were kept
-        (-inf before any).
+        The best of ``validation_scores``, over every validated run that
+        continued this state: its weights are ``params`` (-inf before any).
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -116,8 +118,12 @@ class Progress:
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.on_iteration = on_iteration
         self.n_iter = 0
+        # The best validated weights so far: a continued fit starts from the
+        # best of the runs before it, and keeps them unless it beats them.
+        self.best_score = state.best_validation_score
         self.best_params = None
-        self.best_score = -np.inf  # of this run: its weights are the ones kept
+        if validate is not None and self.best_score > -np.inf:
+            self.best_params = {k: _xp_network.copy(v) for k, v in state.params.items()}
         self.stopped_by_callback = False
         self.stalled = False
 
@@ -233,6 +239,11 @@ def train(
     """
     solver, params = state.solver, state.params
     validate = progress_options.get("validate")
+    if validate is None and state.validation_scores:
+        # Weights trained without validation: the scores no longer describe
+        # the last iterations, nor their best the weights.
+        state.validation_scores, state.validation_loss_curve = [], []
+        state.best_validation_score = -np.inf
     rule = None
     if validate is not None or solver.stall_rule:
         rule = StoppingRule(tol, n_iter_no_change, trend=validate is None, floor=floor)

@@ -270,7 +270,66 @@ def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypa
     np.testing.assert_array_equal(splits[0], splits[1])
     assert len(clf.validation_scores_) == len(clf.loss_curve_) == 8
     assert len(clf.validation_loss_curve_) == 8
-    assert clf.best_validation_score_ == max(clf.validation_scores_[4:])
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+def _recording_splits(monkeypatch):
+    """The validation rows of every split early stopping draws, in order."""
+    splits = []
+    original = _base.train_test_split
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        splits.append(out[1])
+        return out
+
+    monkeypatch.setattr(_base, "train_test_split", recording)
+    return splits
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_warm_fit_keeps_the_best_weights_of_all_fits(solver, monkeypatch):
+    X, y = make_flower(400, random_state=0)
+    splits = _recording_splits(monkeypatch)
+    clf = ShallowNetClassifier(
+        solver=solver,
+        early_stopping=True,
+        warm_start=True,
+        max_iter=300 if solver == "gd" else 60,
+        n_iter_no_change=np.inf,
+        learning_rate=0.1 if solver in ("sgd", "adam") else "auto",
+        random_state=1,
+    )
+    for change in ({}, dict(alpha=1000.0, max_iter=10), dict(alpha=0.0)):
+        before = list(getattr(clf, "validation_scores_", None) or [])
+        best_before = max(before, default=-np.inf)
+        W1 = getattr(clf, "W1_", None)
+        quiet_fit(clf.set_params(**change), X, y)
+        scores = clf.validation_scores_
+        assert scores[: len(before)] == before
+        assert clf.best_validation_score_ == max(scores)
+        # The kept weights score the best score on the held-out rows...
+        val = splits[-1]
+        assert clf.score(X[val], y[val]) == clf.best_validation_score_
+        # ...and are the previous fit's unless this one beat them.
+        if max(scores[len(before) :]) <= best_before:
+            np.testing.assert_array_equal(clf.W1_, W1)
+        elif solver != "sgd":  # a penalty of 1000 scores worse: checked above
+            assert not change
+
+
+def test_a_fit_without_validation_clears_the_validation_history(data):
+    X, y = data
+    es = dict(early_stopping=True, n_iter_no_change=np.inf)
+    clf = ShallowNetClassifier(max_iter=30, warm_start=True, random_state=0, **es)
+    quiet_fit(clf, X, y)
+    quiet_fit(clf.set_params(early_stopping=False), X, y)
+    W1 = clf.W1_.copy()
+    quiet_fit(clf.set_params(early_stopping=True, alpha=50.0, max_iter=5), X, y)
+    # Only the last run was validated: its scores, its best weights.
+    assert len(clf.validation_scores_) == 5
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert not np.array_equal(clf.W1_, W1)
 
 
 # -- bug 8: divergence in partial_fit compares like with like -----------------
