@@ -245,9 +245,8 @@ def test_warm_start_with_another_solver_carries_the_weights(data):
     assert len(clf.loss_curve_) == 30 + clf.n_iter_
 
 
-# -- bug 7: warm_start with early stopping ------------------------------------
-def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
-    X, y = data
+def _recording_splits(monkeypatch):
+    """The validation rows of every split early stopping draws, in order."""
     splits = []
     original = _base.train_test_split
 
@@ -257,6 +256,13 @@ def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypa
         return out
 
     monkeypatch.setattr(_base, "train_test_split", recording)
+    return splits
+
+
+# -- bug 7: warm_start with early stopping ------------------------------------
+def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
+    X, y = data
+    splits = _recording_splits(monkeypatch)
     clf = ShallowNetClassifier(
         solver="adam",
         early_stopping=True,
@@ -271,20 +277,6 @@ def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypa
     assert len(clf.validation_scores_) == len(clf.loss_curve_) == 8
     assert len(clf.validation_loss_curve_) == 8
     assert clf.best_validation_score_ == max(clf.validation_scores_)
-
-
-def _recording_splits(monkeypatch):
-    """The validation rows of every split early stopping draws, in order."""
-    splits = []
-    original = _base.train_test_split
-
-    def recording(*args, **kwargs):
-        out = original(*args, **kwargs)
-        splits.append(out[1])
-        return out
-
-    monkeypatch.setattr(_base, "train_test_split", recording)
-    return splits
 
 
 @pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
