@@ -41,7 +41,7 @@ from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
 from ._stopping import learned_little
-from ._training import TrainingState, train
+from ._training import TrainingState, restart_advice, train
 
 
 class CallbackSupportFallback:
@@ -401,6 +401,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _check_raw_targets(self, y, classes):
         """Raise a clear error for targets that validation would choke on."""
 
+    @staticmethod
+    def _restart_advice(incremental):
+        """How to start a new model from ``partial_fit`` or a warm ``fit``."""
+        return restart_advice("partial_fit" if incremental else "warm_start=True")
+
     # -- parameters in the notes' layout -----------------------------------
     @property
     def _params(self):
@@ -573,15 +578,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             host_dtype = np.float64 if X.dtype == xp.float64 else np.float32
         output = self._output_layer()
         n_outputs = Y.shape[0]
-        signature = dict(
-            n_hidden=self.n_hidden,
-            activation=self.activation,
-            n_outputs=n_outputs,
-            output=output,
-            dtype=np.dtype(
-                host_dtype
-            ).name,  # a string: the state stays plain to serialise
-        )
+        signature = self._signature(n_outputs, host_dtype)
         config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
 
         if first:
@@ -762,6 +759,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 f"in {np.dtype(dtype).name}; use a smaller init_scale."
             )
         return params
+
+    def _signature(self, n_outputs, dtype):
+        """What a training state is built for; a continued fit must agree.
+
+        See :meth:`TrainingState.check`. The dtype is a name: the state
+        stays plain to serialise.
+        """
+        return dict(
+            n_hidden=self.n_hidden,
+            activation=self.activation,
+            n_outputs=n_outputs,
+            output=self._output_layer(),
+            dtype=np.dtype(dtype).name,
+        )
 
     def _split_generator(self, X, n_outputs, state):
         """The generator that holds out validation rows in a continued fit.

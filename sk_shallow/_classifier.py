@@ -332,34 +332,46 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"of the first call, {self._host_classes.tolist()}."
+                f"of the first call, {self._host_classes.tolist()}. "
+                + self._restart_advice(incremental)
             )
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             if y.ndim != 2 or y.shape[1] != len(self._host_classes):
                 raise ValueError(
                     f"y must be an indicator matrix of {len(self._host_classes)} "
-                    f"labels, as in the first fit; got shape {y.shape}."
+                    f"labels, as in the first fit; got shape {y.shape}. "
+                    + self._restart_advice(incremental)
                 )
             return y, self._label_binarizer.transform(y)
         if y.ndim != 1:
             raise ValueError(
-                f"y must be 1-D labels, as in the first fit; got shape {y.shape}."
+                f"y must be 1-D labels, as in the first fit; got shape {y.shape}. "
+                + self._restart_advice(incremental)
             )
-        self._check_known_classes(labels)
+        self._check_known_classes(labels, incremental)
         # LabelBinarizer's indicator matrix, from each label's class index.
         index = np.searchsorted(self._host_classes, labels)[inverse]
         if self._is_binary:
             return y, (index == 1)[:, np.newaxis]
         return y, (index == np.arange(len(self._host_classes))[:, np.newaxis]).T
 
-    def _check_known_classes(self, labels):
-        """Raise if the distinct ``labels`` hold a class not in ``classes_``."""
+    def _check_known_classes(self, labels, incremental=False):
+        """Raise if the distinct ``labels`` hold a class not in ``classes_``.
+
+        ``incremental``: the continued fit is ``partial_fit`` (for the advice).
+        """
         unseen = np.setdiff1d(labels, self._host_classes)
         if unseen.size:
+            first = (
+                "Pass every class in classes on the first call to partial_fit; "
+                if incremental
+                else ""
+            )
             raise ValueError(
                 f"y has classes {unseen.tolist()} that are not in "
                 f"classes_ = {self._host_classes.tolist()}; a fit that continues "
-                "(warm_start, partial_fit) cannot add classes."
+                f"(warm_start, partial_fit) cannot add classes. {first}"
+                + self._restart_advice(incremental)
             )
 
     @property

@@ -265,7 +265,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         elif y.ndim != self._y_ndim and y.reshape(len(y), -1).shape[1] != 1:
             raise ValueError(
                 "y must have the shape of the first fit's targets "
-                f"({self.n_outputs_} columns); got shape {y.shape}."
+                f"({self.n_outputs_} columns); got shape {y.shape}. "
+                + self._restart_advice(incremental)
             )
         return y, y.reshape(len(y), -1)
 

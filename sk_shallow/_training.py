@@ -20,6 +20,20 @@ from ._stopping import DivergenceGuard, StoppingRule, diverged
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
+def restart_advice(how):
+    """What starts a new model instead of continuing, for the method ``how``.
+
+    ``how`` is ``"partial_fit"`` or ``"warm_start=True"`` (a ``fit``):
+    ``warm_start`` means nothing to ``partial_fit``, which always continues.
+    """
+    if how == "partial_fit":
+        return (
+            "partial_fit always continues: call fit to start a new model, or "
+            "partial_fit a fresh one (sklearn.base.clone(estimator))."
+        )
+    return "Set warm_start=False to start a new model."
+
+
 class TrainingState:
     """Parameters, solver, random generator and histories of one model.
 
@@ -65,16 +79,25 @@ class TrainingState:
         """Raise ValueError unless a fit for ``signature`` can continue this state.
 
         ``how`` names what continues (``"warm_start=True"``,
-        ``"partial_fit"``) for the message. The data type may change: the
-        weights are converted and the optimiser restarts.
+        ``"partial_fit"``) for the message, whose advice is what works for
+        it (:func:`restart_advice`). The data type may change: the weights
+        are converted and the optimiser restarts.
         """
         for name, before in self.signature.items():
             now = signature[name]
             if name != "dtype" and now != before:
+                if name == "n_outputs":
+                    what = f"{before} outputs; y now has {now}"
+                elif name == "output":
+                    what = (
+                        f"the output layer {before!r} (from loss and the "
+                        f"targets); now {now!r}"
+                    )
+                else:
+                    what = f"{name}={before!r}; now {name}={now!r}"
                 raise ValueError(
-                    f"{how} continues the previous fit, which had {name}="
-                    f"{before!r}; now {name}={now!r}. Set warm_start=False "
-                    "(or fit from scratch) to start a new model."
+                    f"{how} continues the previous fit, which had {what}. "
+                    + restart_advice(how)
                 )
 
     def continued(self, dtype):

@@ -465,9 +465,14 @@ class _DaskMixin:
     def _stream(self, X, y, sample_weight):
         """``"sgd"``/``"adam"``: the plain model visits the chunks in turn."""
         first = not (hasattr(self, "_state") and self.warm_start)
-        X, y, _, sample_weight = self._training_data(
+        X, y, Y, sample_weight = self._training_data(
             X, y, sample_weight, first, False, None
         )
+        if not first:
+            # Checked here, where the advice is warm_start's: the chunks'
+            # partial_fit would give partial_fit's.
+            signature = self._signature(Y.shape[0], X.dtype)
+            self._state.check(signature, "warm_start=True")
         client = _current_client(self.client)
         n_chunks = len(X.chunks[0])
         sws = (
@@ -869,7 +874,8 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
         elif y.ndim != self._y_ndim and (y.ndim == 1 or y.shape[1] != 1):
             raise ValueError(
                 "y must have the shape of the first fit's targets "
-                f"({self.n_outputs_} columns); got shape {y.shape}."
+                f"({self.n_outputs_} columns); got shape {y.shape}. "
+                + self._restart_advice(False)
             )
         Y = (y[:, None] if y.ndim == 1 else y).T.astype(dtype)
         return y, Y, sample_weight

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -453,3 +454,23 @@ def test_fit_that_stops_short_warns_without_touching_released_data(client):
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         est.fit(dX, dy)
     assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_warm_fit_mismatch_on_dask_advises_warm_start_false(solver):
+    # The streamed solvers run partial_fit on the chunks: the advice is
+    # still warm_start's, which is what fit on a dask collection continues.
+    X, y = make_classification(120, n_features=4, random_state=0)
+    dX, dy = as_dask(X, y)
+    est = DaskShallowNetClassifier(
+        solver=solver, max_iter=2, warm_start=True, random_state=0
+    )
+    quiet_fit(est, dX, dy)
+    for change, labels in ((dict(n_hidden=7), y), ({}, np.where(y == 0, 7, y))):
+        est.set_params(**change)
+        with pytest.raises(ValueError, match="Set warm_start=False") as error:
+            est.fit(dX, as_dask(labels)[0])
+        assert "partial_fit continues" not in str(error.value)
+        assert "partial_fit always" not in str(error.value)
+        quiet_fit(clone(est).set_params(warm_start=False), dX, as_dask(labels)[0])
+        est.set_params(n_hidden=4)

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from helpers import PARAMS, notes_gradient_descent, quiet_fit
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
@@ -409,3 +410,64 @@ def test_a_new_class_in_a_continued_fit_is_an_error(data, how):
         else:
             est.partial_fit(X, y_new)
     _assert_same(est, before)
+
+
+# -- every continued-fit error gives advice that works for the method called --
+def _y2(y, k):
+    return np.column_stack([y] * k).astype(float)
+
+
+CONTINUED_MISMATCHES = {
+    "n_hidden": (ShallowNetClassifier, dict(n_hidden=7), 1),
+    "activation": (ShallowNetClassifier, dict(activation="relu"), 1),
+    "new class": (ShallowNetClassifier, {}, "new class"),
+    "n_outputs": (ShallowNetRegressor, {}, 3),
+    "fewer outputs": (ShallowNetRegressor, {}, 1),
+    "loss": (ShallowNetRegressor, dict(loss="poisson"), 2),
+}
+
+
+def _mismatch(data, case):
+    X, y = data
+    make, change, targets = CONTINUED_MISMATCHES[case]
+    y_first = y if make is ShallowNetClassifier else _y2(y, 2)
+    if targets == "new class":
+        y_next = np.where(np.arange(len(y)) < 3, 2, y)
+    elif make is ShallowNetClassifier:
+        y_next = y
+    else:
+        y_next = _y2(y, targets) if targets > 1 else y.astype(float)
+    return make, change, y_first, y_next
+
+
+@pytest.mark.parametrize("case", CONTINUED_MISMATCHES)
+def test_partial_fit_mismatch_advises_what_works_for_partial_fit(data, case):
+    X, _ = data
+    make, change, y_first, y_next = _mismatch(data, case)
+    est = make(solver="sgd", random_state=0)
+    classify = make is ShallowNetClassifier
+    est.partial_fit(X, y_first, **({"classes": [0, 1]} if classify else {}))
+    est.set_params(**change)
+    before = _state(est)
+    with pytest.raises(ValueError) as error:
+        est.partial_fit(X, y_next)
+    _assert_same(est, before)
+    message = str(error.value)
+    # warm_start means nothing to partial_fit: the advice names what works.
+    assert "warm_start=False" not in message
+    assert "call fit" in message and "clone" in message
+    clone(est).partial_fit(X, y_next, **({"classes": [0, 1, 2]} if classify else {}))
+    quiet_fit(est.set_params(max_iter=5), X, y_next)
+
+
+@pytest.mark.parametrize("case", CONTINUED_MISMATCHES)
+def test_warm_fit_mismatch_advises_warm_start_false(data, case):
+    X, _ = data
+    make, change, y_first, y_next = _mismatch(data, case)
+    est = quiet_fit(make(max_iter=5, warm_start=True, random_state=0), X, y_first)
+    est.set_params(**change)
+    with pytest.raises(ValueError, match="Set warm_start=False") as error:
+        est.fit(X, y_next)
+    assert "partial_fit continues" not in str(error.value)
+    assert "partial_fit always" not in str(error.value)
+    quiet_fit(est.set_params(warm_start=False), X, y_next)
