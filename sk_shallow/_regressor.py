@@ -1,5 +1,7 @@
 """ShallowNetRegressor: the same network with a linear output (notes 3.7)."""
 
+import math
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -11,8 +13,41 @@ from ._base import (
     AUTO_LEARNING_RATES,
     BaseShallowNet,
     _all_or_nothing,
+    _column_moments,
     incremental_solver,
 )
+
+#: Values beyond this size have squares near the end of float64's range.
+_SQUARES_OVERFLOW = 1e150
+
+
+def r2(y_true, y_pred, sample_weight=None):
+    """:func:`sklearn.metrics.r2_score` for targets of any finite size.
+
+    R² is unchanged when ``y_true`` and ``y_pred`` are multiplied by the
+    same factor: values whose sums of squares would overflow are first
+    divided by a power of two, which is exact.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    score : float
+    """
+    if _xp_network.is_numpy(y_pred):
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.dtype.kind in "fiu" and y_true.size:
+            # Sums of squares in the dtype r2_score computes in.
+            dtype = np.result_type(y_true.dtype, y_pred.dtype, np.float16)
+            limit = np.sqrt(np.finfo(dtype).max / y_true.size) / 2
+            largest = float(max(np.abs(y_true).max(), np.abs(y_pred).max()))
+            if math.isfinite(largest) and largest > limit:
+                scale = math.ldexp(1.0, -math.frexp(largest)[1])
+                y_true, y_pred = y_true * scale, y_pred * scale
+    return float(r2_score(y_true, y_pred, sample_weight=sample_weight))
 
 
 class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
@@ -274,7 +309,71 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _score_output(self, A2, Y, sample_weight):
-        return float(r2_score(Y.T, A2.T, sample_weight=sample_weight))
+        return r2(Y.T, A2.T, sample_weight)
+
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R² of the predictions.
+
+        As :meth:`sklearn.base.RegressorMixin.score`, also for targets whose
+        squares overflow (see :func:`r2`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return r2(y, self.predict(X), sample_weight)
+
+    def _check_targets(self, Y):
+        if self.loss == "poisson":
+            return  # no squares: the deviance takes any finite count
+        # The cost sums every output's squared error over the examples.
+        limit = np.sqrt(np.finfo(Y.dtype).max / Y.size) / 2
+        largest = np.abs(Y).max(initial=0)
+        if largest > limit:
+            wider = ""
+            if Y.dtype != np.float64 and largest <= limit * np.sqrt(
+                np.finfo(np.float64).max / np.finfo(Y.dtype).max
+            ):
+                wider = " Or pass X as float64, whose range is wide enough."
+            raise ValueError(
+                f"y has values up to {largest:.3g} in size: their squared error "
+                f"overflows {Y.dtype} (the limit for {Y.shape[1]} samples is "
+                f"{limit:.3g})." + self._target_advice(Y) + wider
+            )
+
+    def _target_advice(self, Y):
+        """A sentence on scaling ``y`` when it is far from unit scale, or "".
+
+        Far means an output's mean or standard deviation above 100 in size,
+        as for the features (:func:`~sk_shallow._base.scaling_advice`): the
+        output layer starts near 0 and its steps are not made for such
+        targets. ``Y`` of shape (n_outputs, m).
+        """
+        if Y is None:
+            return ""
+        mean, std = _column_moments(_xp_network.transpose(Y))
+        offset = np.abs(mean[np.isfinite(mean)]).max(initial=0)
+        scale = std[np.isfinite(std)].max(initial=0)
+        if offset <= 100 and scale <= 100:
+            return ""
+        # A count stays non-negative under MaxAbsScaler; StandardScaler's
+        # variance of targets beyond 1e150 would overflow, MaxAbsScaler's
+        # largest value does not.
+        large = max(offset, scale) > _SQUARES_OVERFLOW
+        scaler = "MaxAbsScaler" if self.loss == "poisson" or large else "StandardScaler"
+        return (
+            f" The targets are far from unit scale (means up to {offset:.3g} "
+            f"in size, standard deviations up to {scale:.3g}): scale y, for "
+            "example with TransformedTargetRegressor(regressor, "
+            f"transformer={scaler}())."
+        )
 
     def predict(self, X):
         """Predict ``y_hat = A2``.

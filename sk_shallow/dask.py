@@ -36,7 +36,7 @@ import dask
 import dask.array as da
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import (
@@ -49,7 +49,7 @@ from sklearn.utils.validation import (
 from . import _network
 from ._base import STOCHASTIC_SOLVERS
 from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
-from ._regressor import ShallowNetRegressor
+from ._regressor import ShallowNetRegressor, r2
 from ._stopping import StoppingRule
 from ._training import _QUIET
 
@@ -214,11 +214,17 @@ def _class_weighted(y, sample_weight, classes, class_weights, dtype, class_weigh
 
 
 def _partial_fit_chunk(model, data, classes):
-    """One ``partial_fit`` of ``model`` on a chunk; returns a new model."""
+    """One ``partial_fit`` of ``model`` on a chunk; returns a new model.
+
+    The chunk's convergence warnings are not raised: one chunk is not the
+    data, and the streamed fit warns about the whole run.
+    """
     model = copy.deepcopy(model)  # a retried task must start from the same one
     X, y, sample_weight = data
     kwargs = {} if classes is None else {"classes": classes}
-    return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
 
 def _apply_block(X, model, method):
@@ -855,7 +861,7 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
         **_DaskMixin._dask_constraints,
     }
     _plain_class = ShallowNetRegressor
-    _metric = staticmethod(r2_score)
+    _metric = staticmethod(r2)
     __init__ = _init_with_client(ShallowNetRegressor)
 
     def _encode_dask_targets(self, client, y, sample_weight, first, dtype):

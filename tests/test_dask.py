@@ -474,3 +474,25 @@ def test_warm_fit_mismatch_on_dask_advises_warm_start_false(solver):
         assert "partial_fit always" not in str(error.value)
         quiet_fit(clone(est).set_params(warm_start=False), dX, as_dask(labels)[0])
         est.set_params(n_hidden=4)
+
+
+def test_in_memory_sparse_input_is_advised_a_sparse_scaler():
+    import scipy.sparse as sp
+
+    X, y = make_classification(120, n_features=4, random_state=0)
+    X = sp.csr_matrix(X * 1e3)
+    with pytest.warns(ConvergenceWarning) as caught:
+        DaskShallowNetClassifier(solver="adam", max_iter=3, random_state=0).fit(X, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "MaxAbsScaler" in message
+    assert "make_pipeline(StandardScaler()" not in message
+
+
+def test_streamed_fit_warns_once_for_the_run_not_per_chunk():
+    X, y = make_classification(150, n_features=4, random_state=0)
+    dX, dy = as_dask(X * 100, y, chunks=50)  # unscaled: every chunk would warn
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DaskShallowNetClassifier(solver="sgd", max_iter=2, random_state=0).fit(dX, dy)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1 and messages[0].startswith("Maximum iterations")
