@@ -687,6 +687,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 n_iter_no_change=self.n_iter_no_change,
                 max_iter=n_steps,
                 floor=None if incremental else baseline,
+                continued=not first,
                 validate=validate,
                 verbose=self.verbose,
                 on_iteration=on_iteration,

@@ -740,5 +740,5 @@ class LBFGS:
             return None
         return (
             f"L-BFGS stopped before converging ({result.message}); increase "
-            "max_iter or max_fun, or scale the features"
+            "max_iter or max_fun"
         )

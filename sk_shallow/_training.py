@@ -227,7 +227,15 @@ class Outcome:
 
 
 def train(
-    state, objective, *, tol, n_iter_no_change, max_iter, floor=None, **progress_options
+    state,
+    objective,
+    *,
+    tol,
+    n_iter_no_change,
+    max_iter,
+    floor=None,
+    continued=False,
+    **progress_options,
 ):
     """Train ``state.params`` in place with ``state.solver``.
 
@@ -247,6 +255,9 @@ def train(
     floor : float, optional
         The cost of the best constant prediction, for the stopping rule.
     max_iter : int
+    continued : bool, default=False
+        ``state`` is a fitted model's (``warm_start``, ``partial_fit``), for
+        the divergence messages.
     **progress_options
         ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
 
@@ -274,7 +285,7 @@ def train(
     if not getattr(solver, "reports_start", False):
         with np.errstate(**_QUIET):
             start, _ = objective(params)
-    guard = DivergenceGuard(start, solver.hint)
+    guard = DivergenceGuard(start, solver.hint, continued)
     progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
     outcome = Outcome()
     outcome.message, outcome.interrupted = None, False

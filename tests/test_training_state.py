@@ -474,3 +474,25 @@ def test_warm_fit_mismatch_advises_warm_start_false(data, case):
     assert "partial_fit continues" not in str(error.value)
     assert "partial_fit always" not in str(error.value)
     quiet_fit(est.set_params(warm_start=False), X, y_next)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_continued_fit_that_cannot_start_does_not_blame_init_scale(how):
+    # The weights are the fitted model's: init_scale has no say in them.
+    X, y = make_flower(100, random_state=0)
+    reg = ShallowNetRegressor(
+        solver="sgd", activation="relu", max_iter=20, warm_start=True, random_state=0
+    )
+    quiet_fit(reg, X, y)
+    with pytest.raises(ValueError, match="starting weights is not finite") as error:
+        if how == "partial_fit":
+            reg.partial_fit(X * 1e160, y)
+        else:
+            reg.fit(X * 1e160, y)
+    assert "init_scale" not in str(error.value)
+    assert "like the data the model was trained on" in str(error.value)
+    # A new model's starting cost can be lowered with init_scale: it says so.
+    with pytest.raises(ValueError, match="init_scale"):
+        ShallowNetRegressor(solver="sgd", activation="relu", random_state=0).fit(
+            X * 1e160, y
+        )
