@@ -136,12 +136,14 @@ def incremental_solver(estimator):
     if estimator.solver not in STOCHASTIC_SOLVERS:
         raise AttributeError(
             f"partial_fit is only available for the stochastic solvers "
-            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}."
+            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}: set "
+            "solver='sgd' or 'adam' (a fitted model's weights carry on)."
         )
     if estimator.early_stopping:
         raise AttributeError(
             "partial_fit is not available with early_stopping=True: one pass "
-            "over a chunk has no held-out data to stop on."
+            "over a chunk has no held-out data to stop on. Set "
+            "early_stopping=False and compare score() on held-out data."
         )
     estimator._check_incremental()
     return True

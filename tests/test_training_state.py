@@ -496,3 +496,25 @@ def test_a_continued_fit_that_cannot_start_does_not_blame_init_scale(how):
         ShallowNetRegressor(solver="sgd", activation="relu", random_state=0).fit(
             X * 1e160, y
         )
+
+
+@pytest.mark.parametrize(
+    "params, advice",
+    [
+        (dict(solver="gd"), dict(solver="sgd")),
+        (dict(solver="lbfgs"), dict(solver="adam")),
+        (dict(solver="sgd", early_stopping=True), dict(early_stopping=False)),
+    ],
+)
+def test_partial_fit_unavailable_says_what_makes_it_available(data, params, advice):
+    X, y = data
+    clf = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0, **params), X, y)
+    with pytest.raises(AttributeError) as error:
+        clf.partial_fit(X, y)
+    # scikit-learn's available_if raises its own error from the reason.
+    reason = str(error.value.__cause__)
+    name, value = next(iter(advice.items()))
+    assert f"{name}={value!r}" in reason or f"or {value!r}" in reason
+    W1 = clf.W1_.copy()
+    clf.set_params(**advice).partial_fit(X, y)
+    assert clf.W1_.shape == W1.shape and not np.array_equal(clf.W1_, W1)
