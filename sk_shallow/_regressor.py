@@ -331,22 +331,32 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         return r2(y, self.predict(X), sample_weight)
 
     def _check_targets(self, Y):
+        self._check_target_size(
+            np.abs(Y).max(initial=0), Y.shape, Y.dtype, lambda: self._target_advice(Y)
+        )
+
+    def _check_target_size(self, largest, shape, dtype, advice):
+        """Raise ValueError when targets up to ``largest`` overflow the cost.
+
+        ``shape`` is ``(n_outputs, m)``; ``advice()`` gives the sentence on
+        scaling ``y`` for the message.
+        """
         if self.loss == "poisson":
             return  # no squares: the deviance takes any finite count
         # The cost sums every output's squared error over the examples.
-        limit = np.sqrt(np.finfo(Y.dtype).max / Y.size) / 2
-        largest = np.abs(Y).max(initial=0)
-        if largest > limit:
-            wider = ""
-            if Y.dtype != np.float64 and largest <= limit * np.sqrt(
-                np.finfo(np.float64).max / np.finfo(Y.dtype).max
-            ):
-                wider = " Or pass X as float64, whose range is wide enough."
-            raise ValueError(
-                f"y has values up to {largest:.3g} in size: their squared error "
-                f"overflows {Y.dtype} (the limit for {Y.shape[1]} samples is "
-                f"{limit:.3g})." + self._target_advice(Y) + wider
-            )
+        limit = np.sqrt(np.finfo(dtype).max / math.prod(shape)) / 2
+        if largest <= limit:
+            return
+        wider = ""
+        if dtype != np.float64 and largest <= limit * np.sqrt(
+            np.finfo(np.float64).max / np.finfo(dtype).max
+        ):
+            wider = " Or pass X as float64, whose range is wide enough."
+        raise ValueError(
+            f"y has values up to {largest:.3g} in size: their squared error "
+            f"overflows {np.dtype(dtype).name} (the limit for {shape[1]} samples "
+            f"is {limit:.3g})." + advice() + wider
+        )
 
     def _target_advice(self, Y):
         """A sentence on scaling ``y`` when it is far from unit scale, or "".

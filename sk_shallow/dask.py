@@ -440,6 +440,13 @@ class _DaskMixin:
             return ""
         return super()._scaling_advice(X)
 
+    def _target_advice(self, Y):
+        # Like the scaling advice: no extra pass over released data (the
+        # regressor checks the targets' size before training instead).
+        if dask.is_dask_collection(Y):
+            return ""
+        return super()._target_advice(Y)
+
     def _constant_cost(self, Y, sample_weight, output):
         # Like the scaling advice: no extra pass over released data.
         if dask.is_dask_collection(Y):
@@ -875,6 +882,18 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
                 raise ValueError(
                     "loss='poisson' needs non-negative targets; y has negative values."
                 )
+        else:  # targets whose squared error overflows: named before training
+            (largest,) = _compute(client, abs(y).max())
+            shape = (1 if y.ndim == 1 else y.shape[1], y.shape[0])
+            self._check_target_size(
+                float(largest),
+                shape,
+                dtype,
+                lambda: (
+                    " Scale y, for example with TransformedTargetRegressor("
+                    "regressor, transformer=MaxAbsScaler())."
+                ),
+            )
         if first:
             self._y_ndim = y.ndim
         elif y.ndim != self._y_ndim and (y.ndim == 1 or y.shape[1] != 1):

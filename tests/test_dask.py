@@ -496,3 +496,17 @@ def test_streamed_fit_warns_once_for_the_run_not_per_chunk():
         DaskShallowNetClassifier(solver="sgd", max_iter=2, random_state=0).fit(dX, dy)
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
     assert len(messages) == 1 and messages[0].startswith("Maximum iterations")
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_dask_targets_whose_squares_overflow_are_a_clear_error(solver):
+    X, y = make_regression(120, n_features=3, random_state=0)
+    dX, dy = as_dask(X, y * 1e200)
+    est = DaskShallowNetRegressor(solver=solver, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="y has values up to") as error:
+            est.fit(dX, dy)
+    assert "TransformedTargetRegressor" in str(error.value)
+    assert "features" not in str(error.value)
+    assert not hasattr(est, "W1_")
