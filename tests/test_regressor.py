@@ -275,3 +275,13 @@ def test_score_of_huge_targets_is_r2_without_overflow(scale):
     # R² is unchanged by a common factor: the predictions scaled down instead.
     assert score == pytest.approx(r2_score(y, pred / scale), rel=1e-9)
     assert r2(y * scale, pred * scale) == pytest.approx(r2_score(y, pred), rel=1e-12)
+
+
+def test_score_with_huge_sample_weights_is_the_weighted_r2():
+    X, y = _linear()
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    w = np.random.RandomState(0).uniform(1, 2, len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = reg.score(X, y, sample_weight=w * 1e307)
+    assert score == pytest.approx(r2_score(y, reg.predict(X), sample_weight=w))
