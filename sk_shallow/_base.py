@@ -1105,6 +1105,31 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
+def metric_weights(sample_weight):
+    """``sample_weight`` for a metric, scaled so that its sums cannot overflow.
+
+    A metric weighs through the weights' ratios: NumPy weights beyond 1e100
+    are divided by a power of two (exact); anything else is returned as it is.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,), or as given
+    """
+    if sample_weight is None or not _xp_network.is_numpy(sample_weight):
+        return sample_weight
+    weights = np.asarray(sample_weight)
+    if weights.dtype.kind != "f" or not weights.size:
+        return sample_weight
+    heaviest = float(np.abs(weights).max())
+    if not (math.isfinite(heaviest) and heaviest > 1e100):
+        return sample_weight
+    return weights * math.ldexp(1.0, -math.frexp(heaviest)[1])
+
+
 def finite_weights(weights, name):
     """Check per-sample ``weights``: finite, not all zero; rescaled if huge.
 

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
@@ -17,7 +18,13 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import BaseShallowNet, _all_or_nothing, finite_weights, incremental_solver
+from ._base import (
+    BaseShallowNet,
+    _all_or_nothing,
+    finite_weights,
+    incremental_solver,
+    metric_weights,
+)
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -497,6 +504,30 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         else:  # one sigmoid per output: binary, or every label of multilabel
             correct = np.all((A2 > 0.5) == (Y > 0.5), axis=0)
         return float(np.average(correct, weights=sample_weight))
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of the predictions (subset accuracy for multilabel).
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, also for sample
+        weights whose sum overflows (see
+        :func:`~sk_shallow._base.metric_weights`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return float(
+            accuracy_score(
+                y, self.predict(X), sample_weight=metric_weights(sample_weight)
+            )
+        )
 
     # -- predictions ----------------------------------------------------------
     def decision_function(self, X):

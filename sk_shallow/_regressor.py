@@ -15,6 +15,7 @@ from ._base import (
     _all_or_nothing,
     _column_moments,
     incremental_solver,
+    metric_weights,
 )
 
 #: Values beyond this size have squares near the end of float64's range.
@@ -26,8 +27,8 @@ def r2(y_true, y_pred, sample_weight=None):
 
     R² is unchanged when ``y_true`` and ``y_pred`` are multiplied by the
     same factor, or the weights by another: values whose sums of squares
-    would overflow, and weights beyond 1e100, are first divided by a power
-    of two, which is exact.
+    would overflow are first divided by a power of two, which is exact, and
+    so are huge weights (:func:`~sk_shallow._base.metric_weights`).
 
     Parameters
     ----------
@@ -48,16 +49,7 @@ def r2(y_true, y_pred, sample_weight=None):
             if math.isfinite(largest) and largest > limit:
                 scale = math.ldexp(1.0, -math.frexp(largest)[1])
                 y_true, y_pred = y_true * scale, y_pred * scale
-        if sample_weight is not None:
-            # Weights act through their ratios: huge ones are scaled down.
-            sample_weight = np.asarray(sample_weight)
-            if sample_weight.dtype.kind == "f" and sample_weight.size:
-                heaviest = float(np.abs(sample_weight).max())
-                if math.isfinite(heaviest) and heaviest > 1e100:
-                    sample_weight = sample_weight * math.ldexp(
-                        1.0, -math.frexp(heaviest)[1]
-                    )
-    return float(r2_score(y_true, y_pred, sample_weight=sample_weight))
+    return float(r2_score(y_true, y_pred, sample_weight=metric_weights(sample_weight)))
 
 
 class ShallowNetRegressor(RegressorMixin, BaseShallowNet):

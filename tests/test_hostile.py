@@ -293,3 +293,12 @@ def test_sparse_features_are_advised_a_scaler_that_takes_them(fmt):
             X,
             y,
         )
+
+
+def test_classifier_score_with_huge_sample_weights(data):
+    X, y = data
+    clf = quiet_fit(ShallowNetClassifier(max_iter=50, random_state=0), X, y)
+    w = np.random.RandomState(0).uniform(1, 2, len(y))
+    expected = np.average(clf.predict(X) == y, weights=w)
+    assert clf.score(X, y, sample_weight=w * 1e307) == pytest.approx(expected)
+    assert clf.score(X, y, sample_weight=list(w)) == pytest.approx(expected)
