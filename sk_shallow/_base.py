@@ -240,24 +240,34 @@ def _column_moments(X):
         return mean, std
     if sp.issparse(X):
         part = X.tocsc()[:, overflowed]
-        scale = _power_of_two_below(abs(part).max(axis=0).toarray().ravel())
+        scale = power_of_two_below(abs(part).max(axis=0).toarray().ravel())
         part = part @ sp.diags(scale)
     elif _xp_network.is_numpy(X):
         part = X[:, overflowed]
-        scale = _power_of_two_below(np.abs(part).max(axis=0))
+        scale = power_of_two_below(np.abs(part).max(axis=0))
         part = part * scale
     else:
         xp, device = _xp_network.namespace(X), _xp_network.device_of(X)
         part = xp.take(X, xp.asarray(overflowed, device=device), axis=1)
-        scale = _power_of_two_below(_xp_network.to_host(xp.max(xp.abs(part), axis=0)))
+        scale = power_of_two_below(_xp_network.to_host(xp.max(xp.abs(part), axis=0)))
         part = part * xp.asarray(scale, dtype=part.dtype, device=device)
     part_mean, part_std = _raw_column_moments(part)
     mean[overflowed], std[overflowed] = part_mean / scale, part_std / scale
     return mean, std
 
 
-def _power_of_two_below(largest):
-    """``2**-e`` with ``largest * 2**-e`` in [0.5, 1): an exact scaling."""
+def power_of_two_below(largest):
+    """``2**-e`` with ``largest * 2**-e`` in [0.5, 1): an exact scaling.
+
+    Parameters
+    ----------
+    largest : float or ndarray
+        Finite, non-zero sizes.
+
+    Returns
+    -------
+    scale : float64 or ndarray of float64, of ``largest``'s shape
+    """
     return np.ldexp(1.0, -np.frexp(np.asarray(largest, dtype=np.float64))[1])
 
 
@@ -864,8 +874,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
 
         ``baseline`` is the cost of the best constant prediction on the
         training part (on the chunk for ``partial_fit``; None when unknown,
-        as for dask collections); ``Y`` the
-        targets trained on, of shape (n_outputs, m), for the advice.
+        as for dask collections); ``Y`` the targets trained on, of shape
+        (n_outputs, m), for the advice.
         """
         if outcome.stopped_by_callback:
             warnings.warn(
@@ -1127,7 +1137,7 @@ def metric_weights(sample_weight):
     heaviest = float(np.abs(weights).max())
     if not (math.isfinite(heaviest) and heaviest > 1e100):
         return sample_weight
-    return weights * math.ldexp(1.0, -math.frexp(heaviest)[1])
+    return weights * power_of_two_below(heaviest)
 
 
 def finite_weights(weights, name):

@@ -16,6 +16,7 @@ from ._base import (
     _column_moments,
     incremental_solver,
     metric_weights,
+    power_of_two_below,
 )
 
 #: Values beyond this size have squares near the end of float64's range.
@@ -47,7 +48,7 @@ def r2(y_true, y_pred, sample_weight=None):
             limit = np.sqrt(np.finfo(dtype).max / y_true.size) / 2
             largest = float(max(np.abs(y_true).max(), np.abs(y_pred).max()))
             if math.isfinite(largest) and largest > limit:
-                scale = math.ldexp(1.0, -math.frexp(largest)[1])
+                scale = power_of_two_below(largest)
                 y_true, y_pred = y_true * scale, y_pred * scale
     return float(r2_score(y_true, y_pred, sample_weight=metric_weights(sample_weight)))
 
