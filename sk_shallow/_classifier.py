@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
@@ -17,7 +18,13 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import BaseShallowNet, _all_or_nothing, finite_weights, incremental_solver
+from ._base import (
+    BaseShallowNet,
+    _all_or_nothing,
+    finite_weights,
+    incremental_solver,
+    metric_weights,
+)
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -173,6 +180,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         each iteration (without the L2 penalty).
     best_validation_score_ : float or None
         The best of ``validation_scores_``; its weights are the fitted ones.
+        A warm-started fit keeps the weights it started from unless it
+        scores better (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -346,34 +355,46 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"of the first call, {self._host_classes.tolist()}."
+                f"of the first call, {self._host_classes.tolist()}. "
+                + self._restart_advice(incremental)
             )
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             if y.ndim != 2 or y.shape[1] != len(self._host_classes):
                 raise ValueError(
                     f"y must be an indicator matrix of {len(self._host_classes)} "
-                    f"labels, as in the first fit; got shape {y.shape}."
+                    f"labels, as in the first fit; got shape {y.shape}. "
+                    + self._restart_advice(incremental)
                 )
             return y, self._label_binarizer.transform(y)
         if y.ndim != 1:
             raise ValueError(
-                f"y must be 1-D labels, as in the first fit; got shape {y.shape}."
+                f"y must be 1-D labels, as in the first fit; got shape {y.shape}. "
+                + self._restart_advice(incremental)
             )
-        self._check_known_classes(labels)
+        self._check_known_classes(labels, incremental)
         # LabelBinarizer's indicator matrix, from each label's class index.
         index = np.searchsorted(self._host_classes, labels)[inverse]
         if self._is_binary:
             return y, (index == 1)[:, np.newaxis]
         return y, (index == np.arange(len(self._host_classes))[:, np.newaxis]).T
 
-    def _check_known_classes(self, labels):
-        """Raise if the distinct ``labels`` hold a class not in ``classes_``."""
+    def _check_known_classes(self, labels, incremental=False):
+        """Raise if the distinct ``labels`` hold a class not in ``classes_``.
+
+        ``incremental``: the continued fit is ``partial_fit`` (for the advice).
+        """
         unseen = np.setdiff1d(labels, self._host_classes)
         if unseen.size:
+            first = (
+                "Pass every class in classes on the first call to partial_fit; "
+                if incremental
+                else ""
+            )
             raise ValueError(
                 f"y has classes {unseen.tolist()} that are not in "
                 f"classes_ = {self._host_classes.tolist()}; a fit that continues "
-                "(warm_start, partial_fit) cannot add classes."
+                f"(warm_start, partial_fit) cannot add classes. {first}"
+                + self._restart_advice(incremental)
             )
 
     @property
@@ -511,6 +532,30 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         else:  # one sigmoid per output: binary, or every label of multilabel
             correct = np.all((A2 > 0.5) == (Y > 0.5), axis=0)
         return float(np.average(correct, weights=sample_weight))
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of the predictions (subset accuracy for multilabel).
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, also for sample
+        weights whose sum overflows (see
+        :func:`~sk_shallow._base.metric_weights`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return float(
+            accuracy_score(
+                y, self.predict(X), sample_weight=metric_weights(sample_weight)
+            )
+        )
 
     # -- predictions ----------------------------------------------------------
     def decision_function(self, X):

@@ -37,7 +37,7 @@ import dask
 import dask.array as da
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import (
@@ -50,7 +50,7 @@ from sklearn.utils.validation import (
 from . import _network
 from ._base import STOCHASTIC_SOLVERS, finite_weights
 from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
-from ._regressor import ShallowNetRegressor
+from ._regressor import ShallowNetRegressor, r2
 from ._stopping import StoppingRule
 from ._training import _QUIET
 
@@ -256,11 +256,17 @@ def _part_weight(data):
 
 
 def _partial_fit_chunk(model, data, classes):
-    """One ``partial_fit`` of ``model`` on a chunk; returns a new model."""
+    """One ``partial_fit`` of ``model`` on a chunk; returns a new model.
+
+    The chunk's convergence warnings are not raised: one chunk is not the
+    data, and the streamed fit warns about the whole run.
+    """
     model = copy.deepcopy(model)  # a retried task must start from the same one
     X, y, sample_weight = data
     kwargs = {} if classes is None else {"classes": classes}
-    return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
 
 def _apply_block(X, model, method, empty):
@@ -482,6 +488,13 @@ class _DaskMixin:
             return ""
         return super()._scaling_advice(X)
 
+    def _target_advice(self, Y):
+        # Like the scaling advice: no extra pass over released data (the
+        # regressor checks the targets' size before training instead).
+        if dask.is_dask_collection(Y):
+            return ""
+        return super()._target_advice(Y)
+
     def _constant_cost(self, Y, sample_weight, output):
         # Like the scaling advice: no extra pass over released data.
         if dask.is_dask_collection(Y):
@@ -513,9 +526,14 @@ class _DaskMixin:
     def _stream(self, X, y, sample_weight):
         """``"sgd"``/``"adam"``: the plain model visits the chunks in turn."""
         first = not (hasattr(self, "_state") and self.warm_start)
-        X, y, _, sample_weight = self._training_data(
+        X, y, Y, sample_weight = self._training_data(
             X, y, sample_weight, first, False, None
         )
+        if not first:
+            # Checked here, where the advice is warm_start's: the chunks'
+            # partial_fit would give partial_fit's.
+            signature = self._signature(Y.shape[0], X.dtype)
+            self._state.check(signature, "warm_start=True")
         client = _current_client(self.client)
         n_chunks = len(X.chunks[0])
         sws = (
@@ -916,7 +934,7 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
         **_DaskMixin._dask_constraints,
     }
     _plain_class = ShallowNetRegressor
-    _metric = staticmethod(r2_score)
+    _metric = staticmethod(r2)
     __init__ = _init_with_client(ShallowNetRegressor)
 
     def _encode_dask_targets(self, client, y, sample_weight, first, dtype):
@@ -930,12 +948,25 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
                 raise ValueError(
                     "loss='poisson' needs non-negative targets; y has negative values."
                 )
+        else:  # targets whose squared error overflows: named before training
+            (largest,) = _compute(client, abs(y).max())
+            shape = (1 if y.ndim == 1 else y.shape[1], y.shape[0])
+            self._check_target_size(
+                float(largest),
+                shape,
+                dtype,
+                lambda: (
+                    " Scale y, for example with TransformedTargetRegressor("
+                    "regressor, transformer=MaxAbsScaler())."
+                ),
+            )
         if first:
             self._y_ndim = y.ndim
         elif y.ndim != self._y_ndim and (y.ndim == 1 or y.shape[1] != 1):
             raise ValueError(
                 "y must have the shape of the first fit's targets "
-                f"({self.n_outputs_} columns); got shape {y.shape}."
+                f"({self.n_outputs_} columns); got shape {y.shape}. "
+                + self._restart_advice(False)
             )
         Y = (y[:, None] if y.ndim == 1 else y).T.astype(dtype)
         return y, Y, sample_weight

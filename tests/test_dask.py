@@ -667,3 +667,59 @@ def test_fit_that_stops_short_warns_without_touching_released_data(client):
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         est.fit(dX, dy)
     assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_warm_fit_mismatch_on_dask_advises_warm_start_false(solver):
+    # The streamed solvers run partial_fit on the chunks: the advice is
+    # still warm_start's, which is what fit on a dask collection continues.
+    X, y = make_classification(120, n_features=4, random_state=0)
+    dX, dy = as_dask(X, y)
+    est = DaskShallowNetClassifier(
+        solver=solver, max_iter=2, warm_start=True, random_state=0
+    )
+    quiet_fit(est, dX, dy)
+    for change, labels in ((dict(n_hidden=7), y), ({}, np.where(y == 0, 7, y))):
+        est.set_params(**change)
+        with pytest.raises(ValueError, match="Set warm_start=False") as error:
+            est.fit(dX, as_dask(labels)[0])
+        assert "partial_fit continues" not in str(error.value)
+        assert "partial_fit always" not in str(error.value)
+        quiet_fit(clone(est).set_params(warm_start=False), dX, as_dask(labels)[0])
+        est.set_params(n_hidden=4)
+
+
+def test_in_memory_sparse_input_is_advised_a_sparse_scaler():
+    import scipy.sparse as sp
+
+    X, y = make_classification(120, n_features=4, random_state=0)
+    X = sp.csr_matrix(X * 1e3)
+    with pytest.warns(ConvergenceWarning) as caught:
+        DaskShallowNetClassifier(solver="adam", max_iter=3, random_state=0).fit(X, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "MaxAbsScaler" in message
+    assert "make_pipeline(StandardScaler()" not in message
+
+
+def test_streamed_fit_warns_once_for_the_run_not_per_chunk():
+    X, y = make_classification(150, n_features=4, random_state=0)
+    dX, dy = as_dask(X * 100, y, chunks=50)  # unscaled: every chunk would warn
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DaskShallowNetClassifier(solver="sgd", max_iter=2, random_state=0).fit(dX, dy)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1 and messages[0].startswith("Maximum iterations")
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_dask_targets_whose_squares_overflow_are_a_clear_error(solver):
+    X, y = make_regression(120, n_features=3, random_state=0)
+    dX, dy = as_dask(X, y * 1e200)
+    est = DaskShallowNetRegressor(solver=solver, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="y has values up to") as error:
+            est.fit(dX, dy)
+    assert "TransformedTargetRegressor" in str(error.value)
+    assert "features" not in str(error.value)
+    assert not hasattr(est, "W1_")

@@ -117,6 +117,28 @@ def test_training_curve_with_early_stopping(flower, Est):
     assert labels[:2] == ["training cost", "validation cost"]
 
 
+def test_training_curve_marks_the_kept_weights_after_a_worse_warm_fit():
+    X, y = make_flower(400, random_state=0)
+    est = ShallowNetClassifier(
+        solver="adam",
+        learning_rate=0.1,
+        early_stopping=True,
+        warm_start=True,
+        n_iter_no_change=np.inf,
+        max_iter=60,
+        random_state=1,
+    )
+    quiet_fit(est, X, y)
+    proba = est.predict_proba(X)
+    # A penalty that pulls every weight to zero: every later score is worse.
+    quiet_fit(est.set_params(alpha=1000.0, max_iter=10), X, y)
+    assert max(est.validation_scores_[60:]) < est.best_validation_score_
+    disp = TrainingCurveDisplay.from_estimator(est)
+    # The mark is in the first fit, whose best weights are the fitted ones.
+    assert disp.best_line_.get_xdata()[0] <= 60
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+
 def test_training_curve_reads_scikit_learn_mlp(flower):
     X, y = flower
     mlp = quiet_fit(
