@@ -527,3 +527,23 @@ def test_check_gradients_rejects_bad_input():
         check_gradients(MLPClassifier(), X, y)
     with pytest.raises(InvalidParameterError, match="eps"):
         check_gradients(ShallowNetClassifier(), X, y, eps=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_pre_activation_on_the_kink_reads_right(activation):
+    # An example at the origin under the notes' zero biases: its hidden
+    # pre-activations are exactly 0, where the backward pass takes the slope
+    # below the kink; a central difference of b1 averages both slopes.
+    X, y = make_flower(40, random_state=0)
+    X[0] = 0.0
+    net = ShallowNetClassifier(4, activation=activation, random_state=0)
+    errors = check_gradients(net, X, y)
+    assert max(errors.values()) < 1e-7, errors
+    # The same at the origin of a fitted network's last hidden unit.
+    fitted = quiet_fit(clone(net).set_params(max_iter=20), X, y)
+    w, b = fitted.W1_[-1], fitted.b1_[-1, 0]
+    X[1] = -b * w / (w @ w)
+    fitted.b1_[-1, 0] = b = -(fitted.W1_[-1] @ X[1])  # exactly 0 at X[1]
+    assert fitted.W1_[-1] @ X[1] + b == 0
+    errors = check_gradients(fitted, X, y)
+    assert max(errors.values()) < 1e-7, errors
