@@ -72,9 +72,11 @@ def _final_step(estimator, X=None, y=None, fit=False):
         if X is not None and len(head.steps):
             X = clone(head).fit_transform(X, y) if fit else head.transform(X)
             try:
-                names = np.asarray(head.get_feature_names_out())
+                # None where every earlier step is "passthrough" or None.
+                names = head.get_feature_names_out()
             except (AttributeError, TypeError, ValueError):
                 names = None
+            names = None if names is None else np.asarray(names)
     return estimator, X, names
 
 
@@ -508,7 +510,7 @@ class HiddenUnitsDisplay:
             network sees: for a :class:`~sklearn.pipeline.Pipeline` ending in
             a network, ``X`` goes through the earlier steps' ``transform``
             and the plane is that of their output (a PCA's components, say).
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data that sets the plotted range and is drawn on top: 2 features,
             or a pipeline's input that its earlier steps map to 2.
         y : array-like of shape (n_samples,), default=None
@@ -558,7 +560,7 @@ class HiddenUnitsDisplay:
                 f"output={output} is not an output unit of this network "
                 f"(it has {n_outputs})."
             )
-        X_arr = np.asarray(X)
+        X_arr = X.toarray() if sp.issparse(X) else np.asarray(X)
         if X_arr.ndim != 2 or X_arr.shape[1] != 2:
             raise ValueError(
                 f"X must have shape (n_samples, 2); got shape {X_arr.shape}."

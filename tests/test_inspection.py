@@ -11,8 +11,8 @@ from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import (
@@ -547,3 +547,25 @@ def test_a_pre_activation_on_the_kink_reads_right(activation):
     assert fitted.W1_[-1] @ X[1] + b == 0
     errors = check_gradients(fitted, X, y)
     assert max(errors.values()) < 1e-7, errors
+
+
+def test_hidden_units_of_a_pipeline_with_passthrough_steps_or_sparse_input(flower):
+    # Earlier steps that are all "passthrough" or None name no features; a
+    # step whose output is sparse, like the network's own sparse input,
+    # draws as its dense values.
+    X, y = flower
+    net = quiet_fit(ShallowNetClassifier(3, max_iter=20, random_state=0), X, y)
+    direct = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=10)
+    for step in ("passthrough", None):
+        pipe = Pipeline([("skip", step), ("net", net)])
+        disp = HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10)
+        assert disp.ax_.get_xlabel() == "$x_1$"
+        np.testing.assert_array_equal(disp.response, direct.response)
+    as_sparse = FunctionTransformer(sp.csr_matrix, accept_sparse=True).fit(X)
+    pipe = Pipeline([("sparse", as_sparse), ("net", net)])
+    for disp in (
+        HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10),
+        HiddenUnitsDisplay.from_estimator(net, sp.csr_matrix(X), y, grid_resolution=10),
+    ):
+        np.testing.assert_array_equal(disp.scatter_.get_offsets(), X)
+        np.testing.assert_array_equal(disp.response, direct.response)
