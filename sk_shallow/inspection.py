@@ -72,9 +72,11 @@ def _final_step(estimator, X=None, y=None, fit=False):
         if X is not None and len(head.steps):
             X = clone(head).fit_transform(X, y) if fit else head.transform(X)
             try:
-                names = np.asarray(head.get_feature_names_out())
+                # None where every earlier step is "passthrough" or None.
+                names = head.get_feature_names_out()
             except (AttributeError, TypeError, ValueError):
                 names = None
+            names = None if names is None else np.asarray(names)
     return estimator, X, names
 
 
@@ -508,7 +510,7 @@ class HiddenUnitsDisplay:
             network sees: for a :class:`~sklearn.pipeline.Pipeline` ending in
             a network, ``X`` goes through the earlier steps' ``transform``
             and the plane is that of their output (a PCA's components, say).
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data that sets the plotted range and is drawn on top: 2 features,
             or a pipeline's input that its earlier steps map to 2.
         y : array-like of shape (n_samples,), default=None
@@ -558,7 +560,7 @@ class HiddenUnitsDisplay:
                 f"output={output} is not an output unit of this network "
                 f"(it has {n_outputs})."
             )
-        X_arr = np.asarray(X)
+        X_arr = X.toarray() if sp.issparse(X) else np.asarray(X)
         if X_arr.ndim != 2 or X_arr.shape[1] != 2:
             raise ValueError(
                 f"X must have shape (n_samples, 2); got shape {X_arr.shape}."
@@ -884,7 +886,10 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     would move some example's hidden pre-activation across 0 is
     differentiated on one side instead, with the second-order one-sided
     difference ``(-3 J(theta) + 4 J(theta + h) - J(theta + 2h)) / (2h)``
-    (``h = +-eps``), where that side has room for it.
+    (``h = +-eps``), where that side has room for it. A pre-activation at
+    exactly 0 (an example at the origin under zero biases, say) is on the
+    kink: the backward pass takes the slope below it, and the difference is
+    taken on the side that lowers it.
 
     Near a minimum the gradient itself tends to zero and the error measures
     rounding noise rather than mistakes; check a network early in training
@@ -976,21 +981,24 @@ def _room_to_kinks(params, XT, activation):
     -------
     ahead, behind : ndarray of shape (n_params,)
         In the order of :func:`sk_shallow._network.pack`: the largest step
-        up and down that moves no hidden pre-activation ``z_js`` across 0;
-        ``inf`` for the output layer and for smooth activations.
+        up and down that moves no hidden pre-activation ``z_js`` across 0,
+        nor one at 0 above it (0 in that direction); ``inf`` for the output
+        layer and for smooth activations.
     """
     ahead = {k: np.full(v.shape, np.inf) for k, v in params.items()}
     behind = {k: np.full(v.shape, np.inf) for k, v in params.items()}
     if activation in _KINKED:
         X = XT.toarray() if sp.issparse(XT) else XT
         Z1 = params["W1"] @ X + params["b1"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # Moving W1[j, i] by t moves z_js by t X[i, s]; moving b1[j], by t.
-            crossings = {
-                "W1": -Z1[:, np.newaxis, :] / X[np.newaxis, :, :],
-                "b1": -Z1[:, np.newaxis, :],
-            }
-        for k, t in crossings.items():
-            ahead[k] = np.where(t > 0, t, np.inf).min(axis=-1, initial=np.inf)
-            behind[k] = np.where(t < 0, -t, np.inf).min(axis=-1, initial=np.inf)
+        at_kink = (Z1 == 0)[:, np.newaxis, :]
+        # Moving W1[j, i] by t moves z_js by t X[i, s]; moving b1[j], by t.
+        for k, rate in (("W1", X[np.newaxis, :, :]), ("b1", np.ones((1, 1, 1)))):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = -Z1[:, np.newaxis, :] / rate
+            # A z_js at 0 sits on the kink: the backward pass takes the slope
+            # below it, so a step that raises z_js leaves that slope at once.
+            up = (t > 0) | (at_kink & (rate > 0))
+            down = (t < 0) | (at_kink & (rate < 0))
+            ahead[k] = np.where(up, np.abs(t), np.inf).min(axis=-1, initial=np.inf)
+            behind[k] = np.where(down, np.abs(t), np.inf).min(axis=-1, initial=np.inf)
     return _network.pack(ahead), _network.pack(behind)

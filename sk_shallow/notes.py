@@ -20,11 +20,15 @@ Backward pass (notes 3.9-3.10)::
     dW1 = dZ1 X^T / m                    db1 = sum(dZ1, axis=1) / m
 """
 
+from numbers import Real
+
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from . import _network
 from ._activations import ACTIVATIONS, DERIVATIVES
+from ._base import INITS
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -52,6 +56,8 @@ def _check_name(name, names, what):
 
 def _float_array(values, name):
     """``values`` as a new float64 array; a ValueError if not all finite."""
+    if sp.issparse(values):
+        raise TypeError(f"{name} must be a dense array; pass {name}.toarray().")
     array = np.array(values, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinity.")
@@ -59,20 +65,37 @@ def _float_array(values, name):
 
 
 def _check_params(params):
-    """The four parameters as float64 arrays; a ValueError if one is missing."""
+    """The four parameters as float64 arrays of the notes' shapes.
+
+    A ValueError if one is missing or if their shapes disagree: a ``b1`` of
+    shape ``(n_h,)`` would otherwise broadcast along the examples.
+    """
     missing = [k for k in _network.PARAM_NAMES if k not in params]
     if missing:
         raise ValueError(f"params lacks {missing}; it needs W1, b1, W2 and b2.")
-    return {k: _float_array(params[k], k) for k in _network.PARAM_NAMES}
+    params = {k: _float_array(params[k], k) for k in _network.PARAM_NAMES}
+    W1, W2 = params["W1"], params["W2"]
+    if W1.ndim != 2 or W2.ndim != 2 or W2.shape[1] != W1.shape[0]:
+        raise ValueError(
+            f"W1 must be (n_h, n_x) and W2 (n_y, n_h); got shapes {W1.shape} "
+            f"and {W2.shape}."
+        )
+    for b, W in (("b1", W1), ("b2", W2)):
+        if params[b].shape != (W.shape[0], 1):
+            raise ValueError(
+                f"{b} must be a column of shape {(W.shape[0], 1)}; got shape "
+                f"{params[b].shape}."
+            )
+    return params
 
 
 def _check_columns(params, X, Y=None):
     """``X`` (and ``Y``) as float64 arrays of the shapes ``params`` expects."""
     X = _float_array(X, "X")
-    if X.ndim != 2 or X.shape[0] != params["W1"].shape[1]:
+    if X.ndim != 2 or X.shape[0] != params["W1"].shape[1] or X.shape[1] < 1:
         raise ValueError(
             f"X must be (n_features, m) with n_features = {params['W1'].shape[1]} "
-            f"(W1's columns), got shape {X.shape}."
+            f"(W1's columns) and m >= 1 examples, got shape {X.shape}."
         )
     if Y is None:
         return X, None
@@ -83,6 +106,21 @@ def _check_columns(params, X, Y=None):
             f"got shape {Y.shape}."
         )
     return X, Y
+
+
+def _check_problem(params, X, Y, activation, output):
+    """The names, ``params``, ``X`` and ``Y`` (unless None), checked.
+
+    The Poisson deviance of ``"exp"`` is defined for counts: a negative
+    target is a ValueError rather than a NaN cost.
+    """
+    _check_name(activation, ACTIVATION_NAMES, "activation")
+    _check_name(output, OUTPUT_NAMES, "output")
+    params = _check_params(params)
+    X, Y = _check_columns(params, X, Y)
+    if output == "exp" and Y is not None and np.any(Y < 0):
+        raise ValueError('output="exp" (Poisson) needs non-negative targets Y.')
+    return params, X, Y
 
 
 def activation(z, name="tanh"):
@@ -165,7 +203,11 @@ def initialize(n_x, n_h, n_y, random_state=None, *, init="normal", init_scale=0.
     for name, n in (("n_x", n_x), ("n_h", n_h), ("n_y", n_y)):
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise ValueError(f"{name} must be a positive integer, got {n!r}.")
-    _check_name(init, ("normal", "glorot", "he", "zeros"), "init")
+    _check_name(init, INITS, "init")
+    if not (isinstance(init_scale, Real) and 0 < init_scale < np.inf):
+        raise ValueError(
+            f"init_scale must be a positive finite number, got {init_scale!r}."
+        )
     return _network.initialize(
         n_x,
         n_h,
@@ -203,10 +245,7 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     >>> forward(params, np.zeros((2, 3)))["A2"]
     array([[0.5, 0.5, 0.5]])
     """
-    _check_name(activation, ACTIVATION_NAMES, "activation")
-    _check_name(output, OUTPUT_NAMES, "output")
-    params = _check_params(params)
-    X, _ = _check_columns(params, X)
+    params, X, _ = _check_problem(params, X, None, activation, output)
     return _network.forward(params, X, activation, output)
 
 
@@ -240,9 +279,8 @@ def cost(params, X, Y, activation="tanh", output="sigmoid"):
     >>> round(cost(params, np.ones((2, 5)), np.ones((1, 5))), 6)  # log 2
     0.693147
     """
-    cache = forward(params, X, activation, output)
-    params = _check_params(params)
-    _, Y = _check_columns(params, X, Y)
+    params, X, Y = _check_problem(params, X, Y, activation, output)
+    cache = _network.forward(params, X, activation, output)
     return _network.cost(params, Y, cache, output)
 
 
@@ -277,8 +315,7 @@ def backward(params, X, Y, activation="tanh", output="sigmoid"):
     >>> grads["W1"].shape
     (4, 2)
     """
-    cache = forward(params, X, activation, output)
-    params = _check_params(params)
-    X, Y = _check_columns(params, X, Y)
+    params, X, Y = _check_problem(params, X, Y, activation, output)
+    cache = _network.forward(params, X, activation, output)
     grads = _network.backward(params, X, Y, cache, activation)
     return {k: np.array(v) for k, v in grads.items()}

@@ -124,7 +124,9 @@ def _prose(path):
     """The page without its code blocks and comments: what a reader reads."""
     text = path.read_text(encoding="utf-8")
     for _, code, _ in page_blocks(path):
-        text = text.replace(code.strip(), "")
+        # A reST page indents the block's lines, which the code has lost.
+        lines = [re.escape(line) for line in code.strip("\n").splitlines()]
+        text = re.sub(r"\n[ \t]*".join(lines), "", text, count=1)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     return re.sub(r"^\.\. snippet:.*$", "", text, flags=re.M)
 
@@ -163,6 +165,20 @@ def test_parsers_find_what_they_should():
     assert [(c, m) for _, c, m in markdown_blocks(md)] == [
         ("z = 2\n", "expect ConvergenceWarning")
     ]
+
+
+def test_prose_leaves_out_the_code(tmp_path):
+    # The text must name an expected warning where a reader reads it, not
+    # only in the code: an indented reST block is code too.
+    page = tmp_path / "page.rst"
+    page.write_text(
+        "Intro.\n\n.. code-block:: python\n\n    import warnings\n\n"
+        "    if True:\n        w = 'ConvergenceWarning'\n\nAfter.\n",
+        encoding="utf-8",
+    )
+    prose = _prose(page)
+    assert "ConvergenceWarning" not in prose and "warnings" not in prose, prose
+    assert "Intro." in prose and "After." in prose
 
 
 @pytest.mark.parametrize("path", PARAMS)

@@ -11,8 +11,8 @@ from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import (
@@ -549,3 +549,45 @@ def test_check_gradients_rejects_bad_input():
         check_gradients(MLPClassifier(), X, y)
     with pytest.raises(InvalidParameterError, match="eps"):
         check_gradients(ShallowNetClassifier(), X, y, eps=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_pre_activation_on_the_kink_reads_right(activation):
+    # An example at the origin under the notes' zero biases: its hidden
+    # pre-activations are exactly 0, where the backward pass takes the slope
+    # below the kink; a central difference of b1 averages both slopes.
+    X, y = make_flower(40, random_state=0)
+    X[0] = 0.0
+    net = ShallowNetClassifier(4, activation=activation, random_state=0)
+    errors = check_gradients(net, X, y)
+    assert max(errors.values()) < 1e-7, errors
+    # The same at the origin of a fitted network's last hidden unit.
+    fitted = quiet_fit(clone(net).set_params(max_iter=20), X, y)
+    w, b = fitted.W1_[-1], fitted.b1_[-1, 0]
+    X[1] = -b * w / (w @ w)
+    fitted.b1_[-1, 0] = b = -(fitted.W1_[-1] @ X[1])  # exactly 0 at X[1]
+    assert fitted.W1_[-1] @ X[1] + b == 0
+    errors = check_gradients(fitted, X, y)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_hidden_units_of_a_pipeline_with_passthrough_steps_or_sparse_input(flower):
+    # Earlier steps that are all "passthrough" or None name no features; a
+    # step whose output is sparse, like the network's own sparse input,
+    # draws as its dense values.
+    X, y = flower
+    net = quiet_fit(ShallowNetClassifier(3, max_iter=20, random_state=0), X, y)
+    direct = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=10)
+    for step in ("passthrough", None):
+        pipe = Pipeline([("skip", step), ("net", net)])
+        disp = HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10)
+        assert disp.ax_.get_xlabel() == "$x_1$"
+        np.testing.assert_array_equal(disp.response, direct.response)
+    as_sparse = FunctionTransformer(sp.csr_matrix, accept_sparse=True).fit(X)
+    pipe = Pipeline([("sparse", as_sparse), ("net", net)])
+    for disp in (
+        HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10),
+        HiddenUnitsDisplay.from_estimator(net, sp.csr_matrix(X), y, grid_resolution=10),
+    ):
+        np.testing.assert_array_equal(disp.scatter_.get_offsets(), X)
+        np.testing.assert_array_equal(disp.response, direct.response)

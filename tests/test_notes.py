@@ -3,6 +3,7 @@ plain NumPy written from the notes, finite differences and the estimator."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.optimize import approx_fprime
 from sklearn.exceptions import ConvergenceWarning
 
@@ -117,3 +118,41 @@ def test_initialize_is_the_estimators_draw():
 def test_bad_input_is_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def _params(**changes):
+    return dict(notes.initialize(2, 4, 1, random_state=0), **changes)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        # b1 of shape (n_h,) broadcast along 4 examples instead of failing.
+        (lambda: notes.forward(_params(b1=np.zeros(4)), np.ones((2, 4))), "b1 must"),
+        (lambda: notes.forward(_params(b2=np.zeros(1)), np.ones((2, 3))), "b2 must"),
+        (lambda: notes.forward(_params(W2=np.ones((1, 3))), np.ones((2, 5))), "W2"),
+        (lambda: notes.forward(_params(W1=np.ones(2)), np.ones((2, 5))), "W1 must"),
+        (lambda: notes.cost(_params(), np.ones((2, 0)), np.ones((1, 0))), "m >= 1"),
+        (
+            lambda: notes.cost(
+                _params(), np.ones((2, 3)), -np.ones((1, 3)), "relu", "exp"
+            ),
+            "non-negative",
+        ),
+        (
+            lambda: notes.backward(_params(), np.ones((2, 3)), np.ones((1, 3)), "x"),
+            "Unknown activation 'x'",
+        ),
+        (lambda: notes.initialize(2, 4, 1, init_scale=np.inf), "init_scale"),
+        (lambda: notes.initialize(2, 4, 1, init_scale=-0.01), "init_scale"),
+    ],
+)
+def test_bad_shapes_and_values_are_named(call, match):
+    with np.errstate(all="raise"):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_sparse_input_is_named():
+    with pytest.raises(TypeError, match=r"X must be a dense array; pass X.toarray"):
+        notes.forward(_params(), sp.csr_matrix(np.ones((2, 3))))
