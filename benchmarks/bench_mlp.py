@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import warnings
+from string import ascii_lowercase
 
 import numpy as np
 import scipy
@@ -404,63 +405,65 @@ def main(argv=None):
             t,
         )
     if 4 in args.rows:
-        for dtype in (np.float64, np.float32):
+        for label, dtype in zip("ab", (np.float64, np.float32), strict=True):
             add(
-                4,
+                f"4{label}",
                 f"predict_proba, 1000000 x 100, {np.dtype(dtype).name}",
                 row_predict(dtype, args.repeat),
             )
     if 5 in args.rows:
+        for label, solver in zip("ab", ("sgd", "adam"), strict=True):
+            add(
+                f"5{label}",
+                f"{solver}, batches of 200, 5 epochs, 20000 x 100, float64",
+                row_minibatch(solver, args.repeat),
+            )
+    if 6 in args.rows:
         mem = row_memory()
         lines.append(
-            f"| 5 | peak memory of fit, 100000 x 100 float32, in X.nbytes | "
+            f"| 6a | peak memory of fit, 100000 x 100 float32, in X.nbytes | "
             f"{mem['ours']:.2f} | | | {mem['MLPClassifier']:.2f} | — | "
             f"**{mem['ours'] / mem['MLPClassifier']:.2f}x** | — |"
         )
-        results["5: peak memory of fit, 100000 x 100 float32, in X.nbytes"] = mem
+        results["6a: peak memory of fit, 100000 x 100 float32, in X.nbytes"] = mem
         save()
         add(
-            5,
+            "6b",
             "peak memory of predict_proba beyond its output, 1000000 x 100 "
             "float32 (X: 381 MiB)",
             row_predict_memory(),
             unit=" MiB",
         )
-    if 6 in args.rows:
+    if 7 in args.rows:
         res = row_time_to_accuracy(args.repeat)
-        results["6: time to 90% on the flower"] = res
+        results["7: time to 90% on the flower"] = res
         gd = res["ours, gd (default)"][1]
-        for name, (n_iter, t) in res.items():
+        for label, (name, (n_iter, t)) in zip(
+            ascii_lowercase, res.items(), strict=False
+        ):
             if t is None:
                 lines.append(
-                    f"| 6 | time to 90% on the flower: {name} | not reached "
+                    f"| 7{label} | time to 90% on the flower: {name} | not reached "
                     "| | | | | | |"
                 )
             else:
                 lines.append(
-                    f"| 6 | time to 90% on the flower: {name} ({n_iter} it) "
+                    f"| 7{label} | time to 90% on the flower: {name} ({n_iter} it) "
                     f"| {t:.4g} s | | | | | speed-up over gd: "
                     f"{gd / t:.1f}x | |"
                 )
             save()
-    if 7 in args.rows:
+    if 8 in args.rows:
         res = row_scaling(args.repeat)
-        results["7: seconds per sample per iteration"] = res
+        results["8: seconds per sample per iteration"] = res
         base = res[10_000]
-        for m, t in res.items():
+        for label, (m, t) in zip(ascii_lowercase, res.items(), strict=False):
             lines.append(
-                f"| 7 | fit per sample per iteration, m = {m}, float32 | "
+                f"| 8{label} | fit per sample per iteration, m = {m}, float32 | "
                 f"{t * 1e9:.2f} ns | | | | | relative to m = 10^4: "
                 f"{t / base:.2f} | |"
             )
             save()
-    if 8 in args.rows:
-        for solver in ("sgd", "adam"):
-            add(
-                8,
-                f"{solver}, batches of 200, 5 epochs, 20000 x 100, float64",
-                row_minibatch(solver, args.repeat),
-            )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,10 @@ html_theme_options = {
     # As many pages in the header as fit on one line at 1280 px.
     "header_links_before_dropdown": 6,
 }
-# Single pages have no section to navigate: no empty left column, more room
-# for the text and the tables. The gallery and the API keep theirs.
+# Pages with no section below them have nothing to navigate: no empty left
+# column, more room for the text and the tables (tests/test_docs_html.py
+# checks that no page shows an empty one). The gallery's examples and the
+# API's classes keep theirs, which list their neighbours.
 html_sidebars = {
     page: []
     for page in [
@@ -60,6 +62,11 @@ html_sidebars = {
         "user_guide",
         "defaults",
         "monitoring",
+        "deployment",
+        "scaling",
+        "gpu",
+        "auto_examples/index",
+        "api",
         "benchmarks",
         "changelog",
     ]

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import onnxruntime as ort
 import skl2onnx
+from matplotlib.colors import LogNorm
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -32,9 +33,7 @@ X, y = make_flower(1000, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 model = make_pipeline(
     StandardScaler(),
-    ShallowNetClassifier(
-        8, solver="adam", learning_rate=0.01, max_iter=2000, random_state=0
-    ),
+    ShallowNetClassifier(8, solver="lbfgs", tol=1e-4, random_state=0),
 ).fit(X_train, y_train)
 print(f"test accuracy: {model.score(X_test, y_test):.1%}")
 
@@ -67,12 +66,13 @@ for dtype, graph in graphs.items():
 
 # %%
 # The ONNX graph's probabilities over the plane, and where (and by how much)
-# the float32 graph differs from the pipeline's own float32 computation. The
-# two round differently (onnxruntime's ``Gemm`` sums in another order than
-# NumPy), so the gap is of order 1e-7, except along the decision boundary:
-# there the probability is steepest and the gap grows to about 1e-5, the
-# order of either float32 computation's own error against float64. Where that
-# matters, convert with float64 data.
+# the float32 graph differs from the pipeline's own float32 computation, on
+# a logarithmic scale. The two round differently (onnxruntime's ``Gemm`` sums
+# in another order than NumPy), so they differ by about float32's rounding,
+# 1e-7, except along the decision boundary: there the probability is
+# steepest, and the gap grows to the order of either float32 computation's
+# own error against float64 (the line printed below gives all three). Where
+# that matters, convert with float64 data.
 session = ort.InferenceSession(
     onx.SerializeToString(), providers=["CPUExecutionProvider"]
 )
@@ -90,17 +90,30 @@ print(
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 shading = axes[0].contourf(xx, yy, grid_proba[:, 1].reshape(xx.shape), 20, cmap="RdBu")
-axes[0].scatter(*X_test.T, c=y_test, cmap="RdBu", edgecolors="k", s=12)
+# The test points in colours of their own, so that both classes stand out
+# from the shading beneath them.
+for label, marker, color in [(0, "o", "gold"), (1, "s", "black")]:
+    axes[0].scatter(
+        *X_test[y_test == label].T,
+        marker=marker,
+        c=color,
+        edgecolors="k",
+        linewidths=0.4,
+        s=14,
+        label=f"test points of class {label}",
+    )
+axes[0].legend(loc="lower left", fontsize=8)
 axes[0].set_title("P(class 1), computed by onnxruntime")
-fig.colorbar(shading, ax=axes[0])
+fig.colorbar(shading, ax=axes[0], label="P(class 1)")
 image = axes[1].imshow(
-    gap.reshape(xx.shape),
+    np.maximum(gap, 1e-9).reshape(xx.shape),  # 0 shown as 1e-9 on the log scale
     origin="lower",
     extent=(lo[0], hi[0], lo[1], hi[1]),
     aspect="auto",
     cmap="viridis",
+    norm=LogNorm(vmin=1e-9),
 )
 axes[1].set_title("|onnxruntime - predict_proba|, float32")
-fig.colorbar(image, ax=axes[1])
+fig.colorbar(image, ax=axes[1], label="absolute difference of P(class 1)")
 fig.tight_layout()
 plt.show()

@@ -17,14 +17,22 @@ unit is on. The small plots show each unit's activation ``a_j``.
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from sk_shallow import ShallowNetClassifier
 from sk_shallow.datasets import make_flower
 from sk_shallow.inspection import HiddenUnitsDisplay
 
 X, y = make_flower()
+# The notes' run, as ``python -m sk_shallow`` fits it: a budget of 10,000
+# gradient-descent steps. Where it ends at that budget while the cost still
+# falls a little, it warns (a ConvergenceWarning, see the Defaults page);
+# like the command, this example silences that warning.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 clf = ShallowNetClassifier(4, max_iter=10000, random_state=2).fit(X, y)
 print(f"training accuracy: {clf.score(X, y):.1%}")
 print("outgoing weights W2:", np.round(clf.W2_[0], 2))

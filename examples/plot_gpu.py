@@ -10,8 +10,11 @@ it anywhere.
 
 This example uses PyTorch on the GPU when there is one, PyTorch on the CPU
 otherwise, and ``array_api_strict`` (the standard's reference implementation)
-when PyTorch is not installed. The fit is the same as the NumPy one, to
-rounding: the two loss curves below lie on each other.
+when PyTorch is not installed. The first line of output and the figure's
+title name the library and the device that ran the fit: where these pages
+are built without a GPU or PyTorch, that is ``array_api_strict``, on the
+CPU. The fit is the same as the NumPy one, to rounding: the two loss curves
+below lie on each other.
 """
 
 # %%
@@ -40,7 +43,8 @@ else:
     import array_api_strict as xp
 
     device = None
-print(f"Fitting with {xp.__name__} on {device or 'its default device'}")
+backend = f"{xp.__name__} on {device or 'its default device'}"
+print(f"Fitting with {backend}")
 
 # %%
 # The same fit twice, the notes' gradient descent on the flower data: NumPy
@@ -53,7 +57,9 @@ X_device, y_device = xp.asarray(X, device=device), xp.asarray(y, device=device)
 with sklearn.config_context(array_api_dispatch=True):
     on_device = ShallowNetClassifier(**params).fit(X_device, y_device)
     proba = on_device.predict_proba(X_device)
-print(f"weights: {type(on_device.W1_).__name__}; probabilities: {type(proba)}")
+for name, array in [("weights W1_", on_device.W1_), ("probabilities", proba)]:
+    library = type(array).__module__.split(".")[0]
+    print(f"{name}: {library} arrays, on {array.device}")
 
 # %%
 # To serve the model without the device (or without the dispatch), move it
@@ -62,15 +68,28 @@ served = move_to(on_device, np)
 print("largest difference from the NumPy fit:", end=" ")
 print(f"{np.abs(served.predict_proba(X) - on_host.predict_proba(X)).max():.1e}")
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 axes[0].plot(on_host.loss_curve_, lw=4, alpha=0.4, label="NumPy")
-axes[0].plot(on_device.loss_curve_, "k--", label=f"{xp.__name__} ({device})")
+axes[0].plot(on_device.loss_curve_, "k--", label=backend)
 axes[0].set_xlabel("gradient-descent iteration")
 axes[0].set_ylabel("cost")
 axes[0].legend()
 xx, yy = np.meshgrid(np.linspace(-4.5, 4.5, 200), np.linspace(-4.5, 4.5, 200))
 grid = np.c_[xx.ravel(), yy.ravel()]
-axes[1].contourf(xx, yy, served.predict_proba(grid)[:, 1].reshape(xx.shape), 20)
-axes[1].scatter(X[:, 0], X[:, 1], c=y, s=8, cmap="coolwarm", edgecolor="k", lw=0.2)
-axes[1].set_title("P(blue), from the device-fitted model moved to NumPy")
+proba_grid = served.predict_proba(grid)[:, 1].reshape(xx.shape)
+shading = axes[1].contourf(xx, yy, proba_grid, 20, cmap="RdBu")
+for label, marker, color in [(0, "o", "gold"), (1, "s", "black")]:
+    axes[1].scatter(
+        *X[y == label].T,
+        marker=marker,
+        c=color,
+        s=8,
+        lw=0.2,
+        edgecolors="k",
+        label=f"class {label}",
+    )
+axes[1].legend(loc="lower left", fontsize=8)
+fig.colorbar(shading, ax=axes[1], label="P(class 1), predict_proba[:, 1]")
+axes[1].set_title("The device-fitted model, moved to NumPy")
+fig.suptitle(f"Fitted with {backend}")
 plt.show()

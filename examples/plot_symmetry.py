@@ -62,7 +62,8 @@ for name, model in models.items():
 # %%
 # The rows of ``W1_`` after training, one pair of bars per hidden unit, and
 # the cost of each fit.
-fig, axes = plt.subplots(1, 4, figsize=(16, 3.8), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(10, 7.5), layout="constrained")
+axes = axes.flat
 for ax, (name, model) in zip(axes, models.items()):
     units = np.arange(model.n_hidden)
     ax.bar(units - 0.2, model.W1_[:, 0], width=0.4, label="weight on $x_1$")
@@ -71,7 +72,7 @@ for ax, (name, model) in zip(axes, models.items()):
     ax.set_xticks(units)
     ax.set_xlabel("hidden unit")
     ax.set_ylabel("$W^{[1]}$ entry")
-    ax.set_title(f"{name}: {model.score(X, y):.1%}", fontsize=10)
+    ax.set_title(f"{name}: {model.score(X, y):.1%}")
     if not model.W1_.any():
         ax.set_ylim(-1, 1)
         ax.text(
@@ -86,5 +87,6 @@ for (name, model), style in zip(models.items(), ["-", "--", "-"]):
     axes[3].plot(model.loss_curve_, style, lw=2, label=name)
 axes[3].set_xlabel("iteration")
 axes[3].set_ylabel("cost J")
-axes[3].legend(fontsize=8)
+axes[3].set_title("cost of each fit")
+axes[3].legend()
 plt.show()

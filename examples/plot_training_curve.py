@@ -12,8 +12,11 @@ marks the iteration whose weights were kept.
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 from sklearn.callback import ScoringMonitor
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sk_shallow import ShallowNetClassifier
@@ -35,7 +38,13 @@ clf = ShallowNetClassifier(
     n_iter_no_change=50,
     random_state=0,
 )
-clf.set_callbacks(monitor).fit(X_train, y_train)
+# Early stopping ends the fit once the held-out accuracy has not improved
+# for n_iter_no_change epochs. By then mini-batch Adam's training cost is
+# wandering up and down, and the fit warns that it was rising when it
+# stopped (a ConvergenceWarning): expected here, so it is silenced.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    clf.set_callbacks(monitor).fit(X_train, y_train)
 print(
     f"stopped after {clf.n_iter_} epochs; best validation accuracy "
     f"{clf.best_validation_score_:.1%}, test accuracy {clf.score(X_test, y_test):.1%}"

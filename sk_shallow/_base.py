@@ -40,8 +40,8 @@ from sklearn.utils.validation import (
 from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum, Objective
-from ._stopping import learned_little
-from ._training import TrainingState, train
+from ._stopping import TrainingDiverged, learned_little
+from ._training import TrainingState, restart_advice, train
 
 
 class CallbackSupportFallback:
@@ -136,12 +136,14 @@ def incremental_solver(estimator):
     if estimator.solver not in STOCHASTIC_SOLVERS:
         raise AttributeError(
             f"partial_fit is only available for the stochastic solvers "
-            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}."
+            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}: set "
+            "solver='sgd' or 'adam' (a fitted model's weights carry on)."
         )
     if estimator.early_stopping:
         raise AttributeError(
             "partial_fit is not available with early_stopping=True: one pass "
-            "over a chunk has no held-out data to stop on."
+            "over a chunk has no held-out data to stop on. Set "
+            "early_stopping=False and compare score() on held-out data."
         )
     estimator._check_incremental()
     return True
@@ -226,14 +228,59 @@ def _times(n):
 
 
 def _column_moments(X):
-    """Mean and standard deviation of each column of ``X`` (dense or sparse)."""
+    """Mean and standard deviation of each column of ``X`` (dense or sparse).
+
+    Finite for any finite ``X``: a column whose variance overflows (values
+    beyond 1e154 in float64) is taken again divided by a power of two (an
+    exact scaling) and the moments scaled back.
+    """
+    mean, std = _raw_column_moments(X)
+    overflowed = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
+    if not overflowed.size:
+        return mean, std
     if sp.issparse(X):
-        mean, var = mean_variance_axis(X, axis=0)
-        return mean, np.sqrt(var)
+        part = X.tocsc()[:, overflowed]
+        scale = power_of_two_below(abs(part).max(axis=0).toarray().ravel())
+        part = part @ sp.diags(scale)
+    elif _xp_network.is_numpy(X):
+        part = X[:, overflowed]
+        scale = power_of_two_below(np.abs(part).max(axis=0))
+        part = part * scale
+    else:
+        xp, device = _xp_network.namespace(X), _xp_network.device_of(X)
+        part = xp.take(X, xp.asarray(overflowed, device=device), axis=1)
+        scale = power_of_two_below(_xp_network.to_host(xp.max(xp.abs(part), axis=0)))
+        part = part * xp.asarray(scale, dtype=part.dtype, device=device)
+    part_mean, part_std = _raw_column_moments(part)
+    mean[overflowed], std[overflowed] = part_mean / scale, part_std / scale
+    return mean, std
+
+
+def power_of_two_below(largest):
+    """``2**-e`` with ``largest * 2**-e`` in [0.5, 1): an exact scaling.
+
+    Parameters
+    ----------
+    largest : float or ndarray
+        Finite, non-zero sizes.
+
+    Returns
+    -------
+    scale : float64 or ndarray of float64, of ``largest``'s shape
+    """
+    return np.ldexp(1.0, -np.frexp(np.asarray(largest, dtype=np.float64))[1])
+
+
+def _raw_column_moments(X):
+    """Mean and standard deviation of each column, in float64 on the host."""
+    if sp.issparse(X):
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, var = mean_variance_axis(X, axis=0)
+            return np.asarray(mean, np.float64), np.sqrt(np.asarray(var, np.float64))
     if not _xp_network.is_numpy(X):
         xp = _xp_network.namespace(X)
         return tuple(
-            np.asarray(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
+            np.array(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
             for f in (xp.mean, xp.std)
         )
     # In chunks of rows, so that no temporary of X's size is made.
@@ -242,11 +289,15 @@ def _column_moments(X):
     with np.errstate(over="ignore", invalid="ignore"):
         for rows in gen_batches(X.shape[0], 4096):
             mean, var, count = _incremental_mean_and_var(X[rows], mean, var, count)
-    return np.asarray(mean, dtype=np.float64), np.sqrt(np.asarray(var, np.float64))
+    return np.array(mean, dtype=np.float64), np.sqrt(np.array(var, np.float64))
 
 
 def scaling_advice(X):
-    """A sentence naming StandardScaler when ``X`` is far from unit scale, or "".
+    """A sentence naming a scaler when ``X`` is far from unit scale, or "".
+
+    StandardScaler for dense ``X``; for sparse ``X``, which cannot be
+    centred without densifying it, MaxAbsScaler or StandardScaler without
+    centring.
 
     Far means a column's standard deviation or the size of its mean above
     100, or a ratio above 1e3 between the largest and the smallest non-zero
@@ -264,10 +315,17 @@ def scaling_advice(X):
     if largest <= 100 and ratio <= 1e3 and offset <= 100:
         return ""
     means = f"column means up to {offset:.3g} in size, " if offset > 100 else ""
+    # StandardScaler cannot centre a sparse matrix: it would densify it.
+    example = (
+        "make_pipeline(MaxAbsScaler(), ...) or StandardScaler(with_mean=False)"
+        " (a sparse matrix cannot be centred)"
+        if sp.issparse(X)
+        else "make_pipeline(StandardScaler(), ...)"
+    )
     return (
         f" The features are far from unit scale ({means}column standard "
         f"deviations from {scales.min():.3g} to {largest:.3g}): scale them, "
-        "for example with make_pipeline(StandardScaler(), ...)."
+        f"for example with {example}."
     )
 
 
@@ -400,6 +458,24 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
 
     def _check_raw_targets(self, y, classes):
         """Raise a clear error for targets that validation would choke on."""
+
+    def _check_targets(self, Y):
+        """Raise a clear error for encoded targets the cost cannot take.
+
+        ``Y`` of shape (n_outputs, m), on the host, in ``X``'s dtype.
+        """
+
+    def _target_advice(self, Y):
+        """The warnings' advice on the targets' scale: "" (see the regressor).
+
+        ``Y`` of shape (n_outputs, m), as trained on.
+        """
+        return ""
+
+    @staticmethod
+    def _restart_advice(incremental):
+        """How to start a new model from ``partial_fit`` or a warm ``fit``."""
+        return restart_advice("partial_fit" if incremental else "warm_start=True")
 
     # -- parameters in the notes' layout -----------------------------------
     @property
@@ -572,15 +648,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             host_dtype = np.float64 if X.dtype == xp.float64 else np.float32
         output = self._output_layer()
         n_outputs = Y.shape[0]
-        signature = dict(
-            n_hidden=self.n_hidden,
-            activation=self.activation,
-            n_outputs=n_outputs,
-            output=output,
-            dtype=np.dtype(
-                host_dtype
-            ).name,  # a string: the state stays plain to serialise
-        )
+        signature = self._signature(n_outputs, host_dtype)
         config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
 
         if first:
@@ -619,24 +687,32 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             X, y, sample_weight, n_steps, output, n_outputs
         )
         objective = self._make_objective(XT, Y_train, sw_train, output)
-        # What a model must beat: the cost of the best constant prediction.
-        baseline = (
-            None if incremental else self._constant_cost(Y_train, sw_train, output)
-        )
-        outcome = train(
-            state,
-            objective,
-            tol=self._tol,
-            n_iter_no_change=self.n_iter_no_change,
-            max_iter=n_steps,
-            floor=baseline,
-            validate=validate,
-            verbose=self.verbose,
-            on_iteration=on_iteration,
-        )
+        # What a model must beat: the cost of the best constant prediction
+        # (for partial_fit, on the chunk: the warnings compare with it).
+        baseline = self._constant_cost(Y_train, sw_train, output)
+        try:
+            outcome = train(
+                state,
+                objective,
+                tol=self._tol,
+                n_iter_no_change=self.n_iter_no_change,
+                max_iter=n_steps,
+                floor=None if incremental else baseline,
+                continued=not first,
+                validate=validate,
+                verbose=self.verbose,
+                on_iteration=on_iteration,
+            )
+        except TrainingDiverged as error:
+            advice = self._target_advice(Y_train)
+            if advice:  # targets far from unit scale: say so too
+                raise TrainingDiverged(f"{error}{advice}") from error
+            raise
         if outcome.best_params is not None:
             state.params = outcome.best_params
-        self._report(outcome, state.solver, X, baseline, incremental, bool(validate))
+        self._report(
+            outcome, state.solver, X, baseline, incremental, bool(validate), Y_train
+        )
         self._publish(state, outcome, n_outputs, output)
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
@@ -664,10 +740,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             y = _xp_network.to_host(y)
             sample_weight = _xp_network.to_host(sample_weight)
         self._check_raw_targets(y, classes)
-        if sp.issparse(y):
-            raise ValueError(
-                "y must be dense: sparse targets are not supported; pass y.toarray()."
-            )
         with np.errstate(over="ignore"):  # longdouble beyond float64: inf
             X, y = validate_data(
                 self,
@@ -692,6 +764,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 f"y has values beyond the range of {X.dtype}, the data type of X: "
                 "pass X as float64 or rescale y."
             )
+        self._check_targets(Y)
         sample_weight = self._sample_weight(sample_weight, X_host, y, incremental)
         if xp is not None:
             if first:
@@ -760,6 +833,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         return params
 
+    def _signature(self, n_outputs, dtype):
+        """What a training state is built for; a continued fit must agree.
+
+        See :meth:`TrainingState.check`. The dtype is a name: the state
+        stays plain to serialise.
+        """
+        return dict(
+            n_hidden=self.n_hidden,
+            activation=self.activation,
+            n_outputs=n_outputs,
+            output=self._output_layer(),
+            dtype=np.dtype(dtype).name,
+        )
+
     def _split_generator(self, X, n_outputs, state):
         """The generator that holds out validation rows in a continued fit.
 
@@ -775,11 +862,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._initial_params(rng, X.shape[1], n_outputs, state.signature["dtype"])
         return rng
 
-    def _report(self, outcome, solver, X, baseline, incremental, validated):
+    def _report(self, outcome, solver, X, baseline, incremental, validated, Y=None):
         """Warn about every way the fit may have ended badly.
 
         ``baseline`` is the cost of the best constant prediction on the
-        training part (None when unknown, or for ``partial_fit``).
+        training part (on the chunk for ``partial_fit``; None when unknown,
+        as for dask collections); ``Y`` the targets trained on, of shape
+        (n_outputs, m), for the advice.
         """
         if outcome.stopped_by_callback:
             warnings.warn(
@@ -802,7 +891,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if outcome.message and not incremental:
             problems.append(outcome.message)
         start, final = outcome.start_cost, outcome.final_cost
-        if final > start + 1e-3 * abs(start):
+        rose = final > start + 1e-3 * abs(start)
+        if rose:
             problems.append(
                 f"the cost ended at {final:.4g}, above the {start:.4g} of the "
                 "starting weights"
@@ -812,24 +902,31 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 "training stopped because the cost had stopped falling: it was rising"
             )
         step_too_large = bool(problems) and not outcome.message
-        if start >= final and learned_little(final, baseline):
+        little = not rose and learned_little(final, baseline)
+        halved = getattr(solver, "rejected", 0)
+        if not problems and not halved and not little:
+            return
+        advice = self._scaling_advice(X) + self._target_advice(Y)
+        # A partial_fit call early in a stream may not have learned yet; it
+        # says so where the data's scale is why (its baseline is the chunk's).
+        if little and (advice or not incremental):
             how = "no" if final >= baseline else "little"
+            chunk = " of this chunk" if incremental else ""
             problems.append(
                 f"the model does {how} better than predicting "
-                f"{self._constant_prediction} (cost {final:.4g} against "
+                f"{self._constant_prediction}{chunk} (cost {final:.4g} against "
                 f"{baseline:.4g})"
             )
-        halved = getattr(solver, "rejected", 0)
         if not problems and not halved:
             return
         # Every halving of the run, a stall's too: the count matches the step.
         halvings = getattr(solver, "halvings", halved)
-        advice = self._scaling_advice(X)
         if problems:
             if halved:
                 problems.append(
                     f"the solver had to halve its step {_times(halvings)}, to "
                     f"{solver.learning_rate:.3g}"
+                    + (", for the calls to come too" if incremental else "")
                 )
             if solver.learning_rate is not None and step_too_large:
                 problems.append("lower learning_rate")
@@ -839,10 +936,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=6,
             )
-        elif advice:
+        elif advice or incremental:
+            # partial_fit: the smaller step stays for the calls to come.
+            later = " The calls to come go on with it." if incremental else ""
             warnings.warn(
                 f"The solver had to halve its step {_times(halvings)}, to "
-                f"{solver.learning_rate:.3g}, to keep the cost from rising." + advice,
+                f"{solver.learning_rate:.3g}, to keep the cost from rising."
+                + later
+                + advice,
                 ConvergenceWarning,
                 stacklevel=6,
             )
@@ -917,17 +1018,28 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _split(self, X, y, Y, sample_weight, rng, output):
         """Hold out ``validation_fraction`` of the data (stratified for classes).
 
+        Class labels are split by class, as MLPClassifier splits them, and
+        every class must have a sample on both sides; multilabel targets are
+        split at random, as there.
+
         Returns the training part in the notes' layout and a function scoring
         parameters on the held-out part: ``params -> (cost, score)``.
         """
         n_samples = X.shape[0]
         n_val, stratify = math.ceil(self.validation_fraction * n_samples), None
         if self._stratify and y.ndim == 1:
-            counts = np.unique(y, return_counts=True)[1]
-            # Stratify when every class can be on both sides of the split.
-            if counts.min() >= 2 and n_samples >= 2 * len(counts):
-                stratify = y
-                n_val = min(max(n_val, len(counts)), n_samples - len(counts))
+            labels, counts = np.unique(y, return_counts=True)
+            if counts.min() < 2:
+                lone = labels[counts < 2].tolist()
+                raise ValueError(
+                    "early_stopping=True holds out a validation set stratified "
+                    "by class, which needs at least 2 samples of every class; "
+                    f"the classes {lone} have 1. Set early_stopping=False or "
+                    "give every class more samples."
+                )
+            stratify = y
+            # Every class on both sides of the split.
+            n_val = min(max(n_val, len(counts)), n_samples - len(counts))
         train_idx, val_idx = train_test_split(
             np.arange(n_samples),
             test_size=n_val,
@@ -1004,6 +1116,31 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.array_api_support = _xp_network.SUPPORTED
         return tags
+
+
+def metric_weights(sample_weight):
+    """``sample_weight`` for a metric, scaled so that its sums cannot overflow.
+
+    A metric weighs through the weights' ratios: NumPy weights beyond 1e100
+    are divided by a power of two (exact); anything else is returned as it is.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,), or as given
+    """
+    if sample_weight is None or not _xp_network.is_numpy(sample_weight):
+        return sample_weight
+    weights = np.asarray(sample_weight)
+    if weights.dtype.kind != "f" or not weights.size:
+        return sample_weight
+    heaviest = float(np.abs(weights).max())
+    if not (math.isfinite(heaviest) and heaviest > 1e100):
+        return sample_weight
+    return weights * power_of_two_below(heaviest)
 
 
 def finite_weights(weights, name):

@@ -24,6 +24,7 @@ a leading dimension. Prediction uses the same blocks, which bounds its
 working memory to a few blocks' activations whatever the number of rows.
 """
 
+import contextlib
 import contextvars
 import os
 import threading
@@ -37,15 +38,26 @@ from . import _network
 from ._backend import namespace
 from ._config import _get_threadlocal_config
 
-_POOL = {"executor": None, "n_threads": 0, "controller": None}
+_POOL = {"executor": None, "n_threads": 0, "controller": None, "keeper": None}
 _POOL_LOCK = threading.Lock()
+
+#: The process-wide BLAS limit: how many blocked passes hold it, and the
+#: threadpoolctl limiter that set it (see :func:`_one_blas_thread`).
+_LIMIT = {"count": 0, "limiter": None}
+_LIMIT_LOCK = threading.Lock()
 
 
 def _forget_pool():
-    """In a forked child the parent's worker threads do not exist: start anew."""
-    global _POOL_LOCK
+    """In a forked child the parent's worker threads do not exist: start anew.
+
+    A limit the parent held at the fork is inherited with the BLAS state; the
+    child's first blocked pass takes it over and its last restores it.
+    """
+    global _POOL_LOCK, _LIMIT_LOCK
     _POOL_LOCK = threading.Lock()
-    _POOL.update(executor=None, n_threads=0)
+    _LIMIT_LOCK = threading.Lock()
+    _POOL.update(executor=None, n_threads=0, keeper=None)
+    _LIMIT["count"] = 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -62,13 +74,58 @@ def _executor(n_threads):
             return None, _POOL["controller"]
         executor = _POOL["executor"]
         if executor is None or _POOL["n_threads"] != n_threads:
-            if executor is not None:
-                executor.shutdown(wait=False)
+            # The pool it replaces is not shut down: a pass running in another
+            # thread may still submit to it. Its threads end once no pass
+            # holds it and it is garbage-collected.
             executor = _POOL["executor"] = ThreadPoolExecutor(
                 n_threads, thread_name_prefix="sk_shallow"
             )
             _POOL["n_threads"] = n_threads
         return executor, _POOL["controller"]
+
+
+def _keeper():
+    """The one thread that sets and restores the BLAS limit."""
+    with _POOL_LOCK:
+        if _POOL["keeper"] is None:
+            _POOL["keeper"] = ThreadPoolExecutor(
+                1, thread_name_prefix="sk_shallow_blas"
+            )
+        return _POOL["keeper"]
+
+
+def _enter_limit(controller):
+    limiter = controller.limit(limits=1, user_api="blas")
+    return limiter.__enter__()
+
+
+@contextlib.contextmanager
+def _one_blas_thread(controller):
+    """BLAS on one thread while any blocked pass runs, from whatever thread.
+
+    The number of BLAS threads belongs to the whole process (OpenBLAS's
+    pthreads pool, MKL's global setting): a limit cannot be confined to the
+    threads that run the blocks, so limiting inside the workers is no option.
+    A limit per call is wrong when calls overlap: the second records the
+    first's limit as the value to restore, and whichever leaves last leaves
+    BLAS on one thread for good. So the limit is counted: the first pass to
+    start sets it, the last to end restores the value from before the first.
+    Both happen on one long-lived thread (:func:`_keeper`), because
+    threadpoolctl lets only the thread that set OpenBLAS's limit restore it,
+    and hands OpenBLAS to no other thread while that one holds it.
+    """
+    with _LIMIT_LOCK:
+        if _LIMIT["count"] == 0 and _LIMIT["limiter"] is None:
+            _LIMIT["limiter"] = _keeper().submit(_enter_limit, controller).result()
+        _LIMIT["count"] += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT["count"] -= 1
+            if _LIMIT["count"] == 0:
+                limiter, _LIMIT["limiter"] = _LIMIT["limiter"], None
+                _keeper().submit(limiter.__exit__, None, None, None).result()
 
 
 def _partition(m, block_size):
@@ -117,7 +174,7 @@ def _in_order(work, n_blocks, n_threads):
     # Measured: BLAS's own threads on block-sized products are slower than
     # one thread, and far slower on a busy machine, where they wait for each
     # other; with one thread the passes use exactly one core.
-    with controller.limit(limits=1, user_api="blas"):
+    with _one_blas_thread(controller):
         if window == 1:
             for i in range(n_blocks):
                 yield work(i, 0)

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
@@ -17,7 +18,13 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import BaseShallowNet, _all_or_nothing, finite_weights, incremental_solver
+from ._base import (
+    BaseShallowNet,
+    _all_or_nothing,
+    finite_weights,
+    incremental_solver,
+    metric_weights,
+)
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -95,7 +102,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
         improving, and keep the weights that scored best. Works with every
-        solver.
+        solver. As in MLPClassifier, a class with a single sample is an
+        error (it cannot be on both sides of the split) and multilabel
+        targets are split at random.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000
@@ -103,7 +112,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in LogisticRegression: a dict
         ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
-        np.bincount(y))``. Multiplied with ``sample_weight``.
+        np.bincount(y))``. Multiplied with ``sample_weight``. A class missing
+        from the dict weighs 1; labels of the dict that are not classes of
+        ``y`` (a class absent from a cross-validation fold) are ignored when
+        the dict weighs every class, an error otherwise.
     init : {"normal", "glorot", "he", "zeros"}, default="normal"
         Weight initialisation. ``"normal"`` is the notes' ``randn * init_scale``
         (``W1`` drawn before ``W2``, zero biases); ``"glorot"`` is
@@ -168,6 +180,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         each iteration (without the L2 penalty).
     best_validation_score_ : float or None
         The best of ``validation_scores_``; its weights are the fitted ones.
+        A warm-started fit keeps the weights it started from unless it
+        scores better (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -278,8 +292,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             One chunk of training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            The chunk's labels, or its label indicator matrix (multilabel).
+        y : {array-like, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
+            The chunk's labels, or its label indicator matrix (multilabel,
+            dense or sparse).
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -300,7 +316,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             _check_labels(classes, "classes")
 
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
-        if y.ndim == 2 and y.shape[1] == 1:
+        sparse = sp.issparse(y)
+        if y.ndim == 2 and y.shape[1] == 1 and not sparse:
             y = column_or_1d(y, warn=True)
         # Labels: their distinct values, found once. A 1-D target's type is
         # that of its distinct values, so scikit-learn's checks run on those.
@@ -312,8 +329,16 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
             raise ValueError(
                 f"A 2-D y of shape {y.shape} must be a multilabel indicator "
-                "matrix: one column per label, with values 0 and 1."
+                "matrix: one column per label (at least 2), with values 0 and 1"
+                + ("; pass class labels as a dense 1-D array." if sparse else ".")
             )
+        if sparse:
+            # The binarizer fitted on the sparse matrix remembers it, so that
+            # predict returns a sparse indicator matrix, as MLPClassifier's
+            # does; the dense copy is the size of the encoded targets. A
+            # sparse indicator may store its one value as any number (see
+            # type_of_target): each stored entry is a label that is on.
+            y = (y != 0).toarray().astype(np.intp)
         if first_fit:
             if incremental and classes is None:
                 raise ValueError(
@@ -330,34 +355,46 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes "
-                f"of the first call, {self._host_classes.tolist()}."
+                f"of the first call, {self._host_classes.tolist()}. "
+                + self._restart_advice(incremental)
             )
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             if y.ndim != 2 or y.shape[1] != len(self._host_classes):
                 raise ValueError(
                     f"y must be an indicator matrix of {len(self._host_classes)} "
-                    f"labels, as in the first fit; got shape {y.shape}."
+                    f"labels, as in the first fit; got shape {y.shape}. "
+                    + self._restart_advice(incremental)
                 )
             return y, self._label_binarizer.transform(y)
         if y.ndim != 1:
             raise ValueError(
-                f"y must be 1-D labels, as in the first fit; got shape {y.shape}."
+                f"y must be 1-D labels, as in the first fit; got shape {y.shape}. "
+                + self._restart_advice(incremental)
             )
-        self._check_known_classes(labels)
+        self._check_known_classes(labels, incremental)
         # LabelBinarizer's indicator matrix, from each label's class index.
         index = np.searchsorted(self._host_classes, labels)[inverse]
         if self._is_binary:
             return y, (index == 1)[:, np.newaxis]
         return y, (index == np.arange(len(self._host_classes))[:, np.newaxis]).T
 
-    def _check_known_classes(self, labels):
-        """Raise if the distinct ``labels`` hold a class not in ``classes_``."""
+    def _check_known_classes(self, labels, incremental=False):
+        """Raise if the distinct ``labels`` hold a class not in ``classes_``.
+
+        ``incremental``: the continued fit is ``partial_fit`` (for the advice).
+        """
         unseen = np.setdiff1d(labels, self._host_classes)
         if unseen.size:
+            first = (
+                "Pass every class in classes on the first call to partial_fit; "
+                if incremental
+                else ""
+            )
             raise ValueError(
                 f"y has classes {unseen.tolist()} that are not in "
                 f"classes_ = {self._host_classes.tolist()}; a fit that continues "
-                "(warm_start, partial_fit) cannot add classes."
+                f"(warm_start, partial_fit) cannot add classes. {first}"
+                + self._restart_advice(incremental)
             )
 
     @property
@@ -452,13 +489,25 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         return weights
 
     def _dict_class_weights(self):
-        """``class_weight[c]`` for each class in ``classes_`` (1 if not given)."""
-        known = set(self._host_classes.tolist())
-        unknown = [k for k in self.class_weight if k not in known]
-        if unknown:
+        """``class_weight[c]`` for each class in ``classes_`` (1 if not given).
+
+        The rule of scikit-learn's ``compute_class_weight`` (1.7 to 1.9), which
+        LogisticRegression applies: labels of the dict that are not classes
+        (a class missing from a cross-validation fold) are ignored, unless
+        some class has no weight in the dict, when the dict was likely meant
+        for other labels. Written here because scikit-learn 1.9 looks labels
+        up as ``int(label)``, which rounds 0.5 to 0 and turns "1" into 1.
+        """
+        classes = self._host_classes.tolist()
+        known = set(classes)
+        extra = [k for k in self.class_weight if k not in known]
+        missing = [c for c in classes if c not in self.class_weight]
+        if extra and missing:
             raise ValueError(
-                f"class_weight has labels {unknown} that are not among the "
-                f"classes {self._host_classes.tolist()}."
+                f"class_weight has labels {extra} that are not among the "
+                f"classes {classes}, and no weight for the classes {missing}. "
+                "A dict may name labels absent from y only if it gives a "
+                "weight to every class."
             )
         weights = np.ones(len(self._host_classes))
         for i, c in enumerate(self._host_classes.tolist()):
@@ -483,6 +532,30 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         else:  # one sigmoid per output: binary, or every label of multilabel
             correct = np.all((A2 > 0.5) == (Y > 0.5), axis=0)
         return float(np.average(correct, weights=sample_weight))
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of the predictions (subset accuracy for multilabel).
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, also for sample
+        weights whose sum overflows (see
+        :func:`~sk_shallow._base.metric_weights`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return float(
+            accuracy_score(
+                y, self.predict(X), sample_weight=metric_weights(sample_weight)
+            )
+        )
 
     # -- predictions ----------------------------------------------------------
     def decision_function(self, X):
@@ -514,9 +587,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        y_pred : {ndarray, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
             Labels from ``classes_``, or a 0/1 indicator matrix for
-            multilabel targets.
+            multilabel targets: a SciPy CSR matrix when the first fit's ``y``
+            was sparse, as MLPClassifier returns.
         """
         Z2, _ = self._forward(X, "predict")
         if not _xp_network.is_numpy(Z2):
@@ -525,7 +600,13 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             return self.classes_[(Z2[0] > 0).astype(int)]
         if self.out_activation_ == "softmax":
             return self.classes_[Z2.argmax(axis=0)]
-        return (Z2.T > 0).astype(int)
+        y_pred = (Z2.T > 0).astype(int)
+        return sp.csr_matrix(y_pred) if self._sparse_targets else y_pred
+
+    @property
+    def _sparse_targets(self):
+        """Whether the first fit's ``y`` was a sparse indicator matrix."""
+        return getattr(self._label_binarizer, "sparse_input_", False)
 
     def _predict_xp(self, Z2):
         """``predict`` for array API outputs, as scikit-learn's linear classifiers."""

@@ -138,16 +138,20 @@ def constant_cost(Y, output, sample_weight=None):
     Returns
     -------
     J : float
+        ``inf`` when the targets are too large for it.
     """
     Y = np.asarray(Y, dtype=np.float64)
     w = np.ones(Y.shape[1]) if sample_weight is None else sample_weight
     w = np.asarray(w, dtype=np.float64) / np.sum(w)
-    mean = Y @ w
-    if output in ("sigmoid", "softmax"):
-        return constant_cross_entropy(mean, output)
-    if output == "identity":
-        return float(0.5 * np.sum(((Y - mean[:, None]) ** 2) @ w))
-    return float(np.sum(xlogy(Y, Y) @ w - xlogy(mean, mean)))
+    # Targets too large for their squares give inf, not a warning: the
+    # caller tells the user what to do about them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = Y @ w
+        if output in ("sigmoid", "softmax"):
+            return constant_cross_entropy(mean, output)
+        if output == "identity":
+            return float(0.5 * np.sum(((Y - mean[:, None]) ** 2) @ w))
+        return float(np.sum(xlogy(Y, Y) @ w - xlogy(mean, mean)))
 
 
 # --------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """ShallowNetRegressor: the same network with a linear output (notes 3.7)."""
 
+import math
+
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -11,8 +14,44 @@ from ._base import (
     AUTO_LEARNING_RATES,
     BaseShallowNet,
     _all_or_nothing,
+    _column_moments,
     incremental_solver,
+    metric_weights,
+    power_of_two_below,
 )
+
+#: Values beyond this size have squares near the end of float64's range.
+_SQUARES_OVERFLOW = 1e150
+
+
+def r2(y_true, y_pred, sample_weight=None):
+    """:func:`sklearn.metrics.r2_score` for targets of any finite size.
+
+    R² is unchanged when ``y_true`` and ``y_pred`` are multiplied by the
+    same factor, or the weights by another: values whose sums of squares
+    would overflow are first divided by a power of two, which is exact, and
+    so are huge weights (:func:`~sk_shallow._base.metric_weights`).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    score : float
+    """
+    if _xp_network.is_numpy(y_pred):
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.dtype.kind in "fiu" and y_true.size:
+            # Sums of squares in the dtype r2_score computes in.
+            dtype = np.result_type(y_true.dtype, y_pred.dtype, np.float16)
+            limit = np.sqrt(np.finfo(dtype).max / y_true.size) / 2
+            largest = float(max(np.abs(y_true).max(), np.abs(y_pred).max()))
+            if math.isfinite(largest) and largest > limit:
+                scale = power_of_two_below(largest)
+                y_true, y_pred = y_true * scale, y_pred * scale
+    return float(r2_score(y_true, y_pred, sample_weight=metric_weights(sample_weight)))
 
 
 class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
@@ -138,6 +177,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         Poisson deviance, without the L2 penalty) after each iteration.
     best_validation_score_ : float or None
         The best of ``validation_scores_``; its weights are the fitted ones.
+        A warm-started fit keeps the weights it started from unless it
+        scores better (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -253,6 +294,12 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
+    def _check_raw_targets(self, y, classes):
+        if sp.issparse(y):
+            raise ValueError(
+                "y must be dense: sparse targets are not supported; pass y.toarray()."
+            )
+
     def _encode_targets(self, y, first_fit, incremental=False, classes=None):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
@@ -263,7 +310,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         elif y.ndim != self._y_ndim and y.reshape(len(y), -1).shape[1] != 1:
             raise ValueError(
                 "y must have the shape of the first fit's targets "
-                f"({self.n_outputs_} columns); got shape {y.shape}."
+                f"({self.n_outputs_} columns); got shape {y.shape}. "
+                + self._restart_advice(incremental)
             )
         return y, y.reshape(len(y), -1)
 
@@ -271,7 +319,81 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _score_output(self, A2, Y, sample_weight):
-        return float(r2_score(Y.T, A2.T, sample_weight=sample_weight))
+        return r2(Y.T, A2.T, sample_weight)
+
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R² of the predictions.
+
+        As :meth:`sklearn.base.RegressorMixin.score`, also for targets whose
+        squares overflow (see :func:`r2`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return r2(y, self.predict(X), sample_weight)
+
+    def _check_targets(self, Y):
+        self._check_target_size(
+            np.abs(Y).max(initial=0), Y.shape, Y.dtype, lambda: self._target_advice(Y)
+        )
+
+    def _check_target_size(self, largest, shape, dtype, advice):
+        """Raise ValueError when targets up to ``largest`` overflow the cost.
+
+        ``shape`` is ``(n_outputs, m)``; ``advice()`` gives the sentence on
+        scaling ``y`` for the message.
+        """
+        if self.loss == "poisson":
+            return  # no squares: the deviance takes any finite count
+        # The cost sums every output's squared error over the examples.
+        limit = np.sqrt(np.finfo(dtype).max / math.prod(shape)) / 2
+        if largest <= limit:
+            return
+        wider = ""
+        if dtype != np.float64 and largest <= limit * np.sqrt(
+            np.finfo(np.float64).max / np.finfo(dtype).max
+        ):
+            wider = " Or pass X as float64, whose range is wide enough."
+        raise ValueError(
+            f"y has values up to {largest:.3g} in size: their squared error "
+            f"overflows {np.dtype(dtype).name} (the limit for {shape[1]} samples "
+            f"is {limit:.3g})." + advice() + wider
+        )
+
+    def _target_advice(self, Y):
+        """A sentence on scaling ``y`` when it is far from unit scale, or "".
+
+        Far means an output's mean or standard deviation above 100 in size,
+        as for the features (:func:`~sk_shallow._base.scaling_advice`): the
+        output layer starts near 0 and its steps are not made for such
+        targets. ``Y`` of shape (n_outputs, m).
+        """
+        if Y is None:
+            return ""
+        mean, std = _column_moments(_xp_network.transpose(Y))
+        offset = np.abs(mean[np.isfinite(mean)]).max(initial=0)
+        scale = std[np.isfinite(std)].max(initial=0)
+        if offset <= 100 and scale <= 100:
+            return ""
+        # A count stays non-negative under MaxAbsScaler; StandardScaler's
+        # variance of targets beyond 1e150 would overflow, MaxAbsScaler's
+        # largest value does not.
+        large = max(offset, scale) > _SQUARES_OVERFLOW
+        scaler = "MaxAbsScaler" if self.loss == "poisson" or large else "StandardScaler"
+        return (
+            f" The targets are far from unit scale (means up to {offset:.3g} "
+            f"in size, standard deviations up to {scale:.3g}): scale y, for "
+            "example with TransformedTargetRegressor(regressor, "
+            f"transformer={scaler}())."
+        )
 
     def predict(self, X):
         """Predict ``y_hat = A2``.

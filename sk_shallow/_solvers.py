@@ -41,7 +41,8 @@ from ._stopping import TrainingDiverged, diverged
 
 #: What to do when a solver with a step size diverges.
 STEP_HINT = (
-    "Lower learning_rate or scale the features (for example with StandardScaler)."
+    "Lower learning_rate or scale the features (for example with StandardScaler, "
+    "or MaxAbsScaler for sparse input)."
 )
 
 #: A full-batch step is undone when it raises the cost by more than this
@@ -641,7 +642,8 @@ class LBFGS:
     learning_rate = None
     hint = (
         "L-BFGS's line search found no finite cost: scale the features (for "
-        "example with StandardScaler) or add an L2 penalty (alpha)."
+        "example with StandardScaler, or MaxAbsScaler for sparse input) or add "
+        "an L2 penalty (alpha)."
     )
 
     def __init__(self, max_fun=15000, tol=1e-4):
@@ -693,5 +695,5 @@ class LBFGS:
             return None
         return (
             f"L-BFGS stopped before converging ({result.message}); increase "
-            "max_iter or max_fun, or scale the features"
+            "max_iter or max_fun"
         )

@@ -156,10 +156,14 @@ class DivergenceGuard:
     hint : str
         What to do, for the message (a solver without a learning rate does
         not tell the user to lower one).
+    continued : bool, default=False
+        The starting weights are a fitted model's, not drawn with
+        ``init_scale``: a non-finite starting cost then says so.
     """
 
-    def __init__(self, start, hint):
+    def __init__(self, start, hint, continued=False):
         self.hint = hint
+        self.continued = continued
         self.start = self.limit = None
         if start is not None:
             self.set_start(start)
@@ -169,7 +173,9 @@ class DivergenceGuard:
         if not math.isfinite(start):
             raise diverged(
                 "the cost of the starting weights is not finite",
-                "Scale the features, or lower init_scale.",
+                "Scale the features like the data the model was trained on."
+                if self.continued
+                else "Scale the features, or lower init_scale.",
             )
         self.start = start
         self.limit = DIVERGENCE_FACTOR * max(start, 1.0)

@@ -20,6 +20,20 @@ from ._stopping import DivergenceGuard, StoppingRule, diverged
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
+def restart_advice(how):
+    """What starts a new model instead of continuing, for the method ``how``.
+
+    ``how`` is ``"partial_fit"`` or ``"warm_start=True"`` (a ``fit``):
+    ``warm_start`` means nothing to ``partial_fit``, which always continues.
+    """
+    if how == "partial_fit":
+        return (
+            "partial_fit always continues: call fit to start a new model, or "
+            "partial_fit a fresh one (sklearn.base.clone(estimator))."
+        )
+    return "Set warm_start=False to start a new model."
+
+
 class TrainingState:
     """Parameters, solver, random generator and histories of one model.
 
@@ -42,10 +56,12 @@ class TrainingState:
     Attributes
     ----------
     loss_curve, validation_scores, validation_loss_curve : list of float
-        The histories, across continued fits.
+        The histories, across continued fits; the validation histories are
+        those of the last iterations, all validated (a run without
+        validation clears them).
     best_validation_score : float
-        The best validation score of the last run, whose weights were kept
-        (-inf before any).
+        The best of ``validation_scores``, over every validated run that
+        continued this state: its weights are ``params`` (-inf before any).
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -63,16 +79,25 @@ class TrainingState:
         """Raise ValueError unless a fit for ``signature`` can continue this state.
 
         ``how`` names what continues (``"warm_start=True"``,
-        ``"partial_fit"``) for the message. The data type may change: the
-        weights are converted and the optimiser restarts.
+        ``"partial_fit"``) for the message, whose advice is what works for
+        it (:func:`restart_advice`). The data type may change: the weights
+        are converted and the optimiser restarts.
         """
         for name, before in self.signature.items():
             now = signature[name]
             if name != "dtype" and now != before:
+                if name == "n_outputs":
+                    what = f"{before} outputs; y now has {now}"
+                elif name == "output":
+                    what = (
+                        f"the output layer {before!r} (from loss and the "
+                        f"targets); now {now!r}"
+                    )
+                else:
+                    what = f"{name}={before!r}; now {name}={now!r}"
                 raise ValueError(
-                    f"{how} continues the previous fit, which had {name}="
-                    f"{before!r}; now {name}={now!r}. Set warm_start=False "
-                    "(or fit from scratch) to start a new model."
+                    f"{how} continues the previous fit, which had {what}. "
+                    + restart_advice(how)
                 )
 
     def continued(self, dtype):
@@ -116,8 +141,12 @@ class Progress:
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.on_iteration = on_iteration
         self.n_iter = 0
+        # The best validated weights so far: a continued fit starts from the
+        # best of the runs before it, and keeps them unless it beats them.
+        self.best_score = state.best_validation_score
         self.best_params = None
-        self.best_score = -np.inf  # of this run: its weights are the ones kept
+        if validate is not None and self.best_score > -np.inf:
+            self.best_params = {k: _xp_network.copy(v) for k, v in state.params.items()}
         self.stopped_by_callback = False
         self.stalled = False
 
@@ -198,7 +227,15 @@ class Outcome:
 
 
 def train(
-    state, objective, *, tol, n_iter_no_change, max_iter, floor=None, **progress_options
+    state,
+    objective,
+    *,
+    tol,
+    n_iter_no_change,
+    max_iter,
+    floor=None,
+    continued=False,
+    **progress_options,
 ):
     """Train ``state.params`` in place with ``state.solver``.
 
@@ -218,6 +255,9 @@ def train(
     floor : float, optional
         The cost of the best constant prediction, for the stopping rule.
     max_iter : int
+    continued : bool, default=False
+        ``state`` is a fitted model's (``warm_start``, ``partial_fit``), for
+        the divergence messages.
     **progress_options
         ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
 
@@ -233,6 +273,11 @@ def train(
     """
     solver, params = state.solver, state.params
     validate = progress_options.get("validate")
+    if validate is None and state.validation_scores:
+        # Weights trained without validation: the scores no longer describe
+        # the last iterations, nor their best the weights.
+        state.validation_scores, state.validation_loss_curve = [], []
+        state.best_validation_score = -np.inf
     rule = None
     if validate is not None or solver.stall_rule:
         rule = StoppingRule(tol, n_iter_no_change, trend=validate is None, floor=floor)
@@ -240,7 +285,7 @@ def train(
     if not getattr(solver, "reports_start", False):
         with np.errstate(**_QUIET):
             start, _ = objective(params)
-    guard = DivergenceGuard(start, solver.hint)
+    guard = DivergenceGuard(start, solver.hint, continued)
     progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
     outcome = Outcome()
     outcome.message, outcome.interrupted = None, False

@@ -30,13 +30,14 @@ into this process and the same sums are taken chunk by chunk.
 
 import copy
 import inspect
+import sys
 import warnings
 
 import dask
 import dask.array as da
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import (
@@ -47,9 +48,9 @@ from sklearn.utils.validation import (
 )
 
 from . import _network
-from ._base import STOCHASTIC_SOLVERS
+from ._base import STOCHASTIC_SOLVERS, finite_weights
 from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
-from ._regressor import ShallowNetRegressor
+from ._regressor import ShallowNetRegressor, r2
 from ._stopping import StoppingRule
 from ._training import _QUIET
 
@@ -117,6 +118,23 @@ def _as_array(data, name, row_chunks=None):
     return data
 
 
+def _without_empty_chunks(estimator, X, *others):
+    """``X`` and the arrays chunked as its rows, less the chunks with no rows.
+
+    Filtering (``X[mask]``) leaves chunks without rows; each would be a fit,
+    or a ``partial_fit``, on no data. None in ``others`` stays None.
+    """
+    keep = [i for i, rows in enumerate(X.chunks[0]) if rows]
+    if not keep:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
+            f"1 is required by {type(estimator).__name__}."
+        )
+    if len(keep) == len(X.chunks[0]):
+        return (X, *others)
+    return tuple(None if a is None else a.blocks[keep] for a in (X, *others))
+
+
 def _frame_meta(X):
     """The empty pandas frame describing a dask dataframe's columns, else ``X``."""
     return getattr(X, "_meta", X) if hasattr(X, "columns") else X
@@ -182,10 +200,28 @@ def _chunk_sums(chunk, params, activation, output):
     return loss_sum, grads
 
 
+#: A chunk's weights may all be zero, as may a batch's in memory: the fit
+#: checks their total (recent scikit-learn rejects all-zero weights by default).
+_ZERO_WEIGHTS_ALLOWED = (
+    {"allow_all_zero_weights": True}
+    if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+    else {}
+)
+
+
 def _checked_weights(sample_weight, dtype):
     return _check_sample_weight(
-        sample_weight, sample_weight, dtype=dtype, ensure_non_negative=True
+        sample_weight,
+        sample_weight,
+        dtype=dtype,
+        ensure_non_negative=True,
+        **_ZERO_WEIGHTS_ALLOWED,
     )
+
+
+def _check_weight_totals(totals):
+    """Reject chunks whose weights, together, are all zero (or not finite)."""
+    finite_weights(np.asarray(totals, dtype=np.float64), "sample_weight")
 
 
 def _class_totals(y, sample_weight):
@@ -213,15 +249,30 @@ def _class_weighted(y, sample_weight, classes, class_weights, dtype, class_weigh
     return weights
 
 
+def _part_weight(data):
+    """The total sample weight of a chunk ``(X, y, sample_weight)``."""
+    _, y, sample_weight = data
+    return len(y) if sample_weight is None else float(sample_weight.sum())
+
+
 def _partial_fit_chunk(model, data, classes):
-    """One ``partial_fit`` of ``model`` on a chunk; returns a new model."""
+    """One ``partial_fit`` of ``model`` on a chunk; returns a new model.
+
+    The chunk's convergence warnings are not raised: one chunk is not the
+    data, and the streamed fit warns about the whole run.
+    """
     model = copy.deepcopy(model)  # a retried task must start from the same one
     X, y, sample_weight = data
     kwargs = {} if classes is None else {"classes": classes}
-    return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
 
-def _apply_block(X, model, method):
+def _apply_block(X, model, method, empty):
+    """``model.method(X)``; ``empty`` (its result on no rows) for a chunk of none."""
+    if not X.shape[0]:
+        return empty
     return getattr(model, method)(X)
 
 
@@ -311,6 +362,7 @@ class DistributedObjective:
         self.chunks = chunks
         self.activation, self.output, self.alpha = activation, output, alpha
         self.n_samples = sum(m for m, _ in chunks.sizes)
+        _check_weight_totals([S for _, S in chunks.sizes])
         self.total_weight = sum(S for _, S in chunks.sizes)
 
     def __call__(self, params, batch=None):
@@ -411,6 +463,8 @@ class _DaskMixin:
                 raise ValueError(
                     f"sample_weight must be 1-D; got shape {sample_weight.shape}."
                 )
+        X, y, sample_weight = _without_empty_chunks(self, X, y, sample_weight)
+        if sample_weight is not None:
             sample_weight = sample_weight.map_blocks(
                 _checked_weights, X.dtype, dtype=X.dtype
             )
@@ -426,6 +480,13 @@ class _DaskMixin:
         if dask.is_dask_collection(X):
             return ""
         return super()._scaling_advice(X)
+
+    def _target_advice(self, Y):
+        # Like the scaling advice: no extra pass over released data (the
+        # regressor checks the targets' size before training instead).
+        if dask.is_dask_collection(Y):
+            return ""
+        return super()._target_advice(Y)
 
     def _constant_cost(self, Y, sample_weight, output):
         # Like the scaling advice: no extra pass over released data.
@@ -458,9 +519,14 @@ class _DaskMixin:
     def _stream(self, X, y, sample_weight):
         """``"sgd"``/``"adam"``: the plain model visits the chunks in turn."""
         first = not (hasattr(self, "_state") and self.warm_start)
-        X, y, _, sample_weight = self._training_data(
+        X, y, Y, sample_weight = self._training_data(
             X, y, sample_weight, first, False, None
         )
+        if not first:
+            # Checked here, where the advice is warm_start's: the chunks'
+            # partial_fit would give partial_fit's.
+            signature = self._signature(Y.shape[0], X.dtype)
+            self._state.check(signature, "warm_start=True")
         client = _current_client(self.client)
         n_chunks = len(X.chunks[0])
         sws = (
@@ -491,13 +557,18 @@ class _DaskMixin:
 
         if client is None:
             data = dask.compute(*parts)
+            weights = [_part_weight(part) for part in data]
         else:
             data = client.compute(parts)
+            weights = client.gather(client.map(_part_weight, data))
+        _check_weight_totals(weights)
         order_rng = check_random_state(self.random_state)
         rule = StoppingRule(self._tol, self.n_iter_no_change)
         stopped = False
         for _ in range(self.max_iter):
             order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)
+            # A chunk that weighs nothing is skipped, as a batch in memory.
+            order = [i for i in order if weights[i] > 0]
             for i in order:
                 if client is None:
                     model = _partial_fit_chunk(model, data[i], classes)
@@ -509,10 +580,10 @@ class _DaskMixin:
             if client is not None:
                 model = model.result()
             # partial_fit records one cost per chunk: the mean over its batches.
-            curve = model.loss_curve_[-n_chunks:]
+            curve = model.loss_curve_[-len(order) :]
             epoch_loss = sum(
                 loss * sizes[i] for i, loss in zip(order, curve, strict=True)
-            ) / sum(sizes)
+            ) / sum(sizes[i] for i in order)
             if self.verbose:
                 print(f"Epoch {len(rule.values) + 1}, cost = {epoch_loss:.8f}")
             if rule.update(epoch_loss):
@@ -550,17 +621,14 @@ class _DaskMixin:
         model = self.to_local()
         # The blocks are plain arrays: the names were checked above.
         model.__dict__.pop("feature_names_in_", None)
-        probe = _apply_block(np.zeros((1, X.shape[1]), dtype=X.dtype), model, method)
+        probe = getattr(model, method)(np.zeros((1, X.shape[1]), dtype=X.dtype))
+        # Chunks emptied by filtering give empty results, not the model's
+        # error on no rows; the output keeps X's row chunks.
+        args = (_apply_block, model, method, probe[:0])
         if probe.ndim == 1:
-            return X.map_blocks(
-                _apply_block, model, method, dtype=probe.dtype, drop_axis=1
-            )
+            return X.map_blocks(*args, dtype=probe.dtype, drop_axis=1)
         return X.map_blocks(
-            _apply_block,
-            model,
-            method,
-            dtype=probe.dtype,
-            chunks=(X.chunks[0], probe.shape[1:]),
+            *args, dtype=probe.dtype, chunks=(X.chunks[0], probe.shape[1:])
         )
 
     def predict(self, X):
@@ -637,10 +705,21 @@ class _DaskMixin:
 
     def __getstate__(self):
         # A client holds connections: a pickled estimator uses the current
-        # client of wherever it is unpickled.
+        # client of wherever it is unpickled (as xgboost.dask's and
+        # LightGBM's Dask estimators do).
         state = dict(super().__getstate__())  # a copy: self keeps its client
         state["client"] = None
         return state
+
+    def __sklearn_clone__(self):
+        # scikit-learn's clone deep-copies each parameter, and a client
+        # cannot be copied (its connections cannot be pickled). The clone
+        # shares this estimator's client, as two estimators given the same
+        # client do; every other parameter is cloned as scikit-learn does.
+        without_client = copy.copy(self)  # through __getstate__: client None
+        clone = super(_DaskMixin, without_client).__sklearn_clone__()
+        clone.client = self.client
+        return clone
 
 
 class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
@@ -652,8 +731,10 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     ``decision_function`` return lazy dask arrays; ``to_local()`` returns the
     plain estimator. In-memory input is handled by the plain estimator's code.
 
-    ``"gd"`` and ``"lbfgs"`` follow the in-memory fit's trajectory (up to the
-    order of floating-point additions); ``"sgd"`` and ``"adam"`` run
+    ``"gd"`` and ``"lbfgs"`` evaluate the in-memory cost and gradients (up to
+    the order of floating-point additions): ``"gd"`` follows the in-memory
+    trajectory, ``"lbfgs"`` only for its first iterations, as L-BFGS
+    magnifies rounding (see the Scaling page); ``"sgd"`` and ``"adam"`` run
     ``partial_fit`` on one chunk after another. The classes are found in one
     pass over ``y``, and ``class_weight="balanced"`` counts them over all
     chunks. Targets must be 1-D labels; ``early_stopping`` is not available
@@ -664,7 +745,7 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     client : distributed.Client or None, default=None
         The cluster to train on. None uses the current client
         (``distributed.default_client()``), or Dask's default scheduler in
-        this process if there is none. Not pickled.
+        this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetClassifier`, with the
         same defaults.
@@ -744,12 +825,15 @@ loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
 
         if self.class_weight is not None:
             # "balanced" counts the classes by their sample weights; classes
-            # whose samples all weigh 0 keep weight 0, as in memory.
-            totals = weight_totals if sample_weight is not None else counts
-            class_weights = self._class_weights(
-                np.arange(len(classes)), len(classes), totals
+            # whose samples all weigh 0 keep weight 0, as in memory. The
+            # weights follow classes_: a continued fit's y may lack some.
+            host = self._host_classes
+            totals = np.zeros(len(host))
+            totals[np.searchsorted(host, classes)] = (
+                weight_totals if sample_weight is not None else counts
             )
-            args = (classes, class_weights, dtype, self.class_weight)
+            class_weights = self._class_weights(np.arange(len(host)), len(host), totals)
+            args = (host, class_weights, dtype, self.class_weight)
             if sample_weight is None:
                 sample_weight = y.map_blocks(_class_weighted, None, *args, dtype=dtype)
             else:
@@ -822,7 +906,7 @@ class DaskShallowNetRegressor(_DaskMixin, ShallowNetRegressor):
     client : distributed.Client or None, default=None
         The cluster to train on. None uses the current client
         (``distributed.default_client()``), or Dask's default scheduler in
-        this process if there is none. Not pickled.
+        this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetRegressor`, with the
         same defaults.
@@ -843,7 +927,7 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
         **_DaskMixin._dask_constraints,
     }
     _plain_class = ShallowNetRegressor
-    _metric = staticmethod(r2_score)
+    _metric = staticmethod(r2)
     __init__ = _init_with_client(ShallowNetRegressor)
 
     def _encode_dask_targets(self, client, y, sample_weight, first, dtype):
@@ -857,12 +941,29 @@ best_loss_, n_iter_, n_features_in_, feature_names_in_
                 raise ValueError(
                     "loss='poisson' needs non-negative targets; y has negative values."
                 )
+        else:  # targets whose squared error overflows: named before training
+            (largest,) = _compute(client, abs(y).max())
+            shape = (1 if y.ndim == 1 else y.shape[1], y.shape[0])
+            self._check_target_size(
+                float(largest),
+                shape,
+                dtype,
+                lambda: (
+                    " Scale y, for example with TransformedTargetRegressor("
+                    "regressor, transformer=MaxAbsScaler())."
+                ),
+            )
         if first:
             self._y_ndim = y.ndim
         elif y.ndim != self._y_ndim and (y.ndim == 1 or y.shape[1] != 1):
             raise ValueError(
                 "y must have the shape of the first fit's targets "
-                f"({self.n_outputs_} columns); got shape {y.shape}."
+                f"({self.n_outputs_} columns); got shape {y.shape}. "
+                + self._restart_advice(False)
             )
         Y = (y[:, None] if y.ndim == 1 else y).T.astype(dtype)
         return y, Y, sample_weight
+
+
+if "sk_shallow.onnx" in sys.modules:  # else registered when that is imported
+    sys.modules["sk_shallow.onnx"].register_dask(sys.modules[__name__])

@@ -15,7 +15,9 @@ against central finite differences of the cost.
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
+from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
@@ -30,9 +32,52 @@ __all__ = ["HiddenUnitsDisplay", "TrainingCurveDisplay", "check_gradients"]
 def _check_network(estimator, who):
     if not isinstance(estimator, BaseShallowNet):
         raise TypeError(
-            f"{who} takes a ShallowNetClassifier or ShallowNetRegressor; "
-            f"got {type(estimator).__name__}."
+            f"{who} takes a ShallowNetClassifier or ShallowNetRegressor, or a "
+            f"Pipeline ending in one; got {type(estimator).__name__}."
         )
+
+
+def _final_step(estimator, X=None, y=None, fit=False):
+    """The estimator a pipeline ends in, and ``X`` as that estimator sees it.
+
+    A :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its
+    final step, as in scikit-learn's displays; ``X`` (when given) goes
+    through the earlier steps: their ``transform``, or with ``fit`` the
+    ``fit_transform`` of a clone of them, as the pipeline's ``fit`` would.
+    Anything else is returned as it is.
+
+    Parameters
+    ----------
+    estimator : object
+        A pipeline, or the estimator itself.
+    X : array-like of shape (n_samples, n_features), default=None
+        The pipeline's input.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        The targets, for ``fit``.
+    fit : bool, default=False
+        Fit a clone of the earlier steps on ``X``, ``y`` rather than use them.
+
+    Returns
+    -------
+    estimator : object
+        The final step.
+    X : array-like of shape (n_samples, n_features_out) or None
+        The final step's input.
+    names : ndarray of shape (n_features_out,) or None
+        The earlier steps' output feature names, where they have them.
+    """
+    names = None
+    while isinstance(estimator, Pipeline):
+        head, estimator = estimator[:-1], estimator[-1]
+        if X is not None and len(head.steps):
+            X = clone(head).fit_transform(X, y) if fit else head.transform(X)
+            try:
+                # None where every earlier step is "passthrough" or None.
+                names = head.get_feature_names_out()
+            except (AttributeError, TypeError, ValueError):
+                names = None
+            names = None if names is None else np.asarray(names)
+    return estimator, X, names
 
 
 def _get_ax(ax):
@@ -214,7 +259,9 @@ class TrainingCurveDisplay:
         estimator : fitted estimator
             A :class:`~sk_shallow.ShallowNetClassifier`,
             :class:`~sk_shallow.ShallowNetRegressor`, or any estimator with a
-            ``loss_curve_`` (scikit-learn's MLPs included).
+            ``loss_curve_`` (scikit-learn's MLPs included), or a
+            :class:`~sklearn.pipeline.Pipeline` ending in one: its final
+            step's curves are drawn.
         ax : matplotlib Axes, default=None
         log_scale : bool, default=False
             Logarithmic cost axis.
@@ -232,6 +279,7 @@ class TrainingCurveDisplay:
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
+        estimator, _, _ = _final_step(estimator)
         if getattr(estimator, "loss_curve_", None) is None:
             raise ValueError(
                 f"{type(estimator).__name__} recorded no loss_curve_; "
@@ -457,12 +505,14 @@ class HiddenUnitsDisplay:
 
         Parameters
         ----------
-        estimator : ShallowNetClassifier or ShallowNetRegressor
-            Fitted on exactly 2 features, directly (the lines live in the
-            space the network sees: inside a pipeline, pass the network and
-            the transformed ``X``).
-        X : array-like of shape (n_samples, 2)
-            Data that sets the plotted range and is drawn on top.
+        estimator : ShallowNetClassifier, ShallowNetRegressor or Pipeline
+            Fitted on exactly 2 features. The lines live in the space the
+            network sees: for a :class:`~sklearn.pipeline.Pipeline` ending in
+            a network, ``X`` goes through the earlier steps' ``transform``
+            and the plane is that of their output (a PCA's components, say).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data that sets the plotted range and is drawn on top: 2 features,
+            or a pipeline's input that its earlier steps map to 2.
         y : array-like of shape (n_samples,), default=None
             Targets, to colour the points.
         grid_resolution : int, default=200
@@ -492,8 +542,10 @@ class HiddenUnitsDisplay:
             If the network was not fitted on exactly two features.
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        _check_network(estimator, cls.__name__)
-        check_is_fitted(estimator)
+        network, _, _ = _final_step(estimator)
+        _check_network(network, cls.__name__)
+        check_is_fitted(network)
+        estimator, X, step_names = _final_step(estimator, X)
         estimator = move_to(estimator, np)  # what it draws lives on the host
         n_features = estimator.W1_.shape[1]
         if n_features != 2:
@@ -509,7 +561,7 @@ class HiddenUnitsDisplay:
                 f"output={output} is not an output unit of this network "
                 f"(it has {n_outputs})."
             )
-        X_arr = np.asarray(X)
+        X_arr = X.toarray() if sp.issparse(X) else np.asarray(X)
         if X_arr.ndim != 2 or X_arr.shape[1] != 2:
             raise ValueError(
                 f"X must have shape (n_samples, 2); got shape {X_arr.shape}."
@@ -539,7 +591,7 @@ class HiddenUnitsDisplay:
         A1 = _network.forward(
             estimator._params, grid_T, estimator.activation, estimator.out_activation_
         )["A1"]
-        names = getattr(estimator, "feature_names_in_", None)
+        names = getattr(estimator, "feature_names_in_", step_names)
         xlabel, ylabel = ("$x_1$", "$x_2$") if names is None else names[:2]
         return cls(
             W1=estimator.W1_,
@@ -769,6 +821,13 @@ def _activation_layout(plt, n_hidden):
 # --------------------------------------------------------------------------
 # Gradient check
 # --------------------------------------------------------------------------
+#: Hidden activations with a kink at ``z = 0``, where ``g'`` jumps.
+_KINKED = ("relu", "leaky_relu")
+
+#: The error's floor, as a share of ``sqrt(n_k) |J|``: see check_gradients.
+_FLOOR = 0.1
+
+
 @validate_params(
     {
         "estimator": [object],
@@ -784,18 +843,34 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
 
     The notes' gradient check: for every parameter ``theta_i``,
     ``(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)`` against the
-    backward pass's ``dJ/dtheta_i``, and per parameter block the relative
-    error ``||g - g_num|| / (||g|| + ||g_num||)`` (0 when both are 0). Below
-    about ``1e-7`` the backward pass is right; above ``1e-3`` something is
-    wrong. The cost is the one ``fit`` minimises on ``X``, ``y`` (penalty and
-    sample weights included), computed in float64.
+    backward pass's ``dJ/dtheta_i``, and per parameter block ``k`` (of
+    ``n_k`` parameters) the error
+
+    ``||g - g_num|| / max(||g|| + ||g_num||, sqrt(n_k) |J| / 10)``
+
+    (0 when the difference is 0). It is the relative error, except for a
+    block whose gradient is small against the cost ``J``: the differences of
+    the cost are rounded at about ``1e-16 |J|``, which makes an error of
+    about ``1e-16 |J| / eps`` in each ``g_num``, and a gradient of nearly 0
+    (that of ``b2`` at a small initialisation on balanced classes) would
+    turn that rounding into a large relative error. The floor measures such
+    a block's error against the cost's size instead. Below about ``1e-7``
+    the backward pass is right. A wrong one reads orders of magnitude more:
+    at the notes' initialisation, where every gradient is small, a hidden
+    activation's derivative off by 1% reads above ``1e-5`` and one off by
+    half above ``5e-4``; from larger weights (``init="glorot"``) the latter
+    reads above ``1e-3``. The cost is the one ``fit`` minimises on ``X``,
+    ``y`` (penalty and sample weights included), computed in float64.
 
     Parameters
     ----------
-    estimator : ShallowNetClassifier or ShallowNetRegressor
+    estimator : ShallowNetClassifier, ShallowNetRegressor or Pipeline
         A fitted network is checked at its fitted parameters. An unfitted one
         is checked where ``fit`` would start, with the same ``random_state``
-        draw; the estimator itself is not changed.
+        draw; the estimator itself is not changed. A
+        :class:`~sklearn.pipeline.Pipeline` ending in a network stands for
+        that network, on ``X`` as its earlier steps transform it (fitted on
+        ``X`` and ``y`` where the pipeline is not fitted).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     sample_weight : array-like of shape (n_samples,), default=None
@@ -809,10 +884,20 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
 
     Notes
     -----
-    Near a minimum the gradient itself tends to zero and the relative error
-    measures rounding noise rather than mistakes; check a network early in
-    training or unfitted. Keep ``X`` small: the check costs two forward
-    passes per parameter.
+    ``"relu"`` and ``"leaky_relu"`` have a kink at 0, where a central
+    difference that crosses it averages two slopes. A parameter whose step
+    would move some example's hidden pre-activation across 0 is
+    differentiated on one side instead, with the second-order one-sided
+    difference ``(-3 J(theta) + 4 J(theta + h) - J(theta + 2h)) / (2h)``
+    (``h = +-eps``), where that side has room for it. A pre-activation at
+    exactly 0 (an example at the origin under zero biases, say) is on the
+    kink: the backward pass takes the slope below it, and the difference is
+    taken on the side that lowers it.
+
+    Near a minimum the gradient itself tends to zero and the error measures
+    rounding noise rather than mistakes; check a network early in training
+    or unfitted. Keep ``X`` small: the check costs two forward passes per
+    parameter.
 
     Examples
     --------
@@ -829,10 +914,12 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     >>> max(errors.values()) < 1e-7
     True
     """
-    _check_network(estimator, "check_gradients")
+    network, _, _ = _final_step(estimator)
+    _check_network(network, "check_gradients")
+    fitted = hasattr(network, "W1_")
+    _, X, _ = _final_step(estimator, X, y, fit=not fitted)
     # clone: an unfitted network learns about the data while preparing it.
-    fitted = hasattr(estimator, "W1_")
-    problem = (estimator if fitted else clone(estimator))._objective_at_start(
+    problem = (network if fitted else clone(network))._objective_at_start(
         X, y, sample_weight
     )
 
@@ -844,10 +931,11 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     activation, output, alpha = (problem[k] for k in ("activation", "output", "alpha"))
 
     with np.errstate(over="ignore", under="ignore"):
-        _, grads = _network.loss_and_gradients(
+        cost, grads = _network.loss_and_gradients(
             params, XT, Y, activation, output, alpha, sw
         )
         theta = _network.pack(params)
+        ahead, behind = _room_to_kinks(params, XT, activation)
         numeric = np.empty_like(theta)
         cache = {}
 
@@ -856,19 +944,64 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
             _network.forward(p, XT, activation, output, cache)
             return _network.cost(p, Y, cache, output, alpha, sw)
 
-        for i in range(theta.size):
+        def J_at(i, step):
             saved = theta[i]
-            theta[i] = saved + eps
-            up = J(theta)
-            theta[i] = saved - eps
-            down = J(theta)
+            theta[i] = saved + step
+            value = J(theta)
             theta[i] = saved
-            numeric[i] = (up - down) / (2 * eps)
+            return value
+
+        for i in range(theta.size):
+            room = (ahead[i], behind[i])
+            # Central where no kink is near or where one is near on both sides.
+            if min(room) > eps or max(room) <= 2 * eps:
+                numeric[i] = (J_at(i, eps) - J_at(i, -eps)) / (2 * eps)
+                continue
+            h = eps if ahead[i] > 2 * eps else -eps
+            numeric[i] = (-3 * cost + 4 * J_at(i, h) - J_at(i, 2 * h)) / (2 * h)
     numeric = _network.unpack(numeric, params)
     errors = {}
     for k in _network.PARAM_NAMES:
         g, g_num = grads[k].ravel(), numeric[k].ravel()
-        denominator = np.linalg.norm(g) + np.linalg.norm(g_num)
-        error = np.linalg.norm(g - g_num) / denominator if denominator else 0.0
-        errors[k] = float(error)
+        difference = np.linalg.norm(g - g_num)
+        floor = _FLOOR * np.sqrt(g.size) * abs(cost)
+        scale = max(np.linalg.norm(g) + np.linalg.norm(g_num), floor)
+        errors[k] = float(difference / scale) if difference else 0.0
     return errors
+
+
+def _room_to_kinks(params, XT, activation):
+    """How far each parameter may move up and down before a kink is crossed.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1``, ``b1``, ``W2``, ``b2`` in the notes' layout.
+    XT : {ndarray, sparse matrix} of shape (n_features, m)
+    activation : str
+
+    Returns
+    -------
+    ahead, behind : ndarray of shape (n_params,)
+        In the order of :func:`sk_shallow._network.pack`: the largest step
+        up and down that moves no hidden pre-activation ``z_js`` across 0,
+        nor one at 0 above it (0 in that direction); ``inf`` for the output
+        layer and for smooth activations.
+    """
+    ahead = {k: np.full(v.shape, np.inf) for k, v in params.items()}
+    behind = {k: np.full(v.shape, np.inf) for k, v in params.items()}
+    if activation in _KINKED:
+        X = XT.toarray() if sp.issparse(XT) else XT
+        Z1 = params["W1"] @ X + params["b1"]
+        at_kink = (Z1 == 0)[:, np.newaxis, :]
+        # Moving W1[j, i] by t moves z_js by t X[i, s]; moving b1[j], by t.
+        for k, rate in (("W1", X[np.newaxis, :, :]), ("b1", np.ones((1, 1, 1)))):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = -Z1[:, np.newaxis, :] / rate
+            # A z_js at 0 sits on the kink: the backward pass takes the slope
+            # below it, so a step that raises z_js leaves that slope at once.
+            up = (t > 0) | (at_kink & (rate > 0))
+            down = (t < 0) | (at_kink & (rate < 0))
+            ahead[k] = np.where(up, np.abs(t), np.inf).min(axis=-1, initial=np.inf)
+            behind[k] = np.where(down, np.abs(t), np.inf).min(axis=-1, initial=np.inf)
+    return _network.pack(ahead), _network.pack(behind)

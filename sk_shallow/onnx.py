@@ -31,21 +31,33 @@ or nothing for the identity, and the output:
   shape ``(N, n_outputs)``, as skl2onnx's regressors are.
 
 Probabilities are floored at the dtype's smallest normal number, as
-``predict_proba`` floors them. Integer labels come out as int64 (as in every
-skl2onnx classifier), string labels as strings. The classifier honours
+``predict_proba`` floors them. Numeric labels (of any integer type, bool,
+whole floats) come out as int64, as in every skl2onnx classifier, whose
+``ZipMap`` keys are int64 or strings: labels beyond int64's range (uint64
+from 2**63) are refused at conversion, where ``nocl=True`` gives class
+indices instead. String labels come out as strings. The classifier honours
 skl2onnx's standard options: ``zipmap`` (``True``, the default: a list of
 ``{label: probability}`` dicts; ``False``: a probability tensor;
 ``"columns"``: one output per class), ``nocl`` (labels are class indices) and
 ``output_class_labels``. The computation runs in the input's precision:
 ``FloatTensorType`` gives a float32 graph, ``DoubleTensorType`` a float64 one.
 
+An unfitted estimator raises NotFittedError. The Dask estimators are not
+converted themselves, their ``to_local()`` is: converting one says so.
+
 The converters read only the public fitted attributes ``W1_``, ``b1_``,
 ``W2_``, ``b2_``, ``out_activation_`` and ``classes_``, and the
 ``activation`` parameter.
 """
 
+import sys
+
 import numpy as np
 from skl2onnx import update_registered_converter
+
+# The classifiers' default parser (the ZipMap and its options), run after
+# the fitted check below: skl2onnx has no public name for it.
+from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.data_types import (
     DoubleTensorType,
     FloatTensorType,
@@ -81,11 +93,25 @@ CLASSIFIER_OPTIONS = {
 }
 
 _INPUT_TYPES = (FloatTensorType, DoubleTensorType, Int64TensorType)
+_INT64 = np.iinfo(np.int64)
 
 
 # --------------------------------------------------------------------------
-# Shape calculators: the types and shapes of the outputs.
+# Parser and shape calculators: the outputs, their types and shapes.
 # --------------------------------------------------------------------------
+def parse_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's parser of classifiers, for a fitted classifier only.
+
+    That parser reads ``classes_`` first, and fails on an unfitted model
+    with an error that does not say why: here it is NotFittedError, as for
+    the regressor (whose first reader is its shape calculator).
+    """
+    check_is_fitted(model)
+    return _parse_sklearn_classifier(
+        scope, model, inputs, custom_parsers=custom_parsers
+    )
+
+
 def _float_type(operator):
     """``DoubleTensorType`` for a float64 input, else ``FloatTensorType``."""
     is_double = isinstance(operator.inputs[0].type, DoubleTensorType)
@@ -141,11 +167,21 @@ def calculate_regressor_output_shapes(operator):
 def _label_table(classes):
     """The class labels as ONNX stores them: ``(values, proto type)``.
 
-    Numbers become int64 (as in every skl2onnx classifier; float labels are
-    whole numbers, or the classifier would not have fitted), anything else
-    UTF-8 strings.
+    Numbers become int64 (as in every skl2onnx classifier, whose ZipMap
+    keys are int64 or strings; float labels are whole numbers, or the
+    classifier would not have fitted), anything else UTF-8 strings. Numbers
+    that int64 cannot hold (uint64 labels from 2**63) are refused.
     """
     if np.issubdtype(classes.dtype, np.number) or classes.dtype == bool:
+        beyond = [c for c in classes.tolist() if not _INT64.min <= int(c) <= _INT64.max]
+        if beyond:
+            raise ValueError(
+                f"The class labels {beyond[:3]} are beyond the range of int64, "
+                "the type of an ONNX classifier's numeric labels (skl2onnx "
+                "gives labels as int64 or strings). Fit on labels within that "
+                "range or on strings, or convert with the option nocl=True to "
+                "get class indices (positions in classes_) as labels."
+            )
         return classes.astype(np.int64), onnx_proto.TensorProto.INT64
     values = np.array([str(c).encode("utf-8") for c in classes])
     return values, onnx_proto.TensorProto.STRING
@@ -258,6 +294,39 @@ def convert_regressor(scope, operator, container):
         graph.node("Identity", [Z2], output)
 
 
+def refuse_dask_model(scope, model, inputs, custom_parsers=None):
+    """A Dask estimator converts through ``to_local()``: say so."""
+    raise TypeError(
+        f"{type(model).__name__} is not converted to ONNX itself: convert "
+        "model.to_local(), the in-memory estimator with the same weights."
+    )
+
+
+def register_dask(module):
+    """Register the Dask estimators of ``module`` (:mod:`sk_shallow.dask`).
+
+    Their parser raises an error that names ``to_local()``, instead of
+    skl2onnx's missing shape calculator. Called by whichever of this module
+    and :mod:`sk_shallow.dask` is imported second, so that neither imports
+    the other's optional dependencies.
+    """
+    for model, shapes, converter in (
+        (
+            module.DaskShallowNetClassifier,
+            calculate_classifier_output_shapes,
+            convert_classifier,
+        ),
+        (
+            module.DaskShallowNetRegressor,
+            calculate_regressor_output_shapes,
+            convert_regressor,
+        ),
+    ):
+        update_registered_converter(
+            model, f"Sk{model.__name__}", shapes, converter, parser=refuse_dask_model
+        )
+
+
 def _register():
     """Register the converters with skl2onnx (done when the module is imported)."""
     update_registered_converter(
@@ -265,6 +334,7 @@ def _register():
         "SkShallowNetClassifier",
         calculate_classifier_output_shapes,
         convert_classifier,
+        parser=parse_classifier,
         options=CLASSIFIER_OPTIONS,
     )
     update_registered_converter(
@@ -273,6 +343,8 @@ def _register():
         calculate_regressor_output_shapes,
         convert_regressor,
     )
+    if "sk_shallow.dask" in sys.modules:
+        register_dask(sys.modules["sk_shallow.dask"])
 
 
 _register()

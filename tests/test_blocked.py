@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from sk_shallow import (
     ShallowNetClassifier,
@@ -319,3 +320,88 @@ def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
         blocked = fit()
     assert calls[:4] == [17, 17, 17, 9]
     np.testing.assert_allclose(blocked.loss_curve_, whole.loss_curve_, rtol=1e-12)
+
+
+def _blas_threads():
+    return [
+        lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+    ]
+
+
+def _in_a_thread_that_ends(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` from a new thread: threadpoolctl (3.8+) lets
+    the thread that set OpenBLAS's limits alone change them while it lives."""
+    out = []
+    thread = threading.Thread(target=lambda: out.append(func(*args, **kwargs)))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def _run_together(n_threads, work):
+    """``work(i)`` in ``n_threads`` new threads, started together; the results."""
+    barrier = threading.Barrier(n_threads)
+    results, errors = [None] * n_threads, []
+
+    def run(i):
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.mark.skipif(not _blas_threads(), reason="no BLAS that threadpoolctl sees")
+def test_concurrent_passes_give_back_the_blas_threads():
+    # Every blocked pass runs BLAS on one thread. Passes overlapping in many
+    # short-lived threads (predictions and gradients) must leave the
+    # process's BLAS with the threads it had before, not one.
+    X, y = make_flower(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ShallowNetClassifier(4, max_iter=3, random_state=0).fit(X, y)
+    X_big = np.tile(X, (3 * get_config()["block_size"] // len(X) + 1, 1))
+    expected = clf.predict_proba(X_big)
+    XT, Y, params = _problem("softmax", m=2 * get_config()["block_size"] + 5)
+    limiter = _in_a_thread_that_ends(threadpool_limits, limits=2, user_api="blas")
+    try:
+        before = _blas_threads()
+        if max(before) < 2:
+            pytest.skip("BLAS cannot use two threads here")
+
+        def work(i):
+            if i % 4 == 3:
+                return _blocked_pass(params, XT, Y, "tanh", "softmax", block_size=2048)
+            return clf.predict_proba(X_big)
+
+        for _ in range(4):
+            results = _run_together(8, work)
+            assert _blas_threads() == before
+        for i, result in enumerate(results):
+            if i % 4 != 3:
+                np.testing.assert_array_equal(result, expected)
+    finally:
+        _in_a_thread_that_ends(limiter.restore_original_limits)
+
+
+def test_concurrent_passes_on_different_numbers_of_threads():
+    # A pass on k threads must not stop the pool another pass, on another
+    # number of threads, is still using.
+    XT, Y, params = _problem("sigmoid", m=1000)
+    args = (params, XT, Y, "tanh", "sigmoid")
+    expected = _blocked_pass(*args, block_size=4, n_threads=1)[0]
+
+    def work(i):
+        return _blocked_pass(*args, block_size=4, n_threads=2 + i)[0]
+
+    for _ in range(3):
+        assert _run_together(4, work) == [expected] * 4

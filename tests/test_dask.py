@@ -7,11 +7,15 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network
 
 da = pytest.importorskip("dask.array")
 # dask.dataframe needs pyarrow, whose wheels need NumPy 2: skip without them.
@@ -128,6 +132,40 @@ def test_callbacks_as_in_memory(multiclass):
 # --------------------------------------------------------------------------
 # Full-batch fits: the in-memory trajectory
 # --------------------------------------------------------------------------
+def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
+    # docs/scaling.rst: every cost evaluation gives the in-memory cost and
+    # gradients, up to the rounding of the sums, added in another order.
+    X, y, sample_weight = multiclass
+    params = dict(alpha=0.1, class_weight="balanced", random_state=0)
+    plain = ShallowNetClassifier(**params)._objective_at_start(X, y, sample_weight)
+    est = DaskShallowNetClassifier(client=client, **params)
+    problem = est._objective_at_start(*as_dask(X, y, sample_weight))
+    objective = est._make_objective(
+        problem["X"], problem["Y"], problem["sample_weight"], problem["output"]
+    )
+    rng = np.random.RandomState(0)
+    for scale in (0.0, 1.0, 3.0):  # the start, and points far from it
+        point = {
+            k: v + scale * rng.standard_normal(v.shape)
+            for k, v in plain["params"].items()
+        }
+        J, grads = _network.loss_and_gradients(
+            point,
+            plain["X"],
+            plain["Y"],
+            plain["activation"],
+            plain["output"],
+            plain["alpha"],
+            plain["sample_weight"],
+        )
+        J_dask, grads_dask = objective(point)
+        assert J_dask == pytest.approx(J, rel=1e-12)
+        for k, g in grads.items():
+            # Entries near zero are sums that cancel: their rounding is that of
+            # the terms (of order one here), not of the result.
+            np.testing.assert_allclose(grads_dask[k], g, rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
 def test_classifier_equals_in_memory_fit(client, multiclass, solver, rtol):
     X, y, sample_weight = multiclass
@@ -181,6 +219,47 @@ def test_chunk_with_one_class_only(client, multiclass):
     plain = quiet_fit(ShallowNetClassifier(**params), X, y)
     est = quiet_fit(DaskShallowNetClassifier(client=client, **params), *as_dask(X, y))
     assert max_relative_difference(plain, est) < 1e-9
+
+
+def test_class_weight_dict_with_absent_classes_as_in_memory(multiclass):
+    # The dict names class 1 and a label 7 that no fit sees; the continued fit
+    # lacks class 1: each sample keeps its own class's weight.
+    X, y, _ = multiclass
+    params = dict(
+        max_iter=5, warm_start=True, class_weight={0: 1.0, 1: 5.0, 2: 3.0, 7: 2.0}
+    )
+    plain = quiet_fit(ShallowNetClassifier(random_state=0, **params), X, y)
+    est = quiet_fit(DaskShallowNetClassifier(random_state=0, **params), *as_dask(X, y))
+    assert max_relative_difference(plain, est) < 1e-9
+    keep = y != 1
+    quiet_fit(plain, X[keep], y[keep])
+    quiet_fit(est, *as_dask(X[keep], y[keep]))
+    assert max_relative_difference(plain, est) < 1e-9
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=1e-9)
+
+
+def test_early_stopping_with_a_lone_class_as_in_memory(multiclass):
+    # In-memory data take the plain fit's split, and its error.
+    X, y, _ = multiclass
+    y = np.where(np.arange(len(y)) == 0, 7, y)
+    est = DaskShallowNetClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match=r"classes \[7\] have 1"):
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="not available for dask collections"):
+        est.fit(*as_dask(X, y))
+
+
+def test_sparse_multilabel_targets_in_memory_as_the_plain_fit(multiclass):
+    # In-memory targets take the plain fit; predictions keep its sparse type,
+    # for dask input too.
+    X, y, _ = multiclass
+    Y = sp.csr_matrix(np.c_[y == 0, y == 2].astype(int))
+    plain = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    est = quiet_fit(DaskShallowNetClassifier(max_iter=5, random_state=0), X, Y)
+    assert max_relative_difference(plain, est) == 0
+    assert type(est.predict(X)) is type(plain.predict(X)) is sp.csr_matrix
+    lazy = est.predict(*as_dask(X)).compute()
+    np.testing.assert_array_equal(lazy.toarray(), plain.predict(X).toarray())
 
 
 def test_many_classes_warn_as_in_memory(client):
@@ -258,27 +337,145 @@ def test_bad_input_leaves_fitted_estimator_unchanged(client, multiclass):
 # --------------------------------------------------------------------------
 # Stochastic solvers: partial_fit, chunk by chunk
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_stochastic_solvers_stream_partial_fit(client, multiclass, solver):
-    X, y, sample_weight = multiclass
-    params = dict(solver=solver, batch_size=20, random_state=0, shuffle=True)
-    est = DaskShallowNetClassifier(client=client, max_iter=2, **params)
-    quiet_fit(est, *as_dask(X, y, sample_weight))
-    # The same partial_fit calls in memory, in the order drawn from random_state.
+def streamed_in_memory(params, X, y, sample_weight, epochs, chunks=None):
+    """The Dask fit of a stochastic solver, as ``partial_fit`` calls in memory.
+
+    ``chunks`` are the row counts of the chunks (``CHUNK`` each by default).
+    They are visited in the order drawn from ``random_state``; a chunk whose
+    weights are all zero is skipped, as the in-memory fit skips a batch that
+    weighs nothing.
+    """
+    if chunks is None:
+        chunks = [min(CHUNK, len(y) - a) for a in range(0, len(y), CHUNK)]
+    if sample_weight is None:
+        sample_weight = np.ones(len(y))
+    ends = np.cumsum(chunks)
+    parts = [slice(end - n, end) for n, end in zip(chunks, ends, strict=True)]
     plain = ShallowNetClassifier(**params)
-    starts = np.arange(0, len(y), CHUNK)
-    order_rng = np.random.RandomState(0)
-    for _ in range(2):
-        for s in starts[order_rng.permutation(len(starts))]:
-            part = slice(s, s + CHUNK)
+    order_rng = np.random.RandomState(params["random_state"])
+    for _ in range(epochs):
+        for i in order_rng.permutation(len(parts)):
+            part = parts[i]
+            if not sample_weight[part].sum() > 0:
+                continue
             plain.partial_fit(
                 X[part],
                 y[part],
                 classes=np.unique(y),
                 sample_weight=sample_weight[part],
             )
+    return plain
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_stochastic_solvers_stream_partial_fit(client, multiclass, solver):
+    X, y, sample_weight = multiclass
+    params = dict(solver=solver, batch_size=20, random_state=0, shuffle=True)
+    est = DaskShallowNetClassifier(client=client, max_iter=2, **params)
+    quiet_fit(est, *as_dask(X, y, sample_weight))
+    plain = streamed_in_memory(params, X, y, sample_weight, epochs=2)
     assert max_relative_difference(plain, est) == 0
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
+
+
+# --------------------------------------------------------------------------
+# Chunks with no rows, chunks that weigh nothing
+# --------------------------------------------------------------------------
+def emptied(X, y, chunk=50):
+    """``X``, ``y`` filtered by a dask mask that empties the first and the
+    fourth chunk of ``chunk`` rows and thins the others; the mask, and the
+    row counts of the chunks left with rows."""
+    i = np.arange(len(y))
+    keep = (i >= chunk) & ((i < 3 * chunk) | (i >= 4 * chunk)) & (i % 7 != 3)
+    dkeep = da.from_array(keep, chunks=chunk)
+    dX, dy = as_dask(X, y, chunks=chunk)
+    rows = [int(keep[a : a + chunk].sum()) for a in range(0, len(y), chunk)]
+    return dX[dkeep], dy[dkeep], keep, [n for n in rows if n]
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs", "sgd", "adam"])
+def test_chunks_emptied_by_filtering_are_skipped(client, multiclass, solver):
+    X, y, _ = multiclass
+    dX, dy, keep, rows = emptied(X, y)
+    params = dict(solver=solver, max_iter=2, batch_size=20, random_state=0)
+    est = quiet_fit(DaskShallowNetClassifier(client=client, **params), dX, dy)
+    if solver in ("gd", "lbfgs"):
+        plain = quiet_fit(ShallowNetClassifier(**params), X[keep], y[keep])
+        assert max_relative_difference(plain, est) < 1e-9
+    else:  # the chunks that hold rows, one after another
+        plain = streamed_in_memory(params, X[keep], y[keep], None, 2, rows)
+        assert max_relative_difference(plain, est) == 0
+    local = est.to_local()
+    np.testing.assert_array_equal(est.predict(dX).compute(), local.predict(X[keep]))
+    np.testing.assert_allclose(
+        est.predict_proba(dX).compute(), local.predict_proba(X[keep]), rtol=1e-12
+    )
+    assert est.score(dX, dy) == local.score(X[keep], y[keep])
+
+
+def test_regressor_skips_emptied_chunks(client):
+    X, y = make_regression(n_samples=230, n_features=4, noise=1.0, random_state=0)
+    y = y / y.std()
+    dX, dy, keep, _ = emptied(X, y)
+    params = dict(solver="lbfgs", max_iter=5, random_state=0)
+    est = quiet_fit(DaskShallowNetRegressor(client=client, **params), dX, dy)
+    plain = quiet_fit(ShallowNetRegressor(**params), X[keep], y[keep])
+    assert max_relative_difference(plain, est) < 1e-6
+    local = est.to_local()
+    np.testing.assert_allclose(
+        est.predict(dX).compute(), local.predict(X[keep]), rtol=1e-12
+    )
+    assert est.score(dX, dy) == pytest.approx(local.score(X[keep], y[keep]), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "solver, rtol, class_weight",
+    [
+        ("gd", 1e-9, "balanced"),
+        ("lbfgs", 1e-6, None),
+        ("sgd", 0, None),
+        ("adam", 0, None),
+    ],
+)
+def test_chunk_whose_weights_are_all_zero(
+    client, multiclass, solver, rtol, class_weight
+):
+    # The in-memory fit takes weights that are zero on whole stretches of
+    # rows: so does the Dask fit, whose chunks there add nothing.
+    X, y, sample_weight = multiclass
+    sample_weight = sample_weight.copy()
+    sample_weight[CHUNK : 3 * CHUNK] = 0  # the second and third chunks
+    params = dict(solver=solver, max_iter=2, batch_size=20, random_state=0)
+    if solver in ("sgd", "adam"):
+        params["shuffle"] = True
+    else:
+        params["class_weight"] = class_weight
+    est = DaskShallowNetClassifier(client=client, **params)
+    quiet_fit(est, *as_dask(X, y, sample_weight))
+    if solver in ("gd", "lbfgs"):
+        plain = quiet_fit(ShallowNetClassifier(**params), X, y, sample_weight)
+        np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=rtol)
+    else:
+        plain = streamed_in_memory(params, X, y, sample_weight, epochs=2)
+    assert max_relative_difference(plain, est) <= rtol
+
+
+def test_nothing_to_fit_refused(client, multiclass):
+    X, y, _ = multiclass
+    dX, dy = as_dask(X, y)
+    none = da.zeros(len(y), chunks=CHUNK, dtype=bool)
+    with pytest.raises(ValueError, match="0 sample"):
+        DaskShallowNetClassifier(client=client).fit(dX[none], dy[none])
+    # Weights all zero, as in memory (where scikit-learn's check says so).
+    (zeros,) = as_dask(np.zeros(len(y)))
+    with pytest.raises(ValueError, match="zero"):
+        ShallowNetClassifier().fit(X, y, np.zeros(len(y)))
+    for est in (
+        DaskShallowNetClassifier(client=client, solver="adam"),
+        DaskShallowNetRegressor(client=client, solver="lbfgs"),
+    ):
+        with pytest.raises(ValueError, match="every sample a zero weight"):
+            est.fit(dX, dy.astype(float), zeros)
 
 
 # --------------------------------------------------------------------------
@@ -336,6 +533,23 @@ def test_to_local_round_trip(fitted, multiclass):
     np.testing.assert_array_equal(local.predict_proba(X), fitted.predict_proba(X))
     local.W1_[...] = 0  # a copy: the Dask estimator keeps its weights
     assert np.abs(fitted.W1_).max() > 0
+
+
+def test_clone_shares_the_client(client, multiclass):
+    # scikit-learn's clone deep-copies parameters; a client cannot be copied.
+    est = DaskShallowNetClassifier(client=client, max_iter=3, random_state=0)
+    cloned = clone(est)
+    assert cloned is not est and cloned.client is client
+    assert cloned.get_params() == est.get_params()
+    assert clone(make_pipeline(StandardScaler(), est))[-1].client is client
+    # Model selection clones the estimator for every split.
+    X, y, _ = multiclass
+    plain = ShallowNetClassifier(max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scores = cross_val_score(est, *as_dask(X, y), cv=2)
+        expected = cross_val_score(plain, X, y, cv=2)
+    np.testing.assert_array_equal(scores, expected)
 
 
 def test_pickle_round_trip(fitted, multiclass):
@@ -453,3 +667,59 @@ def test_fit_that_stops_short_warns_without_touching_released_data(client):
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         est.fit(dX, dy)
     assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_warm_fit_mismatch_on_dask_advises_warm_start_false(solver):
+    # The streamed solvers run partial_fit on the chunks: the advice is
+    # still warm_start's, which is what fit on a dask collection continues.
+    X, y = make_classification(120, n_features=4, random_state=0)
+    dX, dy = as_dask(X, y)
+    est = DaskShallowNetClassifier(
+        solver=solver, max_iter=2, warm_start=True, random_state=0
+    )
+    quiet_fit(est, dX, dy)
+    for change, labels in ((dict(n_hidden=7), y), ({}, np.where(y == 0, 7, y))):
+        est.set_params(**change)
+        with pytest.raises(ValueError, match="Set warm_start=False") as error:
+            est.fit(dX, as_dask(labels)[0])
+        assert "partial_fit continues" not in str(error.value)
+        assert "partial_fit always" not in str(error.value)
+        quiet_fit(clone(est).set_params(warm_start=False), dX, as_dask(labels)[0])
+        est.set_params(n_hidden=4)
+
+
+def test_in_memory_sparse_input_is_advised_a_sparse_scaler():
+    import scipy.sparse as sp
+
+    X, y = make_classification(120, n_features=4, random_state=0)
+    X = sp.csr_matrix(X * 1e3)
+    with pytest.warns(ConvergenceWarning) as caught:
+        DaskShallowNetClassifier(solver="adam", max_iter=3, random_state=0).fit(X, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "MaxAbsScaler" in message
+    assert "make_pipeline(StandardScaler()" not in message
+
+
+def test_streamed_fit_warns_once_for_the_run_not_per_chunk():
+    X, y = make_classification(150, n_features=4, random_state=0)
+    dX, dy = as_dask(X * 100, y, chunks=50)  # unscaled: every chunk would warn
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DaskShallowNetClassifier(solver="sgd", max_iter=2, random_state=0).fit(dX, dy)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1 and messages[0].startswith("Maximum iterations")
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_dask_targets_whose_squares_overflow_are_a_clear_error(solver):
+    X, y = make_regression(120, n_features=3, random_state=0)
+    dX, dy = as_dask(X, y * 1e200)
+    est = DaskShallowNetRegressor(solver=solver, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="y has values up to") as error:
+            est.fit(dX, dy)
+    assert "TransformedTargetRegressor" in str(error.value)
+    assert "features" not in str(error.value)
+    assert not hasattr(est, "W1_")

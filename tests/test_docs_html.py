@@ -12,10 +12,16 @@ the suite's conftest needs.)
 They parse the pages: no machine paths, no script loaded from the network, no
 warning or object repr in an example's output, equations marked up for the
 MathJax that ships with the pages, every gallery image drawn, and the gallery
-in the notes' order. With a Chromium on the PATH, one more test opens the
-user guide headless and checks that MathJax typeset its equations.
+in the notes' order; no empty "Section Navigation" sidebar, no heading that
+is a link back to a table of contents, no private module in an example's
+code, every example's figure below the code that draws it, and a label on
+every colorbar and legend entry an example draws. With a Chromium on the
+PATH, one more test opens the user guide headless and checks that MathJax
+typeset its equations.
 """
 
+import ast
+import html
 import html.parser
 import os
 import pathlib
@@ -236,3 +242,114 @@ def test_benchmarks_page_shows_every_measured_row():
     assert len(rows) >= 8
     missing = [what for what in rows if " ".join(what.split()) not in text]
     assert not missing, missing
+    # Each measurement its own label (4a, 4b, ...), the groups in order.
+    labels = [name.split(":", 1)[0] for name in results]
+    assert len(set(labels)) == len(labels), labels
+    groups = [int(re.match(r"\d+", label)[0]) for label in labels]
+    assert groups == sorted(groups), labels
+
+
+class _Navs(html.parser.HTMLParser):
+    """The links inside each section-navigation sidebar of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.navs = []  # links per "bd-docs-nav" element
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self._depth:
+            self._depth += 1
+            if tag == "a":
+                self.navs[-1] += 1
+        elif tag == "nav" and "bd-docs-nav" in classes:
+            self._depth = 1
+            self.navs.append(0)
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+
+def test_no_empty_section_navigation():
+    empty = []
+    for path in _pages():
+        navs = _Navs()
+        navs.feed(path.read_text(encoding="utf-8"))
+        if any(n == 0 for n in navs.navs):
+            empty.append(str(path.relative_to(ROOT)))
+    assert not empty, f"pages with an empty Section Navigation sidebar: {empty}"
+
+
+def test_headings_are_not_links():
+    """A local ``contents`` directive makes every heading a back-link."""
+    bad = [
+        str(p.relative_to(ROOT))
+        for p in _pages()
+        if "toc-backref" in p.read_text(encoding="utf-8")
+    ]
+    assert not bad, f"headings rendered as links: {bad}"
+
+
+def _text(path):
+    page = path.read_text(encoding="utf-8")
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_examples_show_no_private_module():
+    private = re.compile(r"\bsk_shallow\._\w+|from sk_shallow import _\w+")
+    bad = {p.name: private.findall(_text(p)) for p in _example_pages()}
+    bad = {k: sorted(set(v)) for k, v in bad.items() if v}
+    assert not bad, f"examples showing private modules: {bad}"
+
+
+def test_example_figures_follow_their_code():
+    bad = []
+    for path in _example_pages():
+        page = path.read_text(encoding="utf-8")
+        code = page.find('class="highlight-Python')
+        figure = page.find('src="../_images/sphx_glr_')
+        if figure >= 0 and (code < 0 or figure < code):
+            bad.append(path.name)
+    assert not bad, f"a figure above the code that draws it: {bad}"
+
+
+def _calls(tree, name):
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == name
+    ]
+
+
+def test_example_colorbars_and_legends_are_labelled():
+    """Each colorbar says what its colours mean; a legend has labels to show."""
+    bad = {}
+    for path in sorted((DOCS.parent / "examples").glob("plot_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        problems = [
+            f"colorbar at line {c.lineno} has no label"
+            for c in _calls(tree, "colorbar")
+            if not any(k.arg == "label" for k in c.keywords)
+        ]
+        labelled = any(
+            k.arg == "label"
+            for c in ast.walk(tree)
+            if isinstance(c, ast.Call)
+            for k in c.keywords
+        )
+        problems += [
+            f"legend at line {c.lineno} with no labelled artist"
+            for c in _calls(tree, "legend")
+            if not c.args and not labelled
+        ]
+        if problems:
+            bad[path.name] = problems
+        stem = path.stem
+        built = ROOT / "auto_examples" / f"{stem}.html"
+        if (_calls(tree, "colorbar") or _calls(tree, "legend")) and built.is_file():
+            assert "sphx_glr_" + stem in built.read_text(encoding="utf-8"), stem
+    assert not bad, bad

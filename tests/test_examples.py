@@ -1,5 +1,6 @@
 """Every gallery example runs, headless, as a smoke test."""
 
+import ast
 import pathlib
 import runpy
 import warnings
@@ -11,7 +12,10 @@ matplotlib.use("Agg")
 
 EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("plot_*.py"))
 #: Examples of optional extras: the packages they need, skipped without them.
-REQUIRES = {"plot_deploy_onnx": ("skl2onnx", "onnxruntime")}
+REQUIRES = {
+    "plot_deploy_onnx": ("skl2onnx", "onnxruntime"),
+    "plot_dask": ("dask", "distributed"),
+}
 
 
 def test_examples_found():
@@ -33,3 +37,24 @@ def test_example_runs(path, monkeypatch):
         runpy.run_path(str(path), run_name="__main__")
     assert plt.get_fignums(), f"{path.name} drew no figure"
     plt.close("all")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_use_the_public_api(path):
+    """An example shows what a user may write: no private module of ours."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    private = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        else:
+            continue
+        private += [
+            m
+            for m in modules
+            if m.split(".")[0] == "sk_shallow"
+            and any(part.startswith("_") for part in m.split(".")[1:])
+        ]
+    assert not private, f"{path.name} imports private modules: {private}"

@@ -8,9 +8,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from helpers import quiet_fit
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
 from sk_shallow._activations import sigmoid_derivative
 from sk_shallow.datasets import make_flower
 
@@ -68,6 +73,45 @@ def test_bad_class_weight_values_are_named(data, class_weight, message):
     clf = ShallowNetClassifier(class_weight=class_weight, max_iter=3)
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("labels", ["ints", "strings"])
+def test_class_weight_dict_may_name_classes_absent_from_y(data, labels):
+    # A cross-validation fold without class 2, and a dict for all three
+    # classes: the absent class's weight is ignored, as LogisticRegression
+    # (compute_class_weight) does.
+    X, y = data
+    names = np.array([0, 1, 2]) if labels == "ints" else np.array(["a", "b", "c"])
+    weights = {names[0].item(): 1.0, names[1].item(): 3.0, names[2].item(): 5.0}
+    kw = dict(max_iter=5, random_state=0)
+    fold = quiet_fit(ShallowNetClassifier(class_weight=weights, **kw), X, names[y])
+    reference = quiet_fit(
+        ShallowNetClassifier(**kw), X, names[y], sample_weight=np.where(y, 3.0, 1.0)
+    )
+    np.testing.assert_array_equal(fold.classes_, names[:2])
+    np.testing.assert_array_equal(fold.loss_curve_, reference.loss_curve_)
+    LogisticRegression(class_weight=weights).fit(X, names[y])  # accepted there too
+
+
+def test_class_weight_dict_for_other_labels_is_an_error_as_in_scikit_learn(data):
+    # A label absent from y, and a class without a weight: the dict was
+    # meant for other labels; LogisticRegression refuses it too.
+    X, y = data
+    with pytest.raises(ValueError, match=r"are not in class_weight"):
+        LogisticRegression(class_weight={0: 2.0, 5: 3.0}).fit(X, y)
+    clf = ShallowNetClassifier(class_weight={0: 2.0, 5: 3.0}, max_iter=3)
+    with pytest.raises(ValueError, match=r"\[5\] .* no weight for the classes \[1\]"):
+        clf.fit(X, y)
+
+
+def test_partial_fit_class_weight_dict_beyond_the_declared_classes(data):
+    X, y = data
+    kw = dict(solver="sgd", random_state=0)
+    clf = ShallowNetClassifier(class_weight={0: 1.0, 1: 4.0, 2: 9.0}, **kw)
+    clf.partial_fit(X, y, classes=[0, 1])
+    reference = ShallowNetClassifier(**kw)
+    reference.partial_fit(X, y, classes=[0, 1], sample_weight=np.where(y, 4.0, 1.0))
+    np.testing.assert_array_equal(clf.loss_curve_, reference.loss_curve_)
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf])
@@ -210,3 +254,91 @@ def test_balanced_weights_with_a_class_of_zero_weight(data):
         sample_weight=w,
     )
     assert np.isfinite(clf.loss_)
+
+
+# -- the scaling advice: kept when variances overflow, right for sparse X ------
+def _std_by_scaling(X):
+    """Column standard deviations of ``X`` taken on ``X / max|X|``."""
+    X = X.toarray() if sp.issparse(X) else X
+    top = np.abs(X).max(axis=0).astype(np.float64)
+    return (X / top).std(axis=0) * top
+
+
+@pytest.mark.parametrize("kind", ["dense", "csr", "csc"])
+@pytest.mark.parametrize(
+    "dtype, scale", [(np.float64, 1e160), (np.float64, 1e300), (np.float32, 1e25)]
+)
+def test_scaling_advice_survives_an_overflowing_variance(data, kind, dtype, scale):
+    X = (data[0] * scale).astype(dtype)
+    X = {"dense": np.asarray, "csr": sp.csr_matrix, "csc": sp.csc_matrix}[kind](X)
+    mean, std = _base._column_moments(X)
+    np.testing.assert_allclose(std, _std_by_scaling(X), rtol=1e-5)
+    assert np.isfinite(mean).all()
+    advice = _base.scaling_advice(X)
+    largest = float(_std_by_scaling(X).max())
+    assert f"to {largest:.3g})" in advice
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_fit_on_features_with_overflowing_variance_names_the_scaler(data, solver):
+    X, y = data
+    clf = ShallowNetClassifier(solver=solver, max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"make_pipeline\(StandardScaler"):
+        clf.fit(X * 1e160, y)
+
+
+def test_partial_fit_on_unscaled_data_warns_like_fit():
+    X, y = load_iris(return_X_y=True)
+    X = X * 100
+    clf = ShallowNetClassifier(solver="sgd", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="StandardScaler") as caught:
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert "better than predicting the class frequencies" in str(caught[0].message)
+    with pytest.warns(ConvergenceWarning, match="StandardScaler"):
+        ShallowNetClassifier(solver="sgd", max_iter=5, random_state=0).fit(X, y)
+    # Scaled, a stream that has not learned yet is not warned about.
+    X = StandardScaler().fit_transform(X)
+    clf = ShallowNetClassifier(solver="sgd", random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_partial_fit_that_halves_its_step_says_so():
+    # A chunk whose first update runs away: the automatic step is halved
+    # for this call and every later one, which the warning says.
+    X, y = make_flower(200, random_state=0)
+    clf = ShallowNetRegressor(solver="sgd", activation="identity", random_state=0)
+    clf.partial_fit(X, y)
+    clf._state.solver.rule.learning_rate = 3.0  # as if a step too large
+    with pytest.warns(ConvergenceWarning, match="halve its step.*calls to come"):
+        clf.partial_fit(X, y)
+    assert clf.learning_rate_ == 1.5
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_features_are_advised_a_scaler_that_takes_them(fmt):
+    X, y = make_flower(200, random_state=0)
+    X = sp.random(200, 30, density=0.1, format=fmt, random_state=0) * 1e3
+    X = sp.hstack([X, sp.csr_matrix(make_flower(200, random_state=0)[0])], fmt)
+    with pytest.warns(ConvergenceWarning) as caught:
+        ShallowNetClassifier(solver="adam", max_iter=3, random_state=0).fit(X, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "make_pipeline(MaxAbsScaler(), ...)" in message
+    assert "StandardScaler(with_mean=False)" in message
+    assert "make_pipeline(StandardScaler()" not in message
+    # Both scalers the warning names take the sparse matrix.
+    for scaler in (MaxAbsScaler(), StandardScaler(with_mean=False)):
+        quiet_fit(
+            make_pipeline(scaler, ShallowNetClassifier(max_iter=5, random_state=0)),
+            X,
+            y,
+        )
+
+
+def test_classifier_score_with_huge_sample_weights(data):
+    X, y = data
+    clf = quiet_fit(ShallowNetClassifier(max_iter=50, random_state=0), X, y)
+    w = np.random.RandomState(0).uniform(1, 2, len(y))
+    expected = np.average(clf.predict(X) == y, weights=w)
+    assert clf.score(X, y, sample_weight=w * 1e307) == pytest.approx(expected)
+    assert clf.score(X, y, sample_weight=list(w)) == pytest.approx(expected)

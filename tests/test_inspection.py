@@ -9,10 +9,18 @@ import pytest
 import scipy.sparse as sp
 from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
+from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _activations
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetRegressor,
+    _activations,
+    _network,
+)
 from sk_shallow.datasets import make_flower
 from sk_shallow.inspection import (
     HiddenUnitsDisplay,
@@ -109,6 +117,28 @@ def test_training_curve_with_early_stopping(flower, Est):
     assert labels[:2] == ["training cost", "validation cost"]
 
 
+def test_training_curve_marks_the_kept_weights_after_a_worse_warm_fit():
+    X, y = make_flower(400, random_state=0)
+    est = ShallowNetClassifier(
+        solver="adam",
+        learning_rate=0.1,
+        early_stopping=True,
+        warm_start=True,
+        n_iter_no_change=np.inf,
+        max_iter=60,
+        random_state=1,
+    )
+    quiet_fit(est, X, y)
+    proba = est.predict_proba(X)
+    # A penalty that pulls every weight to zero: every later score is worse.
+    quiet_fit(est.set_params(alpha=1000.0, max_iter=10), X, y)
+    assert max(est.validation_scores_[60:]) < est.best_validation_score_
+    disp = TrainingCurveDisplay.from_estimator(est)
+    # The mark is in the first fit, whose best weights are the fitted ones.
+    assert disp.best_line_.get_xdata()[0] <= 60
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+
 def test_training_curve_reads_scikit_learn_mlp(flower):
     X, y = flower
     mlp = quiet_fit(
@@ -140,6 +170,27 @@ def test_training_curve_from_history():
         TrainingCurveDisplay.from_history(loss, validation_loss_curve=[1] * 6)
     with pytest.raises(ValueError, match="non-empty 1-D"):
         TrainingCurveDisplay.from_history([])
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_curve_of_a_pipeline_is_its_final_step(flower, early_stopping):
+    X, y = flower
+    net = ShallowNetClassifier(
+        3, early_stopping=early_stopping, max_iter=15, random_state=0
+    )
+    pipe = quiet_fit(make_pipeline(StandardScaler(), net), X, y)
+    disp = TrainingCurveDisplay.from_estimator(pipe)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), net.loss_curve_)
+    assert (disp.score_line_ is not None) is early_stopping
+    assert disp.ax_.get_title() == "ShallowNetClassifier"
+    # A nested pipeline, and scikit-learn's MLP at the end of one.
+    nested = quiet_fit(make_pipeline(make_pipeline(StandardScaler(), net)), X, y)
+    disp = TrainingCurveDisplay.from_estimator(nested)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), net.loss_curve_)
+    mlp = MLPClassifier((3,), max_iter=5, random_state=0)
+    quiet_fit(make_pipeline(StandardScaler(), mlp), X, y)
+    disp = TrainingCurveDisplay.from_estimator(make_pipeline(StandardScaler(), mlp))
+    np.testing.assert_array_equal(disp.line_.get_ydata(), mlp.loss_curve_)
 
 
 def test_training_curve_needs_a_fit():
@@ -273,6 +324,30 @@ def test_hidden_units_edge_cases(flower, flower_net):
         HiddenUnitsDisplay.from_estimator(MLPClassifier(), X, y)
 
 
+def test_hidden_units_of_a_pipeline_live_in_its_last_transform(flower):
+    # Four raw features, projected on two by PCA: the network's lines and
+    # its surface are drawn in the plane of the projection.
+    X, y = flower
+    rng = np.random.RandomState(0)
+    raw = np.c_[X, X @ rng.standard_normal((2, 2))] + 0.01 * rng.standard_normal(
+        (len(X), 4)
+    )
+    net = ShallowNetClassifier(3, max_iter=50, random_state=0)
+    pipe = quiet_fit(make_pipeline(PCA(2), net), raw, y)
+    disp = HiddenUnitsDisplay.from_estimator(pipe, raw, y, grid_resolution=20)
+    projected = pipe[0].transform(raw)
+    np.testing.assert_allclose(disp.scatter_.get_offsets(), projected)
+    grid = np.c_[disp.xx0.ravel(), disp.xx1.ravel()]
+    np.testing.assert_allclose(disp.response.ravel(), net.predict_proba(grid)[:, 1])
+    np.testing.assert_allclose(disp.W1, net.W1_)
+    assert (disp.ax_.get_xlabel(), disp.ax_.get_ylabel()) == ("pca0", "pca1")
+    # The same as drawing the network on the projected data.
+    direct = HiddenUnitsDisplay.from_estimator(net, projected, y, grid_resolution=20)
+    np.testing.assert_allclose(disp.response, direct.response)
+    with pytest.raises(TypeError, match="Pipeline ending in one"):
+        HiddenUnitsDisplay.from_estimator(make_pipeline(PCA(2)), raw, y)
+
+
 # --------------------------------------------------------------------------
 # check_gradients
 # --------------------------------------------------------------------------
@@ -329,6 +404,88 @@ def test_the_classic_tanh_slip_is_caught(monkeypatch):
     X, y = make_flower(40, random_state=0)
     errors = check_gradients(ShallowNetClassifier(4, init="he", random_state=0), X, y)
     assert min(errors["W1"], errors["b1"]) > 1e-3
+
+
+NOTES_KINDS = ["sigmoid", "softmax", "multilabel", "identity"]
+
+
+def _notes_problem(kind, activation):
+    """The notes' initialisation on the full flower, balanced in every kind."""
+    X, y = make_flower()
+    n = np.arange(len(y))
+    Est = ShallowNetRegressor if kind == "identity" else ShallowNetClassifier
+    targets = {
+        "sigmoid": y,
+        "softmax": n % 3,
+        "multilabel": np.c_[y, n % 2],
+        "identity": X @ [1.0, -2.0],
+    }
+    est = Est(4, activation=activation, init="normal", init_scale=0.01)
+    return est.set_params(random_state=2), X, targets[kind]
+
+
+@pytest.mark.parametrize("kind", NOTES_KINDS)
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_a_right_gradient_reads_right_at_the_notes_initialisation(activation, kind):
+    # The true gradient of b2 (and of b1 for the identity) is about 0 here:
+    # the rounding of the cost differences is no mistake of the backward pass.
+    est, X, y = _notes_problem(kind, activation)
+    errors = check_gradients(est, X, y)
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("factor, least", [(0.5, 5e-4), (0.99, 1e-5)])
+@pytest.mark.parametrize("kind", NOTES_KINDS)
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_a_wrong_derivative_is_caught_at_the_notes_initialisation(
+    activation, kind, factor, least, monkeypatch
+):
+    right = _activations.DERIVATIVES[activation]
+
+    def wrong(A):
+        return np.multiply(right(A), factor, out=A)
+
+    monkeypatch.setitem(_activations.DERIVATIVES, activation, wrong)
+    est, X, y = _notes_problem(kind, activation)
+    errors = check_gradients(est, X, y)
+    assert errors["W1"] > least, errors
+    assert errors["W2"] < 1e-7 and errors["b2"] < 1e-7
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_kink_next_to_the_weights_is_not_crossed(activation):
+    # A sample 1e-9 from hidden unit 0's kink: a central difference of b1[0]
+    # crosses it and averages two slopes; the check must not.
+    X, y = make_flower(40, random_state=0)
+    net = ShallowNetClassifier(3, activation=activation, max_iter=30, random_state=0)
+    net = quiet_fit(net, X, y)
+    w, b = net.W1_[0], net.b1_[0, 0]
+    X[0] = (1e-9 - b) * w / (w @ w)
+    params = {k: getattr(net, k + "_").copy() for k in ("W1", "b1", "W2", "b2")}
+
+    def cost(shift):
+        params["b1"][0, 0] = b + shift
+        cache = _network.forward(params, X.T, activation, "sigmoid")
+        return _network.cost(params, y[np.newaxis, :] * 1.0, cache, "sigmoid")
+
+    eps = 1e-7
+    central = (cost(eps) - cost(-eps)) / (2 * eps)
+    one_sided = (-3 * cost(0) + 4 * cost(eps) - cost(2 * eps)) / (2 * eps)
+    assert abs(central - one_sided) > 1e-4 * abs(one_sided)  # the kink matters
+    errors = check_gradients(net, X, y)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_check_gradients_of_a_pipeline_checks_its_network(flower):
+    X, y = flower
+    net = ShallowNetClassifier(4, init="he", random_state=3)
+    pipe = make_pipeline(StandardScaler(), net)
+    scaled = StandardScaler().fit_transform(X)
+    # Unfitted: where the pipeline's fit would start the network.
+    assert check_gradients(pipe, X, y) == check_gradients(net, scaled, y)
+    assert not hasattr(pipe[0], "mean_")
+    quiet_fit(pipe.set_params(shallownetclassifier__max_iter=3), X, y)
+    assert check_gradients(pipe, X, y) == check_gradients(net, scaled, y)
 
 
 def test_unfitted_estimator_is_checked_where_fit_starts(flower):
@@ -392,3 +549,45 @@ def test_check_gradients_rejects_bad_input():
         check_gradients(MLPClassifier(), X, y)
     with pytest.raises(InvalidParameterError, match="eps"):
         check_gradients(ShallowNetClassifier(), X, y, eps=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_pre_activation_on_the_kink_reads_right(activation):
+    # An example at the origin under the notes' zero biases: its hidden
+    # pre-activations are exactly 0, where the backward pass takes the slope
+    # below the kink; a central difference of b1 averages both slopes.
+    X, y = make_flower(40, random_state=0)
+    X[0] = 0.0
+    net = ShallowNetClassifier(4, activation=activation, random_state=0)
+    errors = check_gradients(net, X, y)
+    assert max(errors.values()) < 1e-7, errors
+    # The same at the origin of a fitted network's last hidden unit.
+    fitted = quiet_fit(clone(net).set_params(max_iter=20), X, y)
+    w, b = fitted.W1_[-1], fitted.b1_[-1, 0]
+    X[1] = -b * w / (w @ w)
+    fitted.b1_[-1, 0] = b = -(fitted.W1_[-1] @ X[1])  # exactly 0 at X[1]
+    assert fitted.W1_[-1] @ X[1] + b == 0
+    errors = check_gradients(fitted, X, y)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_hidden_units_of_a_pipeline_with_passthrough_steps_or_sparse_input(flower):
+    # Earlier steps that are all "passthrough" or None name no features; a
+    # step whose output is sparse, like the network's own sparse input,
+    # draws as its dense values.
+    X, y = flower
+    net = quiet_fit(ShallowNetClassifier(3, max_iter=20, random_state=0), X, y)
+    direct = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=10)
+    for step in ("passthrough", None):
+        pipe = Pipeline([("skip", step), ("net", net)])
+        disp = HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10)
+        assert disp.ax_.get_xlabel() == "$x_1$"
+        np.testing.assert_array_equal(disp.response, direct.response)
+    as_sparse = FunctionTransformer(sp.csr_matrix, accept_sparse=True).fit(X)
+    pipe = Pipeline([("sparse", as_sparse), ("net", net)])
+    for disp in (
+        HiddenUnitsDisplay.from_estimator(pipe, X, y, grid_resolution=10),
+        HiddenUnitsDisplay.from_estimator(net, sp.csr_matrix(X), y, grid_resolution=10),
+    ):
+        np.testing.assert_array_equal(disp.scatter_.get_offsets(), X)
+        np.testing.assert_array_equal(disp.response, direct.response)

@@ -234,11 +234,102 @@ def test_wrong_number_of_features():
         skl2onnx.to_onnx(clf, np.c_[X, X[:, :1]][:1])
 
 
-def test_unfitted_refused():
+@pytest.mark.parametrize("model", [ShallowNetClassifier, ShallowNetRegressor])
+@pytest.mark.parametrize("zipmap", [True, False])
+def test_unfitted_refused(model, zipmap):
     from sklearn.exceptions import NotFittedError
 
-    with pytest.raises(NotFittedError):
-        skl2onnx.to_onnx(ShallowNetRegressor(), np.zeros((1, 3), np.float32))
+    with pytest.raises(NotFittedError, match=model.__name__):
+        skl2onnx.to_onnx(
+            model(), np.zeros((1, 3), np.float32), options={model: {"zipmap": zipmap}}
+        )
+
+
+#: Three labels per type, its extremes among them (two for bool).
+LABEL_VALUES = {
+    **{
+        np.dtype(t).name: np.array(
+            [np.iinfo(t).min, (np.iinfo(t).min + np.iinfo(t).max) // 2, 0], t
+        )
+        for t in (np.int8, np.int16, np.int32, np.int64)
+    },
+    **{
+        np.dtype(t).name: np.array([0, 1, np.iinfo(t).max], t)
+        for t in (np.uint8, np.uint16, np.uint32)
+    },
+    "uint64": np.array([0, 7, np.iinfo(np.int64).max], np.uint64),
+    "bool": np.array([False, True]),
+    "float32": np.array([-3.0, 0.0, 2.0**24], np.float32),
+    "float64": np.array([-(2.0**63), 5.0, 2.0**62]),
+    "str": np.array(["ant", "bee", "cicada"]),
+    "object": np.array(["ant", "bee", "cicada"], dtype=object),
+}
+
+
+def fitted_on_labels(values):
+    """A classifier that predicts each of ``values`` on some rows of X."""
+    rng = np.random.RandomState(0)
+    index = np.arange(30) % len(values)
+    X = rng.randn(30, 3).astype(np.float32)
+    X[:, 0] += 4 * index  # separated: every class is predicted
+    clf = ShallowNetClassifier(5, **{**FIT, "max_iter": 100, "learning_rate": 0.5})
+    quiet_fit(clf, X, values[index])
+    assert len(np.unique(clf.predict(X))) == len(values)
+    return X, clf
+
+
+@pytest.mark.parametrize("dtype", list(LABEL_VALUES))
+def test_labels_of_every_type_come_out_as_predicted(dtype):
+    X, clf = fitted_on_labels(LABEL_VALUES[dtype])
+    expected = clf.predict(X)
+    labels, proba = run_onnx(
+        skl2onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": False}}), X
+    )
+    # Numbers as int64, as skl2onnx's classifiers give them; text as text.
+    assert labels.dtype == (object if expected.dtype.kind in "OU" else np.int64)
+    np.testing.assert_array_equal(labels, expected)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=0, atol=1e-5)
+    labels, dicts = run_onnx(skl2onnx.to_onnx(clf, X[:1]), X)  # ZipMap
+    np.testing.assert_array_equal(labels, expected)
+    assert [sorted(row) for row in dicts[:1]] == [sorted(clf.classes_.tolist())]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [np.array([0, 2**63], np.uint64), np.array([1, 2**63 + 5, 2**64 - 1], np.uint64)],
+)
+def test_labels_beyond_int64_refused_or_given_as_indices(values):
+    # ONNX classifiers' numeric labels are int64 (ZipMap's keys too): a label
+    # that int64 cannot hold is refused, not wrapped around to another value.
+    X, clf = fitted_on_labels(values)
+    with pytest.raises(ValueError, match="beyond the range of int64.*nocl=True"):
+        skl2onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": False}})
+    with pytest.raises(ValueError, match="beyond the range of int64"):
+        skl2onnx.to_onnx(clf, X[:1])
+    onx = skl2onnx.to_onnx(
+        clf, X[:1], options={id(clf): {"zipmap": False, "nocl": True}}
+    )
+    labels, _ = run_onnx(onx, X)
+    np.testing.assert_array_equal(clf.classes_[labels], clf.predict(X))
+
+
+def test_dask_model_names_to_local():
+    pytest.importorskip("distributed")
+    dask_estimators = pytest.importorskip("sk_shallow.dask")
+    X, y = make_data("binary-int", np.float32)
+    for model, target in (
+        (dask_estimators.DaskShallowNetClassifier, y),
+        (dask_estimators.DaskShallowNetRegressor, X[:, 0]),
+    ):
+        est = quiet_fit(model(**FIT), X, target)
+        with pytest.raises(TypeError, match=r"to_local\(\)"):
+            skl2onnx.to_onnx(est, X[:1])
+        pipeline = quiet_fit(make_pipeline(StandardScaler(), est), X, target)
+        with pytest.raises(TypeError, match=r"to_local\(\)"):
+            skl2onnx.to_onnx(pipeline, X[:1])
+        local = est.to_local()
+        out = run_onnx(skl2onnx.to_onnx(local, X[:1]), X)[0]
+        np.testing.assert_allclose(out.reshape(-1), local.predict(X), atol=1e-5)
 
 
 def test_float_labels_become_int64():

@@ -72,6 +72,7 @@ CLEAR_ERRORS = (
     "zero weight",
     "at least one non-zero number",  # scikit-learn's all-zero sample_weight
     "validation set is too small",
+    "stratified by class",
     "zero total sample_weight",
     "Training diverged",
     "non-finite sample weights",
@@ -88,9 +89,14 @@ def _required_error(y, class_weight):
     if type_of_target(y) not in ("binary", "multiclass"):
         return None  # "Unknown label type" comes first
     labels = set(np.unique(y).tolist())
-    if any(key not in labels for key in class_weight):
+    # compute_class_weight's rule: labels beyond the classes are ignored
+    # when every class has a weight.
+    if any(key not in labels for key in class_weight) and any(
+        label not in class_weight for label in labels
+    ):
         return "not among the classes"
-    if any(not (np.isfinite(v) and v >= 0) for v in class_weight.values()):
+    weights = [v for key, v in class_weight.items() if key in labels]
+    if any(not (np.isfinite(v) and v >= 0) for v in weights):
         return "finite and non-negative"
     return None
 

@@ -1,15 +1,21 @@
 """ShallowNetRegressor against finite differences, MLPRegressor and Ridge."""
 
+import warnings
+
 import numpy as np
 import pytest
 from helpers import quiet_fit
 from scipy.optimize import approx_fprime
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from sk_shallow import ShallowNetRegressor, _network
+from sk_shallow._regressor import r2
 
 
 def _data(n_targets=1, n_samples=100, seed=0):
@@ -189,3 +195,93 @@ def test_float32_and_sample_weight():
         c.W1_.dtype == np.float32
         and c.predict(X.astype(np.float32)).dtype == np.float32
     )
+
+
+# -- targets far from unit scale are named as the cause ------------------------
+def _linear(n=100):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X @ [1.0, -2.0, 0.5]
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize(
+    "dtype, scale", [(np.float64, 1e200), (np.float32, 1e30)], ids=["f64", "f32"]
+)
+def test_targets_whose_squares_overflow_are_a_clear_error(solver, dtype, scale):
+    X, y = _linear()
+    X = X.astype(dtype)
+    reg = ShallowNetRegressor(solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning, no other warning
+        with pytest.raises(ValueError, match="y has values up to") as error:
+            reg.fit(X, y * scale)
+        if solver in ("sgd", "adam"):
+            with pytest.raises(ValueError, match="y has values up to"):
+                reg.partial_fit(X, y * scale)
+    message = str(error.value)
+    assert "TransformedTargetRegressor" in message
+    assert "features" not in message and "init_scale" not in message
+    assert ("pass X as float64" in message) == (dtype == np.float32)
+
+
+def test_the_advice_for_overflowing_targets_works():
+    X, y = _linear()
+    with pytest.raises(ValueError) as error:
+        ShallowNetRegressor(random_state=0).fit(X, y * 1e200)
+    assert "transformer=MaxAbsScaler()" in str(error.value)
+    params = dict(solver="lbfgs", max_iter=200, random_state=0)
+    unit = ShallowNetRegressor(**params).fit(X, y / np.abs(y).max())
+    huge = TransformedTargetRegressor(
+        regressor=ShallowNetRegressor(**params), transformer=MaxAbsScaler()
+    ).fit(X, y * 1e200)
+    np.testing.assert_allclose(
+        huge.predict(X), unit.predict(X) * np.abs(y).max() * 1e200, rtol=1e-2
+    )
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_a_warning_caused_by_the_targets_names_y_not_the_features(solver):
+    X, y = _linear()
+    reg = ShallowNetRegressor(solver=solver, max_iter=20, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        reg.fit(X, y * 1e6)
+    message = " ".join(str(w.message) for w in caught)
+    assert "scale y" in message and "transformer=StandardScaler()" in message
+    assert "features are far" not in message
+    # The same fit on the scaled targets gives no advice about them.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg.fit(X, y)
+    assert not any("scale y" in str(w.message) for w in caught)
+
+
+def test_poisson_targets_far_from_unit_scale_are_advised_max_abs_scaling():
+    X, y = _linear()
+    counts = np.random.RandomState(0).poisson(np.exp(y / 4)) * 1e6
+    reg = ShallowNetRegressor(loss="poisson", max_iter=20, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"transformer=MaxAbsScaler\(\)"):
+        reg.fit(X, counts)
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+def test_score_of_huge_targets_is_r2_without_overflow(scale):
+    X, y = _linear()
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    pred = reg.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = reg.score(X, y * scale)
+    # R² is unchanged by a common factor: the predictions scaled down instead.
+    assert score == pytest.approx(r2_score(y, pred / scale), rel=1e-9)
+    assert r2(y * scale, pred * scale) == pytest.approx(r2_score(y, pred), rel=1e-12)
+
+
+def test_score_with_huge_sample_weights_is_the_weighted_r2():
+    X, y = _linear()
+    reg = quiet_fit(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    w = np.random.RandomState(0).uniform(1, 2, len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = reg.score(X, y, sample_weight=w * 1e307)
+    assert score == pytest.approx(r2_score(y, reg.predict(X), sample_weight=w))

@@ -280,12 +280,35 @@ def test_early_stopping_with_weights_and_verbose(capsys):
 
 def test_validation_split_too_small_is_a_clear_error():
     X, y = _data(2, n_samples=12)
-    # Three rows, one of them a lone class: no stratified split, and 1% of
-    # three rows is a single validation row.
+    # Three rows of multilabel targets (split at random): 1% of three rows is
+    # a single validation row.
     with pytest.raises(ValueError, match="validation set is too small"):
         ShallowNetClassifier(early_stopping=True, validation_fraction=0.01).fit(
-            X[:3], [0, 1, 0]
+            X[:3], [[0, 1], [1, 0], [0, 1]]
         )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_early_stopping_with_a_lone_class_is_a_clear_error(n_classes):
+    # The split cannot put class 9's one sample on both sides; MLPClassifier
+    # refuses a lone class too (for its stratified, two-class case).
+    X, y = _data(n_classes, n_samples=60)
+    y = y.copy()
+    y[0] = 9
+    with pytest.raises(ValueError, match=r"least populated class"):
+        MLPClassifier(early_stopping=True).fit(X, y == 9)
+    clf = ShallowNetClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match=r"stratified by class.*classes \[9\] have 1"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "W1_")
+
+
+def test_early_stopping_multilabel_splits_a_lone_label_at_random():
+    # As MLPClassifier: a label with one positive sample is no error.
+    X, y = _data(2, n_samples=60)
+    Y = np.c_[y, np.arange(60) == 0]
+    clf = quiet_fit(ShallowNetClassifier(early_stopping=True, max_iter=5), X, Y)
+    assert len(clf.validation_scores_) == clf.n_iter_
 
 
 # -- partial_fit and warm start ---------------------------------------------------
@@ -446,6 +469,49 @@ def test_multilabel_follows_mlp():
     assert ours.predict(X).shape == Y.shape
     np.testing.assert_array_equal(ours.predict(X), mlp.predict(X))
     np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "sparse", [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array]
+)
+def test_sparse_multilabel_targets_follow_mlp(sparse):
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=4, n_classes=3, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    common = dict(
+        max_iter=10, tol=0, alpha=0.0, random_state=2, batch_size=60, momentum=0
+    )
+    ours = ShallowNetClassifier(
+        5, solver="sgd", learning_rate=0.5, init="glorot", shuffle=False, **common
+    )
+    quiet_fit(ours, X, sparse(Y))
+    mlp = MLPClassifier(
+        (5,), "tanh", solver="sgd", learning_rate_init=0.5, shuffle=False, **common
+    )
+    quiet_fit(mlp, X, sparse(Y))
+    np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
+    predicted, expected = ours.predict(X), mlp.predict(X)
+    assert type(predicted) is type(expected)
+    assert predicted.dtype == expected.dtype
+    np.testing.assert_array_equal(predicted.toarray(), expected.toarray())
+    assert ours.score(X, sparse(Y)) == mlp.score(X, sparse(Y))
+    assert ours.score(X, Y) == mlp.score(X, Y)
+    # A sparse indicator may store its one value as any number, as for MLP.
+    threes = quiet_fit(clone(ours), X, sparse(3 * Y))
+    np.testing.assert_array_equal(threes.loss_curve_, ours.loss_curve_)
+    # partial_fit: the same epoch as on the dense matrix.
+    dense, chunked = clone(ours), clone(ours)
+    dense.partial_fit(X, Y, classes=[0, 1, 2])
+    chunked.partial_fit(X, sparse(Y), classes=[0, 1, 2])
+    np.testing.assert_array_equal(chunked.loss_curve_, dense.loss_curve_)
+
+
+def test_sparse_targets_other_than_an_indicator_are_a_clear_error():
+    X, y = _data(2, n_samples=30)
+    column = sp.csr_matrix(y[:, np.newaxis])
+    with pytest.raises(ValueError, match="pass class labels as a dense 1-D array"):
+        ShallowNetClassifier().fit(X, column)
 
 
 def test_multilabel_learns():

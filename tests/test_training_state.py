@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from helpers import PARAMS, notes_gradient_descent, quiet_fit
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
@@ -245,9 +246,8 @@ def test_warm_start_with_another_solver_carries_the_weights(data):
     assert len(clf.loss_curve_) == 30 + clf.n_iter_
 
 
-# -- bug 7: warm_start with early stopping ------------------------------------
-def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
-    X, y = data
+def _recording_splits(monkeypatch):
+    """The validation rows of every split early stopping draws, in order."""
     splits = []
     original = _base.train_test_split
 
@@ -257,6 +257,13 @@ def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypa
         return out
 
     monkeypatch.setattr(_base, "train_test_split", recording)
+    return splits
+
+
+# -- bug 7: warm_start with early stopping ------------------------------------
+def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypatch):
+    X, y = data
+    splits = _recording_splits(monkeypatch)
     clf = ShallowNetClassifier(
         solver="adam",
         early_stopping=True,
@@ -270,7 +277,52 @@ def test_warm_start_with_early_stopping_keeps_split_and_histories(data, monkeypa
     np.testing.assert_array_equal(splits[0], splits[1])
     assert len(clf.validation_scores_) == len(clf.loss_curve_) == 8
     assert len(clf.validation_loss_curve_) == 8
-    assert clf.best_validation_score_ == max(clf.validation_scores_[4:])
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_warm_fit_keeps_the_best_weights_of_all_fits(solver, monkeypatch):
+    X, y = make_flower(400, random_state=0)
+    splits = _recording_splits(monkeypatch)
+    clf = ShallowNetClassifier(
+        solver=solver,
+        early_stopping=True,
+        warm_start=True,
+        max_iter=300 if solver == "gd" else 60,
+        n_iter_no_change=np.inf,
+        learning_rate=0.1 if solver in ("sgd", "adam") else "auto",
+        random_state=1,
+    )
+    for change in ({}, dict(alpha=1000.0, max_iter=10), dict(alpha=0.0)):
+        before = list(getattr(clf, "validation_scores_", None) or [])
+        best_before = max(before, default=-np.inf)
+        W1 = getattr(clf, "W1_", None)
+        quiet_fit(clf.set_params(**change), X, y)
+        scores = clf.validation_scores_
+        assert scores[: len(before)] == before
+        assert clf.best_validation_score_ == max(scores)
+        # The kept weights score the best score on the held-out rows...
+        val = splits[-1]
+        assert clf.score(X[val], y[val]) == clf.best_validation_score_
+        # ...and are the previous fit's unless this one beat them.
+        if max(scores[len(before) :]) <= best_before:
+            np.testing.assert_array_equal(clf.W1_, W1)
+        elif solver != "sgd":  # a penalty of 1000 scores worse: checked above
+            assert not change
+
+
+def test_a_fit_without_validation_clears_the_validation_history(data):
+    X, y = data
+    es = dict(early_stopping=True, n_iter_no_change=np.inf)
+    clf = ShallowNetClassifier(max_iter=30, warm_start=True, random_state=0, **es)
+    quiet_fit(clf, X, y)
+    quiet_fit(clf.set_params(early_stopping=False), X, y)
+    W1 = clf.W1_.copy()
+    quiet_fit(clf.set_params(early_stopping=True, alpha=50.0, max_iter=5), X, y)
+    # Only the last run was validated: its scores, its best weights.
+    assert len(clf.validation_scores_) == 5
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert not np.array_equal(clf.W1_, W1)
 
 
 # -- bug 8: divergence in partial_fit compares like with like -----------------
@@ -280,7 +332,10 @@ def test_partial_fit_on_a_chunk_with_larger_targets_is_not_divergence():
     y = X @ [1.0, -2.0, 0.5]
     reg = ShallowNetRegressor(solver="adam", learning_rate=0.01, random_state=0)
     reg.partial_fit(X[:100], y[:100])
-    reg.partial_fit(X[100:], y[100:] * 100)  # a cost 10^4 times the first's
+    # A cost 10^4 times the first's: no divergence, but the targets' scale
+    # is why one epoch learns nothing, and the warning says so.
+    with pytest.warns(ConvergenceWarning, match="scale y"):
+        reg.partial_fit(X[100:], y[100:] * 100)
     assert np.isfinite(reg.loss_)
 
 
@@ -358,3 +413,108 @@ def test_a_new_class_in_a_continued_fit_is_an_error(data, how):
         else:
             est.partial_fit(X, y_new)
     _assert_same(est, before)
+
+
+# -- every continued-fit error gives advice that works for the method called --
+def _y2(y, k):
+    return np.column_stack([y] * k).astype(float)
+
+
+CONTINUED_MISMATCHES = {
+    "n_hidden": (ShallowNetClassifier, dict(n_hidden=7), 1),
+    "activation": (ShallowNetClassifier, dict(activation="relu"), 1),
+    "new class": (ShallowNetClassifier, {}, "new class"),
+    "n_outputs": (ShallowNetRegressor, {}, 3),
+    "fewer outputs": (ShallowNetRegressor, {}, 1),
+    "loss": (ShallowNetRegressor, dict(loss="poisson"), 2),
+}
+
+
+def _mismatch(data, case):
+    X, y = data
+    make, change, targets = CONTINUED_MISMATCHES[case]
+    y_first = y if make is ShallowNetClassifier else _y2(y, 2)
+    if targets == "new class":
+        y_next = np.where(np.arange(len(y)) < 3, 2, y)
+    elif make is ShallowNetClassifier:
+        y_next = y
+    else:
+        y_next = _y2(y, targets) if targets > 1 else y.astype(float)
+    return make, change, y_first, y_next
+
+
+@pytest.mark.parametrize("case", CONTINUED_MISMATCHES)
+def test_partial_fit_mismatch_advises_what_works_for_partial_fit(data, case):
+    X, _ = data
+    make, change, y_first, y_next = _mismatch(data, case)
+    est = make(solver="sgd", random_state=0)
+    classify = make is ShallowNetClassifier
+    est.partial_fit(X, y_first, **({"classes": [0, 1]} if classify else {}))
+    est.set_params(**change)
+    before = _state(est)
+    with pytest.raises(ValueError) as error:
+        est.partial_fit(X, y_next)
+    _assert_same(est, before)
+    message = str(error.value)
+    # warm_start means nothing to partial_fit: the advice names what works.
+    assert "warm_start=False" not in message
+    assert "call fit" in message and "clone" in message
+    clone(est).partial_fit(X, y_next, **({"classes": [0, 1, 2]} if classify else {}))
+    quiet_fit(est.set_params(max_iter=5), X, y_next)
+
+
+@pytest.mark.parametrize("case", CONTINUED_MISMATCHES)
+def test_warm_fit_mismatch_advises_warm_start_false(data, case):
+    X, _ = data
+    make, change, y_first, y_next = _mismatch(data, case)
+    est = quiet_fit(make(max_iter=5, warm_start=True, random_state=0), X, y_first)
+    est.set_params(**change)
+    with pytest.raises(ValueError, match="Set warm_start=False") as error:
+        est.fit(X, y_next)
+    assert "partial_fit continues" not in str(error.value)
+    assert "partial_fit always" not in str(error.value)
+    quiet_fit(est.set_params(warm_start=False), X, y_next)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_continued_fit_that_cannot_start_does_not_blame_init_scale(how):
+    # The weights are the fitted model's: init_scale has no say in them.
+    X, y = make_flower(100, random_state=0)
+    reg = ShallowNetRegressor(
+        solver="sgd", activation="relu", max_iter=20, warm_start=True, random_state=0
+    )
+    quiet_fit(reg, X, y)
+    with pytest.raises(ValueError, match="starting weights is not finite") as error:
+        if how == "partial_fit":
+            reg.partial_fit(X * 1e160, y)
+        else:
+            reg.fit(X * 1e160, y)
+    assert "init_scale" not in str(error.value)
+    assert "like the data the model was trained on" in str(error.value)
+    # A new model's starting cost can be lowered with init_scale: it says so.
+    with pytest.raises(ValueError, match="init_scale"):
+        ShallowNetRegressor(solver="sgd", activation="relu", random_state=0).fit(
+            X * 1e160, y
+        )
+
+
+@pytest.mark.parametrize(
+    "params, advice",
+    [
+        (dict(solver="gd"), dict(solver="sgd")),
+        (dict(solver="lbfgs"), dict(solver="adam")),
+        (dict(solver="sgd", early_stopping=True), dict(early_stopping=False)),
+    ],
+)
+def test_partial_fit_unavailable_says_what_makes_it_available(data, params, advice):
+    X, y = data
+    clf = quiet_fit(ShallowNetClassifier(max_iter=5, random_state=0, **params), X, y)
+    with pytest.raises(AttributeError) as error:
+        clf.partial_fit(X, y)
+    # scikit-learn's available_if raises its own error from the reason.
+    reason = str(error.value.__cause__)
+    name, value = next(iter(advice.items()))
+    assert f"{name}={value!r}" in reason or f"or {value!r}" in reason
+    W1 = clf.W1_.copy()
+    clf.set_params(**advice).partial_fit(X, y)
+    assert clf.W1_.shape == W1.shape and not np.array_equal(clf.W1_, W1)

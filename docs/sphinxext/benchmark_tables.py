@@ -8,6 +8,7 @@ time, so the page always shows the latest committed run.
 
 import json
 import pathlib
+from string import ascii_lowercase
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -88,13 +89,15 @@ def benchmark_rst(results):
         row, what, runs = to_accuracy
         base = runs.get("ours, gd (default)", [None, None])[1]
         rows = []
-        for contender, (n_iter, t) in runs.items():
+        for label, (contender, (n_iter, t)) in zip(
+            ascii_lowercase, runs.items(), strict=False
+        ):
             if t is None:
-                rows.append([row, contender, "not reached", "—", "—"])
+                rows.append([row + label, contender, "not reached", "—", "—"])
             else:
                 rows.append(
                     [
-                        row,
+                        row + label,
                         contender,
                         str(n_iter),
                         _seconds(t),
@@ -115,12 +118,12 @@ def benchmark_rst(results):
             ["row", "m", "per sample per iteration", f"relative to m = {ms[0]}"],
             [
                 [
-                    row,
+                    row + label,
                     f"{int(m):,}",
                     f"{per_m[m] * 1e9:.0f}\u00a0ns",
                     f"{per_m[m] / first:.2f}",
                 ]
-                for m in ms
+                for label, m in zip(ascii_lowercase, ms, strict=False)
             ],
         )
     if other:
