@@ -41,7 +41,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import sk_shallow
-from sk_shallow import ShallowNetClassifier, _blocked
+from sk_shallow import ShallowNetClassifier, config_context
 from sk_shallow.datasets import make_flower
 
 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -102,15 +102,8 @@ def configured(fn, block_size=None, n_threads=None):
     """``fn`` run with the given block size and thread count of the passes."""
 
     def run():
-        saved = _blocked.BLOCK_SIZE, _blocked.N_THREADS
-        if block_size is not None:
-            _blocked.BLOCK_SIZE = block_size
-        if n_threads is not None:
-            _blocked.N_THREADS = n_threads
-        try:
+        with config_context(block_size=block_size, n_threads=n_threads):
             return fn()
-        finally:
-            _blocked.BLOCK_SIZE, _blocked.N_THREADS = saved
 
     return run
 
@@ -219,14 +212,14 @@ import sys, tracemalloc, warnings
 import numpy as np
 sys.path.insert(0, {bench_dir!r})
 from bench_mlp import make_data, pair
-from sk_shallow import _blocked
+import sk_shallow
 warnings.simplefilter("ignore")
 X_small, y_small = make_data(2000, 100, np.float32)
 ours, theirs = pair(64, "tanh", 0.1, 3, len(y_small))
 model = theirs if {which!r} == "MLPClassifier" else ours
 model.fit(X_small, y_small)
 if {which!r} == "unblocked":
-    _blocked.BLOCK_SIZE = sys.maxsize
+    sk_shallow.set_config(block_size=sys.maxsize)
 X = np.random.default_rng(1).standard_normal((1_000_000, 100), dtype=np.float32)
 tracemalloc.start()
 proba = model.predict_proba(X)

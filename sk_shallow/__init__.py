@@ -1,9 +1,18 @@
 """One-hidden-layer neural networks of the notes, as scikit-learn estimators."""
 
 from ._classifier import ShallowNetClassifier
+from ._config import config_context, get_config, set_config
 from ._regressor import ShallowNetRegressor
 from ._xp_network import move_to
 
 __version__ = "0.1.0"
 
-__all__ = ["ShallowNetClassifier", "ShallowNetRegressor", "__version__", "move_to"]
+__all__ = [
+    "ShallowNetClassifier",
+    "ShallowNetRegressor",
+    "__version__",
+    "config_context",
+    "get_config",
+    "move_to",
+    "set_config",
+]

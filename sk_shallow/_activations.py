@@ -1,41 +1,54 @@
 """Activation functions of the notes (section 3.6) and their derivatives (3.8).
 
-Every activation works in place on the pre-activation ``Z`` and returns it, so
-the forward pass needs no extra buffer. Every derivative is written in terms of
-the activation's *output* ``A = g(Z)``, as the notes write them, and overwrites
-``A`` with ``g'(Z)``: the pre-activations never have to be kept, and the
-backward pass, which needs ``A`` no more once it has ``dW2``, reuses its memory.
+Each takes the array and its namespace ``xp`` (:mod:`sk_shallow._backend`).
+For NumPy every activation works in place on the pre-activation ``Z`` and
+returns it, so the forward pass needs no extra buffer; other namespaces
+return a new array. Every derivative is written in terms of the
+activation's *output* ``A = g(Z)``, as the notes write them, and may
+overwrite ``A`` with ``g'(Z)`` (NumPy does): the pre-activations never have
+to be kept, and the backward pass, which needs ``A`` no more once it has
+``dW2``, reuses its memory.
 """
 
 import numpy as np
 from scipy.special import expit
 
+from ._backend import exp
+
+try:  # newer scikit-learn (1.9): the helpers array API input is built on
+    from sklearn.utils._array_api import _expit
+except ImportError:  # older: NumPy input only
+    _expit = None
+
 #: Slope of the leaky ReLU below zero, as in the notes: ``max(0.01 z, z)``.
 LEAKY_SLOPE = 0.01
 
 
-def identity(Z):
+def identity(Z, xp=np):
     """``g(z) = z``: the linear activation of notes section 3.7."""
     return Z
 
 
-def sigmoid(Z):
+def sigmoid(Z, xp=np):
     """``g(z) = 1 / (1 + exp(-z))``, computed by :func:`scipy.special.expit`."""
-    return expit(Z, out=Z)
+    return expit(Z, out=Z) if xp is np else _expit(Z, xp=xp)
 
 
-def tanh(Z):
+def tanh(Z, xp=np):
     """``g(z) = (e^z - e^-z) / (e^z + e^-z)``.
 
-    In float64 this is computed as ``1 - 2 / (e^{2z} + 1)``: NumPy's float64
-    ``exp`` is vectorised where its ``tanh`` is not (on AVX2 machines it
-    takes about 7 ns an element against 16), so five cheap in-cache passes
-    and one ``exp`` beat one ``tanh`` twofold on the blocks of the training
-    passes. The result is within 4e-16 of ``np.tanh`` everywhere (an
-    absolute error: near 0 the relative error grows as ``1e-16 / |z|``),
-    ``|z|`` above 20 gives exactly +-1 as ``np.tanh`` does, and NaN stays NaN.
-    float32 keeps ``np.tanh``, which is vectorised already.
+    With NumPy in float64 this is computed as ``1 - 2 / (e^{2z} + 1)``:
+    NumPy's float64 ``exp`` is vectorised where its ``tanh`` is not (on AVX2
+    machines it takes about 7 ns an element against 16), so five cheap
+    in-cache passes and one ``exp`` beat one ``tanh`` twofold on the blocks
+    of the training passes. The result is within 4e-16 of ``np.tanh``
+    everywhere (an absolute error: near 0 the relative error grows as
+    ``1e-16 / |z|``), ``|z|`` above 20 gives exactly +-1 as ``np.tanh``
+    does, and NaN stays NaN. float32 keeps ``np.tanh``, which is vectorised
+    already, and other namespaces their own ``tanh``.
     """
+    if xp is not np:
+        return xp.tanh(Z)
     if Z.dtype != np.float64:
         return np.tanh(Z, out=Z)
     # Beyond +-20, 1 - 2 / (e^{2z} + 1) rounds to +-1: clipping there keeps
@@ -49,23 +62,27 @@ def tanh(Z):
     return np.subtract(1.0, Z, out=Z)
 
 
-def relu(Z):
+def relu(Z, xp=np):
     """``g(z) = max(0, z)``."""
-    return np.maximum(Z, 0, out=Z)
+    return np.maximum(Z, 0, out=Z) if xp is np else xp.clip(Z, min=0)
 
 
-def leaky_relu(Z):
+def leaky_relu(Z, xp=np):
     """``g(z) = max(0.01 z, z)``."""
-    return np.maximum(Z, Z * Z.dtype.type(LEAKY_SLOPE), out=Z)
+    if xp is np:
+        return np.maximum(Z, Z * Z.dtype.type(LEAKY_SLOPE), out=Z)
+    return xp.where(Z > 0, Z, Z * LEAKY_SLOPE)
 
 
-def identity_derivative(A):
+def identity_derivative(A, xp=np):
     """``g'(z) = 1``."""
+    if xp is not np:
+        return xp.ones_like(A)
     A.fill(1)
     return A
 
 
-def sigmoid_derivative(A):
+def sigmoid_derivative(A, xp=np):
     """``g'(z) = a (1 - a)``.
 
     Computed as written, with one temporary: the in-place ``1/4 - (a - 1/2)^2``
@@ -76,46 +93,46 @@ def sigmoid_derivative(A):
     return A
 
 
-def tanh_derivative(A):
+def tanh_derivative(A, xp=np):
     """``g'(z) = 1 - a^2``."""
+    if xp is not np:
+        return 1 - A * A
     np.square(A, out=A)
     np.subtract(1, A, out=A)
     return A
 
 
-def relu_derivative(A):
+def relu_derivative(A, xp=np):
     """``g'(z) = 1`` where ``a > 0``, else ``0``: the sign of the output."""
-    return np.sign(A, out=A)
+    return np.sign(A, out=A) if xp is np else xp.sign(A)
 
 
-def leaky_relu_derivative(A):
+def leaky_relu_derivative(A, xp=np):
     """``g'(z) = 1`` where ``a > 0``, else ``0.01`` (the output keeps z's sign)."""
-    np.greater(A, 0, out=A, casting="unsafe")
+    if xp is np:
+        A = np.greater(A, 0, out=A, casting="unsafe")
+    else:
+        A = xp.astype(A > 0, A.dtype)
     A *= 1 - LEAKY_SLOPE
     A += LEAKY_SLOPE
     return A
 
 
-def exp(Z):
-    """``exp(z)``: the output of a Poisson regression."""
-    return np.exp(Z, out=Z)
-
-
-def softmax_columns(Z):
+def softmax_columns(Z, xp=np):
     """Softmax over the rows of each column: one probability vector per example.
 
     ``exp(z - max z) / sum exp(z - max z)``, the computation of
-    :func:`scipy.special.softmax` along ``axis=0``, in place and without its
-    array API dispatch, which costs more than the arithmetic on a
-    mini-batch of a few hundred examples.
+    :func:`scipy.special.softmax` along ``axis=0``, in place for NumPy and
+    without its array API dispatch, which costs more than the arithmetic on
+    a mini-batch of a few hundred examples.
     """
-    Z -= Z.max(axis=0)
-    np.exp(Z, out=Z)
-    Z /= Z.sum(axis=0)
+    Z -= xp.max(Z, axis=0, keepdims=True)
+    Z = exp(Z, xp)
+    Z /= xp.sum(Z, axis=0, keepdims=True)
     return Z
 
 
-#: Hidden-layer activations by name: ``g(Z)``, in place.
+#: Hidden-layer activations by name: ``g(Z)``, in place for NumPy.
 ACTIVATIONS = {
     "identity": identity,
     "sigmoid": sigmoid,
@@ -124,7 +141,7 @@ ACTIVATIONS = {
     "leaky_relu": leaky_relu,
 }
 
-#: Their derivatives from the output: ``A := g'(Z)``, in place.
+#: Their derivatives from the output: ``g'(Z)`` from ``A``, in place for NumPy.
 DERIVATIVES = {
     "identity": identity_derivative,
     "sigmoid": sigmoid_derivative,

@@ -506,9 +506,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 dtype=(np.float64, np.float32) if xp is None else dtypes,
                 reset=False,
             )
-        net = _blocked if xp is None else _xp_network
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Z2, A2 = net.predict_output(
+            Z2, A2 = _blocked.predict_output(
                 self._params, X.T, self.activation, self.out_activation_
             )
         if not _xp_network.all_finite((Z2, A2)):
@@ -554,7 +553,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                     f"y has {Y.shape[0]} outputs; the network was fitted with "
                     f"{self.W2_.shape[0]}."
                 )
-            params = {k: v.copy() for k, v in self._params.items()}
+            params = {k: _xp_network.copy(v) for k, v in self._params.items()}
         return dict(
             params=params,
             X=X.T,
@@ -799,9 +798,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         Built from :meth:`_training_data`'s output (``XT`` is its ``X.T``,
         or the training part of it under early stopping).
         """
-        xp, _, _ = array_api_input(XT)
-        make = Objective if xp is None else _xp_network.Objective
-        return make(XT, Y, sample_weight, self.activation, output, self.alpha)
+        return Objective(XT, Y, sample_weight, self.activation, output, self.alpha)
 
     def _new_state(self, n_features, n_outputs, dtype, signature, config):
         """A fresh :class:`TrainingState`: initial weights drawn, a new solver."""
@@ -1071,11 +1068,10 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # The score is taken on the host (from the small outputs).
         to_host = _xp_network.to_host
         Y_val_host, sw_val_host = to_host(Y_val), to_host(sw_val)
-        net = _network if _xp_network.is_numpy(Y) else _xp_network
 
         def validate(params):
-            cache = net.forward(params, X_val, self.activation, output)
-            cost = net.cost(params, Y_val, cache, output, 0.0, sw_val)
+            cache = _network.forward(params, X_val, self.activation, output)
+            cost = _network.cost(params, Y_val, cache, output, 0.0, sw_val)
             A2 = to_host(cache["A2"])
             return cost, self._score_output(A2, Y_val_host, sw_val_host)
 

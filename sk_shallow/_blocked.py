@@ -1,20 +1,27 @@
-"""The network's passes over blocks of examples, spread over the cores.
+"""The ordered map-reduce of the network's sums: executors, serial or threaded.
 
-:func:`~sk_shallow._network.loss_and_gradients` streams every ``(n_h, m)``
-activation through main memory once per elementwise step, on one core. Here
-the columns of ``X`` are cut into blocks of :data:`BLOCK_SIZE` examples; each
-block goes through the notes' forward pass, cost and backward pass of
-:mod:`sk_shallow._network` while its activations sit in cache, and the blocks
-run on a pool of threads (NumPy and BLAS release the GIL), each with
-single-threaded BLAS. The gradients are sums over examples, so the blocks'
-sums add up to the whole batch's; they are added in block order and the
-partition does not depend on the number of threads, so one thread and two
-give the same bits. Against the unblocked pass only the order of the
-summation changes (agreement to about ``1e-13`` relative in float64).
+An executor runs the notes' forward pass, cost and backward pass of
+:mod:`sk_shallow._network` over the parts of a batch and adds up the
+parts' loss sums and gradient sums in part order
+(:func:`sk_shallow._network.add_in_order`),
+so the result does not depend on where or when each part ran:
 
-A batch of at most one block takes the unblocked pass itself, unchanged.
-Prediction uses the same blocks, which bounds its working memory to a few
-blocks' activations whatever the number of rows.
+- :class:`Serial`: the batch as one part, on the calling thread: the
+  notes' unblocked pass, for a batch of at most one block and for array
+  API input (the device parallelises it).
+- :class:`Blocks`: the columns of ``X`` cut into blocks of ``block_size``
+  examples (:func:`sk_shallow.set_config`); each block goes through the
+  passes while its activations sit in cache, and the blocks run on a pool
+  of threads (NumPy and BLAS release the GIL), each with single-threaded
+  BLAS. The partition does not depend on the number of threads, so one
+  thread and two give the same bits. Against the unblocked pass only the
+  order of the summation changes (agreement to about ``1e-13`` relative in
+  float64).
+
+Another executor plugs in with the same two methods: a Dask one maps over
+the row-chunks held by workers, a batch of independent networks maps over
+a leading dimension. Prediction uses the same blocks, which bounds its
+working memory to a few blocks' activations whatever the number of rows.
 """
 
 import contextlib
@@ -28,15 +35,8 @@ import scipy.sparse as sp
 from sklearn.utils.parallel import _get_threadpool_controller
 
 from . import _network
-
-#: Examples per block. ``(n_h, BLOCK_SIZE)`` activations in float64 take
-#: 1 MiB for 64 hidden units: the size that measured fastest for fit and
-#: predict with two cores sharing a 32 MiB L3 cache.
-BLOCK_SIZE = 2048
-
-#: Threads working on blocks, each with single-threaded BLAS: the number of
-#: cores the blocked passes use. None uses every core (``os.cpu_count()``).
-N_THREADS = None
+from ._backend import namespace
+from ._config import _get_threadlocal_config
 
 _POOL = {"executor": None, "n_threads": 0, "controller": None, "keeper": None}
 _POOL_LOCK = threading.Lock()
@@ -128,14 +128,8 @@ def _one_blas_thread(controller):
                 _keeper().submit(limiter.__exit__, None, None, None).result()
 
 
-def _block_size(block_size):
-    """Examples per block: ``block_size``, or :data:`BLOCK_SIZE` if None."""
-    return BLOCK_SIZE if block_size is None else block_size
-
-
 def _partition(m, block_size):
     """Column slices of at most ``block_size`` examples covering ``range(m)``."""
-    block_size = _block_size(block_size)
     return [slice(a, min(a + block_size, m)) for a in range(0, m, block_size)]
 
 
@@ -155,9 +149,9 @@ def _sliceable(X, cache=None):
 
 
 def _threads(n_threads, n_blocks):
-    """The number of threads to use: at most one per block."""
-    if n_threads is None:
-        n_threads = N_THREADS or os.cpu_count() or 1
+    """The number of threads to use: at most one per block (-1: one per core)."""
+    if n_threads == -1:
+        n_threads = os.cpu_count() or 1
     return max(1, min(n_threads, n_blocks))
 
 
@@ -214,110 +208,137 @@ def _in_order(work, n_blocks, n_threads):
                     future.exception()
 
 
-def loss_and_gradients(
-    params,
-    X,
-    Y,
-    activation,
-    output,
-    alpha=0.0,
-    sample_weight=None,
-    cache=None,
-    grads=None,
-    *,
-    block_size=None,
-    n_threads=None,
-):
-    """:func:`sk_shallow._network.loss_and_gradients`, block by block.
+class Serial:
+    """The batch as one part, on the calling thread: the notes' pass."""
+
+    @staticmethod
+    def sums(params, X, Y, sample_weight, activation, output, cache=None, grads=None):
+        """``(sum_i s_i L(i), gradient sums)`` of the batch: the map step.
+
+        Parameters
+        ----------
+        params : dict
+        X : {ndarray, sparse matrix, array} of shape (n_x, m)
+        Y : array of shape (n_y, m)
+        sample_weight : array of shape (m,) or None
+        activation, output : str
+        cache, grads : dict, optional
+            NumPy buffers kept between calls on batches of this size, as
+            :func:`sk_shallow._network.forward` and
+            :func:`~sk_shallow._network.gradient_sums` take them.
+
+        Returns
+        -------
+        loss_sum : float or 0-d array
+        grads : dict
+        """
+        cache = _network.forward(params, X, activation, output, cache)
+        total = _network.loss_sum(Y, cache["Z2"], output, sample_weight)
+        grads = _network.gradient_sums(
+            params, X, Y, cache, activation, sample_weight, grads
+        )
+        return total, grads
+
+    def predict_output(self, params, X, activation, output):
+        """``(Z2, A2)``, each of shape (n_y, m), for ``X`` of shape (n_x, m)."""
+        return _network.predict_output(params, X, activation, output)
+
+
+class Blocks:
+    """Column blocks on a pool of threads, added in block order.
 
     Parameters
     ----------
-    params : dict
-    X : {ndarray, sparse matrix} of shape (n_x, m)
-    Y : ndarray of shape (n_y, m)
-    activation, output : str
-    alpha : float, default=0.0
-    sample_weight : ndarray of shape (m,), optional
-    cache : dict, optional
-        Buffers from an earlier call with the same ``m``, reused.
-    grads : dict, optional
-        Arrays to write the gradients into.
-    block_size : int, optional
-        Examples per block; :data:`BLOCK_SIZE` by default.
-    n_threads : int, optional
-        Threads; :data:`N_THREADS` by default. The result does not depend
-        on it.
+    block_size : int
+        Examples per block.
+    n_threads : int
+        Threads; -1 for one per core. The result does not depend on it.
+    """
+
+    def __init__(self, block_size, n_threads):
+        self.block_size, self.n_threads = block_size, n_threads
+
+    def sums(
+        self, params, X, Y, sample_weight, activation, output, cache=None, grads=None
+    ):
+        """:meth:`Serial.sums`, block by block (NumPy and sparse input)."""
+        m = Y.shape[1]
+        blocks = _partition(m, self.block_size)
+        cache = {} if cache is None else cache
+        X = _sliceable(X, cache)
+        if grads is None:
+            grads = _network.empty_like(params)
+        n_threads = _threads(self.n_threads, len(blocks))
+        slots = cache.setdefault("slots", [])
+        while len(slots) < _slots(n_threads):
+            slots.append(({}, _network.empty_like(params)))
+
+        def work(i, slot):
+            block_cache, block_grads = slots[slot]
+            cols = blocks[i]
+            sw = None if sample_weight is None else sample_weight[cols]
+            # The first block writes straight into the result.
+            out = grads if i == 0 else block_grads
+            return Serial.sums(
+                params, X[:, cols], Y[:, cols], sw, activation, output, block_cache, out
+            )
+
+        return _network.add_in_order(_in_order(work, len(blocks), n_threads), grads)
+
+    def predict_output(self, params, X, activation, output):
+        """:meth:`Serial.predict_output`, block by block.
+
+        Beyond the two ``(n_y, m)`` outputs, the memory used is a few blocks'
+        activations, whatever ``m``.
+        """
+        m = X.shape[1]
+        blocks = _partition(m, self.block_size)
+        X = _sliceable(X)
+        n_y = params["W2"].shape[0]
+        dtype = params["W1"].dtype
+        Z2, A2 = np.empty((n_y, m), dtype=dtype), np.empty((n_y, m), dtype=dtype)
+        n_threads = _threads(self.n_threads, len(blocks))
+        slots = [{} for _ in range(_slots(n_threads))]
+
+        def work(i, slot):
+            cols = blocks[i]
+            block = _network.forward(
+                params, X[:, cols], activation, output, slots[slot]
+            )
+            Z2[:, cols] = block["Z2"]
+            A2[:, cols] = block["A2"]
+
+        for _ in _in_order(work, len(blocks), n_threads):
+            pass
+        return Z2, A2
+
+
+_SERIAL = Serial()
+
+
+def executor(m, xp):
+    """The executor for a batch of ``m`` examples, as :func:`set_config` says.
+
+    Parameters
+    ----------
+    m : int
+        Examples in the batch.
+    xp : module
+        The batch's array namespace (:func:`sk_shallow._backend.namespace`).
 
     Returns
     -------
-    J : float
-    grads : dict
+    executor : Serial or Blocks
+        :class:`Serial` for a batch of at most one block and for arrays of
+        another namespace than NumPy.
     """
-    m = Y.shape[1]
-    if m <= _block_size(block_size):  # one block: the unblocked pass itself
-        return _network.loss_and_gradients(
-            params, X, Y, activation, output, alpha, sample_weight, cache, grads
-        )
-    blocks = _partition(m, block_size)
-    cache = {} if cache is None else cache
-    X = _sliceable(X, cache)
-    if grads is None:
-        grads = {k: np.empty_like(v) for k, v in params.items()}
-    n_threads = _threads(n_threads, len(blocks))
-    slots = cache.setdefault("slots", [])
-    while len(slots) < _slots(n_threads):
-        slots.append(({}, {k: np.empty_like(v) for k, v in params.items()}))
-
-    def work(i, slot):
-        block_cache, block_grads = slots[slot]
-        cols = blocks[i]
-        Xb, Yb = X[:, cols], Y[:, cols]
-        sw = None if sample_weight is None else sample_weight[cols]
-        _network.forward(params, Xb, activation, output, block_cache)
-        loss = _network.loss_sum(Yb, block_cache["Z2"], output, sw)
-        # The first block writes straight into the result.
-        out = grads if i == 0 else block_grads
-        _network.gradient_sums(params, Xb, Yb, block_cache, activation, sw, out)
-        return loss, out
-
-    total = 0.0
-    for i, (loss, block_grads) in enumerate(_in_order(work, len(blocks), n_threads)):
-        total += loss
-        if i:
-            for k, g in grads.items():
-                g += block_grads[k]
-    S = m if sample_weight is None else sample_weight.sum()
-    J = _network.finish_cost(total, params, alpha, S)
-    return J, _network.finish_gradients(grads, params, alpha, S)
+    config = _get_threadlocal_config()  # read, not copied: once per pass
+    if m <= config["block_size"] or xp is not np:
+        return _SERIAL
+    return Blocks(config["block_size"], config["n_threads"])
 
 
-def predict_output(params, X, activation, output, *, block_size=None, n_threads=None):
-    """:func:`sk_shallow._network.predict_output`, block by block.
-
-    Beyond the two ``(n_y, m)`` outputs, the memory used is a few blocks'
-    activations, whatever ``m``.
-
-    Returns
-    -------
-    Z2, A2 : ndarray of shape (n_y, m)
-    """
-    m = X.shape[1]
-    if m <= _block_size(block_size):
-        return _network.predict_output(params, X, activation, output)
-    blocks = _partition(m, block_size)
-    X = _sliceable(X)
-    n_y = params["W2"].shape[0]
-    dtype = params["W1"].dtype
-    Z2, A2 = np.empty((n_y, m), dtype=dtype), np.empty((n_y, m), dtype=dtype)
-    n_threads = _threads(n_threads, len(blocks))
-    slots = [{} for _ in range(_slots(n_threads))]
-
-    def work(i, slot):
-        cols = blocks[i]
-        block = _network.forward(params, X[:, cols], activation, output, slots[slot])
-        Z2[:, cols] = block["Z2"]
-        A2[:, cols] = block["A2"]
-
-    for _ in _in_order(work, len(blocks), n_threads):
-        pass
-    return Z2, A2
+def predict_output(params, X, activation, output):
+    """``(Z2, A2)`` for ``X`` of shape (n_x, m), by the executor for ``m``."""
+    run = executor(X.shape[1], namespace(params["W1"]))
+    return run.predict_output(params, X, activation, output)

@@ -3,8 +3,13 @@
 Everything here works in the notes' column layout: ``X`` is
 ``(n_features, m)`` with one example per column, ``Y`` is ``(n_outputs, m)``,
 and the parameters live in a dict ``{"W1", "b1", "W2", "b2"}`` with the notes'
-shapes. Nothing here knows about scikit-learn; the estimators transpose their
-``(n_samples, n_features)`` input once and call these functions.
+shapes. The estimators transpose their ``(n_samples, n_features)`` input once
+and call these functions.
+
+The math is written once, for NumPy (dense or sparse ``X``) and for any array
+API namespace (PyTorch, CuPy, ... on their devices): the namespace is that of
+the parameters, and the few operations that NumPy does in place, in reused
+buffers, or faster another way are the helpers of :mod:`sk_shallow._backend`.
 
 Forward pass (notes 3.4-3.5)::
 
@@ -21,10 +26,22 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 """
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import entr, log_expit, xlogy
+from scipy.special import entr, xlogy
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
+from ._backend import (
+    copy,
+    log_expit,
+    logsumexp_columns,
+    matmul,
+    namespace,
+    row_sums,
+    scratch,
+    subtract,
+    sum_of_squares,
+    weighted_sum,
+    xlogx,
+)
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -37,41 +54,21 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 # only where the outputs are hopeless; training reports such a cost as
 # divergence, and prediction raises on non-finite outputs.
 # --------------------------------------------------------------------------
-def binary_cross_entropy(Y, Z2):
+def binary_cross_entropy(Y, Z2, xp=np):
     """``-(y log a + (1-y) log(1-a))`` with ``a = sigma(z)``, summed over outputs.
 
     Uses ``log(1 - sigma(z)) = log sigma(z) - z``, so only one
     :func:`scipy.special.log_expit` is needed.
     """
-    loss = np.subtract(1, Y, dtype=Z2.dtype)
+    loss = 1 - Y
     loss *= Z2
-    loss -= log_expit(Z2)
-    return loss[0] if loss.shape[0] == 1 else loss.sum(axis=0)
+    loss -= log_expit(Z2, xp)
+    return loss[0, :] if loss.shape[0] == 1 else xp.sum(loss, axis=0)
 
 
-def categorical_cross_entropy(Y, Z2):
+def categorical_cross_entropy(Y, Z2, xp=np):
     """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``."""
-    return _logsumexp_columns(Z2) - (Y * Z2).sum(axis=0)
-
-
-def _logsumexp_columns(Z):
-    """``log sum_k exp(z_k)`` of each column: :func:`scipy.special.logsumexp`.
-
-    Its computation along ``axis=0``, for precision as SciPy does it: the
-    column's largest values (``n`` of them) are kept out of the sum, which
-    is ``max + log n + log1p(s / n)``, ``s`` the sum of the others' ``exp(z
-    - max)``. Written for NumPy because SciPy's array API dispatch costs
-    about 0.2 ms a call, ten times the arithmetic on a mini-batch of a few
-    hundred examples.
-    """
-    top = Z.max(axis=0)
-    at_top = Z == top
-    n_top = at_top.sum(axis=0, dtype=Z.dtype)
-    rest = np.exp(Z - top)
-    rest[at_top] = 0
-    s = rest.sum(axis=0)
-    np.divide(s, n_top, out=s, where=s != 0)
-    return np.log1p(s) + np.log(n_top) + top
+    return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=0)
 
 
 def constant_cross_entropy(mean, output):
@@ -93,7 +90,7 @@ def constant_cross_entropy(mean, output):
     return float(np.sum(entr(mean)))
 
 
-def half_squared_error(Y, Z2):
+def half_squared_error(Y, Z2, xp=np):
     """``0.5 * sum_k (y_k - z_k)^2``: MLPRegressor's scaling for one target.
 
     With several targets the errors are summed, so that ``dZ2 = A2 - Y`` is
@@ -102,15 +99,15 @@ def half_squared_error(Y, Z2):
     """
     diff = Y - Z2
     diff *= diff
-    return 0.5 * diff.sum(axis=0)
+    return 0.5 * xp.sum(diff, axis=0)
 
 
-def half_poisson_deviance(Y, Z2):
+def half_poisson_deviance(Y, Z2, xp=np):
     """``y log(y / a) - y + a`` with ``a = exp(z)``, summed over outputs.
 
     Written as ``y log y - y z - y + exp(z)`` so that ``log`` never sees 0.
     """
-    return (xlogy(Y, Y) - Y * Z2 - Y + np.exp(Z2)).sum(axis=0)
+    return xp.sum(xlogx(Y, xp) - Y * Z2 - Y + xp.exp(Z2), axis=0)
 
 
 #: Output layer name -> (activation producing A2 from Z2, per-example loss).
@@ -222,45 +219,22 @@ def initialize(
 # --------------------------------------------------------------------------
 # Forward, cost, backward
 # --------------------------------------------------------------------------
-def _buffer(cache, key, shape, dtype):
-    """A reusable array from ``cache``; a new one when the shape changed."""
-    buf = cache.get(key)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = cache[key] = np.empty(shape, dtype=dtype)
-    return buf
-
-
-def _ones(cache, m, dtype):
-    """A reusable ``(m, 1)`` column of ones."""
-    ones = cache.get("ones")
-    if ones is None or ones.shape[0] != m or ones.dtype != dtype:
-        ones = cache["ones"] = np.ones((m, 1), dtype=dtype)
-    return ones
-
-
-def _matmul(W, X, out):
-    """``W @ X`` into ``out``; ``X`` may be a scipy sparse matrix or array."""
-    if not isinstance(X, np.ndarray) and sp.issparse(X):
-        out[...] = (X.T @ W.T).T
-        return out
-    return np.matmul(W, X, out=out)
-
-
 def forward(params, X, activation, output, cache=None):
-    """Forward pass, notes 3.4-3.5.
+    """Forward pass, notes 3.4-3.5, in the namespace of ``params``.
 
     Parameters
     ----------
     params : dict
-        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
-    X : {ndarray, sparse matrix} of shape (n_x, m)
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``,
+        in the namespace and on the device of ``X``.
+    X : {ndarray, sparse matrix, array} of shape (n_x, m)
         One example per column.
     activation : str
         Hidden activation, a key of :data:`ACTIVATIONS`.
     output : str
         Output layer, a key of :data:`OUTPUTS`.
     cache : dict, optional
-        Buffers from an earlier call, reused when the shapes agree.
+        NumPy buffers from an earlier call, reused when the shapes agree.
 
     Returns
     -------
@@ -269,20 +243,19 @@ def forward(params, X, activation, output, cache=None):
     """
     cache = {} if cache is None else cache
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    m = X.shape[1]
-    A1 = _matmul(W1, X, _buffer(cache, "A1", (W1.shape[0], m), W1.dtype))
-    A1 += b1
-    ACTIVATIONS[activation](A1)
-    Z2 = np.matmul(W2, A1, out=_buffer(cache, "Z2", (W2.shape[0], m), W1.dtype))
+    xp = namespace(W1)
+    m, dtype = X.shape[1], W1.dtype
+    # A NumPy activation takes its array alone (as a table's own may do).
+    g, sigma = ACTIVATIONS[activation], OUTPUTS[output][0]
+    Z1 = matmul(W1, X, scratch(cache, "A1", (W1.shape[0], m), dtype, xp))
+    Z1 += b1
+    A1 = g(Z1) if xp is np else g(Z1, xp)
+    Z2 = matmul(W2, A1, scratch(cache, "Z2", (W2.shape[0], m), dtype, xp))
     Z2 += b2
-    A2 = _buffer(cache, "A2", Z2.shape, Z2.dtype)
-    A2[...] = Z2
-    OUTPUTS[output][0](A2)
+    A2 = copy(Z2, xp, scratch(cache, "A2", Z2.shape, dtype, xp))
+    A2 = sigma(A2) if xp is np else sigma(A2, xp)
+    cache["A1"], cache["Z2"], cache["A2"] = A1, Z2, A2
     return cache
-
-
-def _sw_sum(sample_weight, m):
-    return m if sample_weight is None else sample_weight.sum()
 
 
 def loss_sum(Y, Z2, output, sample_weight=None):
@@ -290,18 +263,33 @@ def loss_sum(Y, Z2, output, sample_weight=None):
 
     Parameters
     ----------
-    Y : ndarray of shape (n_y, m)
-    Z2 : ndarray of shape (n_y, m)
+    Y : array of shape (n_y, m)
+    Z2 : array of shape (n_y, m)
         Output pre-activation, from :func:`forward`.
     output : str
-    sample_weight : ndarray of shape (m,), optional
+    sample_weight : array of shape (m,), optional
 
     Returns
     -------
-    total : float
+    total : 0-d array
+        In the namespace and on the device of ``Z2``: ``float(total)`` waits
+        for the device, which the callers do once the backward pass is queued.
     """
-    losses = OUTPUTS[output][1](Y, Z2)
-    return float(losses.sum() if sample_weight is None else sample_weight @ losses)
+    xp = namespace(Z2)
+    losses = OUTPUTS[output][1](Y, Z2, xp)
+    return weighted_sum(losses, sample_weight, xp)
+
+
+def weight_sum(sample_weight, m):
+    """``S = sum_i s_i`` (``m`` without weights), on the host.
+
+    A NumPy scalar of the weights' dtype for NumPy, else a Python float.
+    """
+    if sample_weight is None:
+        return m
+    if isinstance(sample_weight, np.ndarray):
+        return sample_weight.sum()
+    return float(namespace(sample_weight).sum(sample_weight))
 
 
 def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
@@ -314,27 +302,34 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     Parameters
     ----------
     params : dict
-    Y : ndarray of shape (n_y, m)
+    Y : array of shape (n_y, m)
     cache : dict
         Output of :func:`forward`.
     output : str
     alpha : float, default=0.0
-    sample_weight : ndarray of shape (m,), optional
+    sample_weight : array of shape (m,), optional
 
     Returns
     -------
     J : float
     """
     total = loss_sum(Y, cache["Z2"], output, sample_weight)
-    return finish_cost(total, params, alpha, _sw_sum(sample_weight, Y.shape[1]))
+    return finish_cost(total, params, alpha, weight_sum(sample_weight, Y.shape[1]))
 
 
 def finish_cost(total, params, alpha, S):
-    """``J`` from the loss sum ``total``: divide by ``S``, add the L2 penalty."""
-    J = float(total) / float(S)  # a Python float, whatever the dtype
+    """``J`` from the loss sum ``total``: divide by ``S``, add the L2 penalty.
+
+    The penalty is queued before ``total`` is read back: one wait for the
+    device.
+    """
     if alpha:
         W1, W2 = params["W1"], params["W2"]
-        J += alpha / (2 * S) * float(np.vdot(W1, W1) + np.vdot(W2, W2))
+        xp = namespace(W1)
+        squares = sum_of_squares(W1, xp) + sum_of_squares(W2, xp)
+    J = float(total) / float(S)  # a Python float, whatever the dtype
+    if alpha:
+        J += alpha / (2 * S) * float(squares)
     return J
 
 
@@ -346,17 +341,17 @@ def backward(
     Parameters
     ----------
     params : dict
-    X : {ndarray, sparse matrix} of shape (n_x, m)
-    Y : ndarray of shape (n_y, m)
+    X : {ndarray, sparse matrix, array} of shape (n_x, m)
+    Y : array of shape (n_y, m)
     cache : dict
         Output of :func:`forward`; its buffers are reused for ``dZ1``/``dZ2``,
         and ``A1`` is overwritten with ``g'(Z1)``.
     activation : str
     alpha : float, default=0.0
         L2 penalty.
-    sample_weight : ndarray of shape (m,), optional
+    sample_weight : array of shape (m,), optional
     grads : dict, optional
-        Arrays to write the gradients into.
+        NumPy arrays to write the gradients into.
 
     Returns
     -------
@@ -365,7 +360,8 @@ def backward(
         its parameter's shape.
     """
     grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
-    return finish_gradients(grads, params, alpha, _sw_sum(sample_weight, Y.shape[1]))
+    S = weight_sum(sample_weight, Y.shape[1])
+    return finish_gradients(grads, params, alpha, S)
 
 
 def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=None):
@@ -382,33 +378,40 @@ def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=Non
     """
     W2 = params["W2"]
     A1, A2 = cache["A1"], cache["A2"]
-    m = A1.shape[1]
+    xp = namespace(A1)
     if grads is None:
-        grads = {k: np.empty_like(v) for k, v in params.items()}
+        grads = {k: None for k in params} if xp is not np else empty_like(params)
 
-    dZ2 = np.subtract(A2, Y, out=_buffer(cache, "dZ2", A2.shape, A2.dtype))
+    dZ2 = subtract(A2, Y, scratch(cache, "dZ2", A2.shape, A2.dtype, xp))
     if sample_weight is not None:
         dZ2 *= sample_weight
-    np.matmul(dZ2, A1.T, out=grads["W2"])
-    ones = _ones(cache, m, A1.dtype)  # row sums as products: BLAS is faster
-    np.matmul(dZ2, ones, out=grads["b2"])
+    grads["W2"] = matmul(dZ2, A1.T, grads["W2"])
+    grads["b2"] = row_sums(dZ2, cache, xp, grads["b2"])
 
     # A1 is not needed any more: it becomes g'(Z1) in place (notes 3.8).
-    G = DERIVATIVES[activation](A1)
-    if W2.shape[0] == 1:
+    derivative = DERIVATIVES[activation]
+    G = derivative(A1) if xp is np else derivative(A1, xp)
+    one_output = W2.shape[0] == 1
+    if one_output:
         # One output: dZ1 = W2^T dZ2 * g' is a rank-one scaling of g', so the
         # factor W2^T is applied to the small dW1 and db1 instead of to the
         # (n_h, m) array: dW1 = W2^T * ((g' * dZ2) X^T).
-        dZ1 = np.multiply(G, dZ2, out=G)
+        G *= dZ2
+        dZ1 = G
     else:
-        dZ1 = np.matmul(W2.T, dZ2, out=_buffer(cache, "dZ1", A1.shape, A1.dtype))
+        dZ1 = matmul(W2.T, dZ2, scratch(cache, "dZ1", A1.shape, A1.dtype, xp))
         dZ1 *= G
-    _matmul(dZ1, X.T, grads["W1"])
-    np.matmul(dZ1, ones, out=grads["b1"])
-    if W2.shape[0] == 1:
+    grads["W1"] = matmul(dZ1, X.T, grads["W1"])
+    grads["b1"] = row_sums(dZ1, cache, xp, grads["b1"])
+    if one_output:
         grads["W1"] *= W2.T
         grads["b1"] *= W2.T
     return grads
+
+
+def empty_like(params):
+    """NumPy arrays shaped like ``params``, for :func:`gradient_sums` to fill."""
+    return {k: np.empty_like(v) for k, v in params.items()}
 
 
 def finish_gradients(grads, params, alpha, S):
@@ -417,8 +420,11 @@ def finish_gradients(grads, params, alpha, S):
         grads["W1"] += alpha * params["W1"]
         grads["W2"] += alpha * params["W2"]
     vector = vector_of(grads)  # views of one vector: one division
-    for g in grads.values() if vector is None else (vector,):
-        g /= S
+    if vector is not None:
+        vector /= S
+        return grads
+    for k in grads:
+        grads[k] /= S
     return grads
 
 
@@ -432,18 +438,25 @@ def loss_and_gradients(
     sample_weight=None,
     cache=None,
     grads=None,
+    S=None,
 ):
     """One forward pass, its cost, and one backward pass.
+
+    The cost is read back once the backward pass is queued: on a device,
+    the host waits once per call, and the device does not idle while the
+    host queues the backward pass. Parameters as
+    :func:`loss_and_gradient_sums`, with the L2 penalty ``alpha`` and
+    ``S = sum_i s_i`` if known already.
 
     Returns
     -------
     J : float
     grads : dict
     """
-    cache = forward(params, X, activation, output, cache)
-    J = cost(params, Y, cache, output, alpha, sample_weight)
-    grads = backward(params, X, Y, cache, activation, alpha, sample_weight, grads)
-    return J, grads
+    total, grads, S_ = loss_and_gradient_sums(
+        params, X, Y, activation, output, sample_weight, cache, grads
+    )
+    return mean_cost_and_gradients(params, total, grads, S_ if S is None else S, alpha)
 
 
 def loss_and_gradient_sums(
@@ -454,16 +467,16 @@ def loss_and_gradient_sums(
     Parameters
     ----------
     params : dict
-    X : {ndarray, sparse matrix} of shape (n_x, m)
-    Y : ndarray of shape (n_y, m)
+    X : {ndarray, sparse matrix, array} of shape (n_x, m)
+    Y : array of shape (n_y, m)
     activation, output : str
-    sample_weight : ndarray of shape (m,), optional
+    sample_weight : array of shape (m,), optional
     cache, grads : dict, optional
         Buffers to reuse, as in :func:`forward` and :func:`backward`.
 
     Returns
     -------
-    loss_sum : float
+    loss_sum : 0-d array
         ``sum_i s_i L(i)``, without the penalty.
     grads : dict
         The gradient sums of :func:`gradient_sums`.
@@ -473,7 +486,34 @@ def loss_and_gradient_sums(
     cache = forward(params, X, activation, output, cache)
     total = loss_sum(Y, cache["Z2"], output, sample_weight)
     grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
-    return total, grads, _sw_sum(sample_weight, Y.shape[1])
+    return total, grads, weight_sum(sample_weight, Y.shape[1])
+
+
+def add_in_order(parts, grads=None):
+    """The reduce step: add the parts' ``(loss_sum, gradient sums)`` in order.
+
+    Parameters
+    ----------
+    parts : iterable of (loss_sum, grads)
+        In part order; each ``grads`` a dict of the parameters' keys.
+    grads : dict, optional
+        Where to add them up; the first part's own gradients if None (when
+        it is the first part's, its values are not added twice).
+
+    Returns
+    -------
+    total : float or 0-d array
+    grads : dict
+    """
+    total = 0.0
+    for loss, part_grads in parts:
+        total += loss
+        if grads is None:
+            grads = part_grads
+        elif part_grads is not grads:
+            for k, g in part_grads.items():
+                grads[k] += g
+    return total, grads
 
 
 def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
@@ -482,7 +522,7 @@ def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
     Parameters
     ----------
     params : dict
-    total : float
+    total : float or 0-d array
         ``sum_i s_i L(i)`` over all the training data.
     grads : dict
         The gradient sums over all the training data; made the means in place.
@@ -497,8 +537,8 @@ def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
     grads : dict
         The gradients of :func:`backward`.
     """
-    J = finish_cost(total, params, alpha, S)
-    return J, finish_gradients(grads, params, alpha, S)
+    grads = finish_gradients(grads, params, alpha, S)
+    return finish_cost(total, params, alpha, S), grads
 
 
 def predict_output(params, X, activation, output):

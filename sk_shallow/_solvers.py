@@ -35,7 +35,8 @@ import math
 import numpy as np
 import scipy.optimize
 
-from . import _blocked, _network, _xp_network
+from . import _network, _xp_network
+from ._objective import Objective  # noqa: F401 (the objective's seam, re-exported)
 from ._stopping import TrainingDiverged, diverged
 
 #: What to do when a solver with a step size diverges.
@@ -55,52 +56,6 @@ VECTOR = "vector"
 #: How many times a rejected step may be halved before the run is declared
 #: diverged: 2**-40 of the step is below any useful learning rate.
 MAX_HALVINGS = 40
-
-
-class Objective:
-    """The cost and its gradients on all or part of the training data.
-
-    This is the seam between the training loop and the data: a solver only
-    calls ``objective(params, batch)`` and reads ``objective.n_samples``, so
-    an objective over distributed or non-NumPy data plugs in unchanged.
-
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_features, m)
-        Training data in the notes' layout.
-    Y : ndarray of shape (n_outputs, m)
-    sample_weight : ndarray of shape (m,) or None
-    activation, output : str
-    alpha : float
-    """
-
-    def __init__(self, X, Y, sample_weight, activation, output, alpha):
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.activation, self.output, self.alpha = activation, output, alpha
-        self.n_samples = Y.shape[1]
-        self._buffers = {}
-
-    def __call__(self, params, batch=None):
-        """``(J, grads)`` on the columns ``batch`` (a slice or indices; all if None).
-
-        The returned gradients live in buffers that the next call reuses;
-        they are None for a batch whose sample weights are all zero (and
-        ``J`` is then None too: such a batch has no cost).
-        """
-        X, Y, sw = self.X, self.Y, self.sample_weight
-        if batch is not None:
-            X, Y = X[:, batch], Y[:, batch]
-            sw = None if sw is None else sw[batch]
-            if sw is not None and not sw.sum() > 0:
-                return None, None  # a batch that weighs nothing teaches nothing
-        if Y.shape[1] not in self._buffers:
-            # Views of one vector, so that a solver can step on all at once.
-            flat = np.empty(sum(v.size for v in params.values()), params["W1"].dtype)
-            self._buffers[Y.shape[1]] = ({}, _network.unpack(flat, params))
-        cache, grads = self._buffers[Y.shape[1]]
-        return _blocked.loss_and_gradients(
-            params, X, Y, self.activation, self.output, self.alpha, sw, cache, grads
-        )
 
 
 # --------------------------------------------------------------------------

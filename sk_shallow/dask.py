@@ -372,14 +372,7 @@ class DistributedObjective:
                 "solvers stream the chunks through partial_fit instead."
             )
         parts = self.chunks.map(_chunk_sums, params, self.activation, self.output)
-        loss_sum, grads = 0.0, None
-        for part_loss, part_grads in parts:
-            loss_sum += part_loss
-            if grads is None:
-                grads = part_grads
-            else:
-                for k, g in part_grads.items():
-                    grads[k] += g
+        loss_sum, grads = _network.add_in_order(parts)
         return _network.mean_cost_and_gradients(
             params, loss_sum, grads, self.total_weight, self.alpha
         )

@@ -23,8 +23,8 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from . import _network
-from ._activations import ACTIVATIONS
 from ._base import BaseShallowNet
+from ._xp_network import move_to, to_host
 
 __all__ = ["HiddenUnitsDisplay", "TrainingCurveDisplay", "check_gradients"]
 
@@ -546,6 +546,7 @@ class HiddenUnitsDisplay:
         _check_network(network, cls.__name__)
         check_is_fitted(network)
         estimator, X, step_names = _final_step(estimator, X)
+        estimator = move_to(estimator, np)  # what it draws lives on the host
         n_features = estimator.W1_.shape[1]
         if n_features != 2:
             raise ValueError(
@@ -586,8 +587,10 @@ class HiddenUnitsDisplay:
             response = estimator.predict_proba(grid)
             response = response[:, 1] if n_outputs == 1 else response[:, output]
             boundary_level = 0.5
-        A1 = estimator.W1_ @ np.asarray(grid, dtype=float).T + estimator.b1_
-        ACTIVATIONS[estimator.activation](A1)
+        grid_T = np.asarray(grid, dtype=estimator.W1_.dtype).T
+        A1 = _network.forward(
+            estimator._params, grid_T, estimator.activation, estimator.out_activation_
+        )["A1"]
         names = getattr(estimator, "feature_names_in_", step_names)
         xlabel, ylabel = ("$x_1$", "$x_2$") if names is None else names[:2]
         return cls(
@@ -920,8 +923,8 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
         X, y, sample_weight
     )
 
-    def f64(a):
-        return None if a is None else a.astype(np.float64)
+    def f64(a):  # on the host: the check runs in NumPy, whatever fit used
+        return None if a is None else to_host(a).astype(np.float64)
 
     params = {k: f64(v) for k, v in problem["params"].items()}
     XT, Y, sw = f64(problem["X"]), f64(problem["Y"]), f64(problem["sample_weight"])

@@ -463,3 +463,66 @@ def test_constant_cost_is_the_hosts(xp, output, weighted):
     Y_xp = xp.asarray(Y)
     sw_xp = None if sw is None else xp.asarray(sw)
     assert est._constant_cost(Y_xp, sw_xp, output) == pytest.approx(expected, rel=1e-12)
+
+
+@needs_array_api
+def test_hidden_units_display_of_a_model_fitted_on_array_api_input():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sk_shallow.inspection import HiddenUnitsDisplay
+
+    xp = import_namespace("array_api_strict")
+    X, y = data("multiclass")
+    X = X[:, :2]
+    est = ShallowNetClassifier(5, activation="relu", max_iter=30, random_state=0)
+    numpy_fit, xp_fit = fit_both(est, xp, X, y)
+    disp = HiddenUnitsDisplay.from_estimator(xp_fit, X, y, grid_resolution=7)
+    # The hidden layer by hand, from the fitted weights on the host.
+    grid = np.c_[disp.xx0.ravel(), disp.xx1.ravel()]
+    W1, b1 = to_numpy(xp_fit.W1_), to_numpy(xp_fit.b1_)
+    expected = np.maximum(W1 @ grid.T + b1, 0).reshape((-1, *disp.xx0.shape))
+    assert_allclose(disp.activation_maps, expected, rtol=1e-12, atol=1e-12)
+    assert len(disp.unit_lines_) == 5
+    # The estimator keeps its arrays where they were.
+    assert namespace_name(xp_fit.W1_) == "array_api_strict"
+    plt.close("all")
+
+
+@needs_array_api
+def test_gradient_check_of_a_model_fitted_on_array_api_input():
+    from sk_shallow.inspection import check_gradients
+
+    xp = import_namespace("array_api_strict")
+    X, y = data("binary", n=30)
+    est = ShallowNetClassifier(3, init="glorot", max_iter=3, random_state=0)
+    _, xp_fit = fit_both(est, xp, X, y)
+    errors = check_gradients(xp_fit, X, y)
+    # The same check on the same weights moved to NumPy beforehand.
+    assert errors == check_gradients(move_to(xp_fit, np), X, y)
+    assert max(errors.values()) < 1e-6
+
+
+@needs_array_api
+@pytest.mark.parametrize("batch", [slice(0, 4), np.array([3, 0, 2])])
+def test_a_batch_of_zero_weight_has_no_cost_in_every_namespace(batch):
+    from sk_shallow._objective import Objective
+
+    xp = import_namespace("array_api_strict")
+    rng = np.random.RandomState(0)
+    X, Y = rng.standard_normal((3, 10)), np.eye(2)[:, rng.randint(2, size=10)]
+    sw = np.r_[np.zeros(4), np.ones(6)]
+    params = _network.initialize(3, 4, 2, rng, init_scale=0.5)
+    answers = []
+    for space in (np, xp):
+        objective = Objective(
+            *(space.asarray(a) for a in (X, Y, sw)), "tanh", "softmax", 0.1
+        )
+        p = {k: space.asarray(v) for k, v in params.items()}
+        answers.append(objective(p, batch))
+        J, grads = objective(p, slice(2, 6))  # weighs 2 of the 4 examples
+        assert np.isfinite(J) and grads is not None
+    assert answers == [(None, None), (None, None)]

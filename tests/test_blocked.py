@@ -9,8 +9,17 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _blocked, _network
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetRegressor,
+    _blocked,
+    _network,
+    config_context,
+    get_config,
+    set_config,
+)
 from sk_shallow._activations import ACTIVATIONS
+from sk_shallow._objective import Objective
 from sk_shallow.datasets import make_flower
 
 HIDDEN = list(ACTIVATIONS)
@@ -38,6 +47,15 @@ def _reference(params, X, Y, activation, output, alpha, sw):
     return J, {k: v.copy() for k, v in grads.items()}
 
 
+def _blocked_pass(
+    params, X, Y, activation, output, alpha=0.0, sw=None, *, block_size, n_threads=-1
+):
+    """``(J, grads)`` of the training objective, in blocks on ``n_threads``."""
+    with config_context(block_size=block_size, n_threads=n_threads):
+        J, grads = Objective(X, Y, sw, activation, output, alpha)(params)
+    return J, {k: v.copy() for k, v in grads.items()}
+
+
 def _assert_close(a, b, rtol=1e-12):
     (Ja, ga), (Jb, gb) = a, b
     assert Ja == pytest.approx(Jb, rel=rtol)
@@ -55,7 +73,7 @@ def test_blocked_gradients_equal_unblocked(activation, output, weighted):
     sw = rng.uniform(0, 3, X.shape[1]) if weighted else None
     ref = _reference(params, X, Y, activation, output, 0.3, sw)
     for block_size in (5, 16):  # odd, and not dividing m = 53
-        got = _blocked.loss_and_gradients(
+        got = _blocked_pass(
             params, X, Y, activation, output, 0.3, sw, block_size=block_size
         )
         _assert_close(got, ref)
@@ -69,7 +87,7 @@ def test_blocked_gradients_with_sparse_input(fmt, output):
     Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
     sw = np.random.RandomState(2).uniform(0, 2, X.shape[1])
     ref = _reference(params, X, Y, "relu", output, 0.0, sw)
-    got = _blocked.loss_and_gradients(
+    got = _blocked_pass(
         params, Xs, Y, "relu", output, 0.0, sw, block_size=7, n_threads=2
     )
     _assert_close(got, ref)
@@ -80,10 +98,19 @@ def test_one_and_two_threads_give_the_same_bits():
     sw = np.random.RandomState(3).uniform(0, 2, X.shape[1])
     results = []
     for n_threads in (1, 2, 2, 3):
-        J, grads = _blocked.loss_and_gradients(
-            params, X, Y, "tanh", "softmax", 0.1, sw, block_size=9, n_threads=n_threads
+        results.append(
+            _blocked_pass(
+                params,
+                X,
+                Y,
+                "tanh",
+                "softmax",
+                0.1,
+                sw,
+                block_size=9,
+                n_threads=n_threads,
+            )
         )
-        results.append((J, {k: v.copy() for k, v in grads.items()}))
     for J, grads in results[1:]:
         assert J == results[0][0]
         for k in grads:
@@ -93,7 +120,7 @@ def test_one_and_two_threads_give_the_same_bits():
 def test_fewer_examples_than_a_block_is_the_unblocked_pass():
     X, Y, params = _problem("sigmoid", m=40)
     ref = _reference(params, X, Y, "tanh", "sigmoid", 0.2, None)
-    got = _blocked.loss_and_gradients(
+    got = _blocked_pass(
         params, X, Y, "tanh", "sigmoid", 0.2, block_size=40, n_threads=2
     )
     assert got[0] == ref[0]
@@ -103,22 +130,18 @@ def test_fewer_examples_than_a_block_is_the_unblocked_pass():
 
 def test_reused_buffers_give_fresh_results():
     X, Y, params = _problem("identity", m=50)
-    cache, grads = {}, {k: np.empty_like(v) for k, v in params.items()}
-    for seed in (0, 1):
-        p = {k: v + seed for k, v in params.items()}
-        ref = _reference(p, X, Y, "sigmoid", "identity", 0.0, None)
-        got = _blocked.loss_and_gradients(
-            p, X, Y, "sigmoid", "identity", 0.0, None, cache, grads, block_size=8
-        )
-        _assert_close(got, ref)
+    objective = Objective(X, Y, None, "sigmoid", "identity", 0.0)
+    with config_context(block_size=8):
+        for seed in (0, 1):
+            p = {k: v + seed for k, v in params.items()}
+            ref = _reference(p, X, Y, "sigmoid", "identity", 0.0, None)
+            _assert_close(objective(p), ref)
 
 
 def test_float32_blocks_agree_to_float32_precision():
     X, Y, params = _problem("sigmoid", m=200, dtype=np.float32)
     ref = _reference(params, X, Y, "tanh", "sigmoid", 0.0, None)
-    got = _blocked.loss_and_gradients(
-        params, X, Y, "tanh", "sigmoid", block_size=11, n_threads=2
-    )
+    got = _blocked_pass(params, X, Y, "tanh", "sigmoid", block_size=11, n_threads=2)
     assert got[1]["W1"].dtype == np.float32
     _assert_close(got, ref, rtol=1e-5)
 
@@ -132,30 +155,29 @@ def test_blocked_prediction_equals_unblocked(output, sparse):
         X = sp.csc_matrix(X)
     Z2, A2 = _network.predict_output(params, X, "leaky_relu", output)
     for n_threads in (1, 2):
-        Zb, Ab = _blocked.predict_output(
-            params, X, "leaky_relu", output, block_size=13, n_threads=n_threads
+        Zb, Ab = _blocked.Blocks(13, n_threads).predict_output(
+            params, X, "leaky_relu", output
         )
         np.testing.assert_allclose(Zb, Z2, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(Ab, A2, rtol=1e-12, atol=1e-14)
 
 
 @pytest.fixture
-def tiny_blocks(monkeypatch):
+def tiny_blocks():
     """Blocks of 17 examples on two threads for everything the estimators do."""
-    monkeypatch.setattr(_blocked, "BLOCK_SIZE", 17)
-    monkeypatch.setattr(_blocked, "N_THREADS", 2)
+    with config_context(block_size=17, n_threads=2):
+        yield
 
 
-def _fit_twice(make, X, y, monkeypatch, **fit_params):
+def _fit_twice(make, X, y, **fit_params):
     unblocked = make().fit(X, y, **fit_params)
-    monkeypatch.setattr(_blocked, "BLOCK_SIZE", 17)
-    monkeypatch.setattr(_blocked, "N_THREADS", 2)
-    blocked = make().fit(X, y, **fit_params)
+    with config_context(block_size=17, n_threads=2):
+        blocked = make().fit(X, y, **fit_params)
     return unblocked, blocked
 
 
 @pytest.mark.parametrize("solver", ["gd", "lbfgs"])
-def test_estimator_fit_and_predict_through_blocks(solver, monkeypatch):
+def test_estimator_fit_and_predict_through_blocks(solver):
     X, y = make_flower(150, random_state=0)
     sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
 
@@ -171,14 +193,14 @@ def test_estimator_fit_and_predict_through_blocks(solver, monkeypatch):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        unblocked, blocked = _fit_twice(make, X, y, monkeypatch, sample_weight=sw)
+        unblocked, blocked = _fit_twice(make, X, y, sample_weight=sw)
     np.testing.assert_allclose(blocked.loss_curve_, unblocked.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(
         blocked.predict_proba(X), unblocked.predict_proba(X), rtol=1e-9
     )
 
 
-def test_regressor_with_sparse_input_through_blocks(monkeypatch):
+def test_regressor_with_sparse_input_through_blocks():
     rng = np.random.RandomState(0)
     X = sp.random(120, 10, density=0.3, format="csr", random_state=rng)
     y = rng.standard_normal((120, 2))
@@ -190,7 +212,7 @@ def test_regressor_with_sparse_input_through_blocks(monkeypatch):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        unblocked, blocked = _fit_twice(make, X, y, monkeypatch)
+        unblocked, blocked = _fit_twice(make, X, y)
     np.testing.assert_allclose(blocked.loss_curve_, unblocked.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(blocked.predict(X), unblocked.predict(X), rtol=1e-9)
 
@@ -211,14 +233,14 @@ def test_overflow_in_worker_threads_stays_quiet(tiny_blocks):
             reg.predict(X)
 
 
-def test_the_course_run_is_one_block_bit_for_bit(monkeypatch):
+def test_the_course_run_is_one_block_bit_for_bit():
     # 400 points are one block: the unblocked pass of the notes, unchanged.
     X, y = make_flower()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         default = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
-        monkeypatch.setattr(_blocked, "BLOCK_SIZE", len(y) * 10)
-        whole = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
+        with config_context(block_size=len(y) * 10):
+            whole = ShallowNetClassifier(4, max_iter=300, random_state=2).fit(X, y)
     np.testing.assert_array_equal(default.loss_curve_, whole.loss_curve_)
     np.testing.assert_array_equal(default.W1_, whole.W1_)
 
@@ -230,11 +252,74 @@ def test_a_forked_child_gets_its_own_threads():
     X, Y, params = _problem("sigmoid", m=64)
     args = (params, X, Y, "tanh", "sigmoid")
     kwargs = dict(block_size=8, n_threads=2)
-    expected = _blocked.loss_and_gradients(*args, **kwargs)[0]  # pool now exists
+    expected = _blocked_pass(*args, **kwargs)[0]  # pool now exists
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        result = pool.apply_async(_blocked.loss_and_gradients, args, kwargs)
+        result = pool.apply_async(_blocked_pass, args, kwargs)
         J, _ = result.get(timeout=60)
     assert J == expected
+
+
+def test_config_context_sets_and_restores_the_settings():
+    before = get_config()
+    with config_context(n_threads=1, block_size=5):
+        assert get_config() == {"n_threads": 1, "block_size": 5}
+        with config_context(block_size=7):  # None keeps the other one
+            assert get_config() == {"n_threads": 1, "block_size": 7}
+        assert get_config()["block_size"] == 5
+    assert get_config() == before
+    with pytest.raises(KeyboardInterrupt), config_context(block_size=3):
+        raise KeyboardInterrupt
+    assert get_config() == before
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"n_threads": 0}, {"n_threads": -2}, {"block_size": 0}, {"n_threads": 1.5}],
+)
+def test_bad_settings_are_refused_by_name(kwargs):
+    before = get_config()
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        set_config(**kwargs)
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        with config_context(**kwargs):
+            pass
+    assert get_config() == before
+
+
+def test_settings_belong_to_the_thread_that_sets_them():
+    seen = {}
+    with config_context(block_size=17):
+        thread = threading.Thread(target=lambda: seen.update(get_config()))
+        thread.start()
+        thread.join()
+    assert seen["block_size"] == get_config()["block_size"] != 17
+
+
+def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
+    # The setting reaches the estimators: a fit of 60 examples in blocks of
+    # 17 runs four blocks per pass, and gives the unblocked fit's cost to
+    # the order of the additions.
+    X, y = make_flower(60, random_state=0)
+    calls = []
+    original = _network.forward
+
+    def counted(params, X, *args, **kwargs):
+        calls.append(X.shape[1])
+        return original(params, X, *args, **kwargs)
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return ShallowNetClassifier(4, max_iter=3, random_state=0).fit(X, y)
+
+    monkeypatch.setattr(_network, "forward", counted)
+    whole = fit()
+    assert set(calls) == {60}
+    calls.clear()
+    with config_context(block_size=17, n_threads=1):
+        blocked = fit()
+    assert calls[:4] == [17, 17, 17, 9]
+    np.testing.assert_allclose(blocked.loss_curve_, whole.loss_curve_, rtol=1e-12)
 
 
 def _blas_threads():
@@ -284,9 +369,9 @@ def test_concurrent_passes_give_back_the_blas_threads():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = ShallowNetClassifier(4, max_iter=3, random_state=0).fit(X, y)
-    X_big = np.tile(X, (3 * _blocked.BLOCK_SIZE // len(X) + 1, 1))
+    X_big = np.tile(X, (3 * get_config()["block_size"] // len(X) + 1, 1))
     expected = clf.predict_proba(X_big)
-    XT, Y, params = _problem("softmax", m=2 * _blocked.BLOCK_SIZE + 5)
+    XT, Y, params = _problem("softmax", m=2 * get_config()["block_size"] + 5)
     limiter = _in_a_thread_that_ends(threadpool_limits, limits=2, user_api="blas")
     try:
         before = _blas_threads()
@@ -295,7 +380,7 @@ def test_concurrent_passes_give_back_the_blas_threads():
 
         def work(i):
             if i % 4 == 3:
-                return _blocked.loss_and_gradients(params, XT, Y, "tanh", "softmax")
+                return _blocked_pass(params, XT, Y, "tanh", "softmax", block_size=2048)
             return clf.predict_proba(X_big)
 
         for _ in range(4):
@@ -313,10 +398,10 @@ def test_concurrent_passes_on_different_numbers_of_threads():
     # number of threads, is still using.
     XT, Y, params = _problem("sigmoid", m=1000)
     args = (params, XT, Y, "tanh", "sigmoid")
-    expected = _blocked.loss_and_gradients(*args, block_size=4, n_threads=1)[0]
+    expected = _blocked_pass(*args, block_size=4, n_threads=1)[0]
 
     def work(i):
-        return _blocked.loss_and_gradients(*args, block_size=4, n_threads=2 + i)[0]
+        return _blocked_pass(*args, block_size=4, n_threads=2 + i)[0]
 
     for _ in range(3):
         assert _run_together(4, work) == [expected] * 4

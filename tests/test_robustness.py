@@ -239,7 +239,7 @@ def test_saturated_output_layer_is_stable():
 def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
     X, y = data
     calls = {"n": 0}
-    original = _network.loss_and_gradients
+    original = _network.gradient_sums
 
     def interrupt_at_40(*args, **kwargs):
         calls["n"] += 1
@@ -247,7 +247,7 @@ def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(_network, "loss_and_gradients", interrupt_at_40)
+    monkeypatch.setattr(_network, "gradient_sums", interrupt_at_40)
     with pytest.warns(UserWarning, match="interrupted"):
         clf = ShallowNetClassifier(max_iter=100, random_state=0).fit(X, y)
     assert clf.n_iter_ == 39
