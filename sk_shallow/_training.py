@@ -235,7 +235,14 @@ def train(
     validate = progress_options.get("validate")
     rule = None
     if validate is not None or solver.stall_rule:
-        rule = StoppingRule(tol, n_iter_no_change, trend=validate is None, floor=floor)
+        trained = validate is None
+        rule = StoppingRule(
+            tol,
+            n_iter_no_change,
+            trend=trained,
+            floor=floor,
+            wobble=trained and getattr(solver, "deterministic", False),
+        )
     start = None
     if not getattr(solver, "reports_start", False):
         with np.errstate(**_QUIET):

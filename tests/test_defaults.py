@@ -31,7 +31,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._solvers import EpochSolver, FullBatchGD, GradientDescent
-from sk_shallow._stopping import TrainingDiverged
+from sk_shallow._stopping import StoppingRule, TrainingDiverged
 from sk_shallow.datasets import make_flower
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
@@ -65,6 +65,49 @@ def _assert_course_run_identical(monkeypatch, **params):
 
 def test_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     _assert_course_run_identical(monkeypatch, max_iter=1500, n_iter_no_change=np.inf)
+
+
+def test_course_run_with_defaults_is_the_plain_update():
+    # The notes' run with only the notes' parameters: the stall rule takes
+    # its late wobble (climbs of up to 1.73e-4 a step, to 1.7% above its
+    # best, from iteration 7,836) for what it is, and neither stops nor
+    # halves the step: the run is the one without any stopping rule.
+    X, y = make_flower()
+    notes = dict(n_hidden=4, learning_rate=1.2, random_state=2)
+    default = _fit_quietly(ShallowNetClassifier(**notes), X, y)
+    plain = _fit_quietly(ShallowNetClassifier(n_iter_no_change=np.inf, **notes), X, y)
+    assert default.loss_curve_ == plain.loss_curve_
+    for name in ("W1_", "b1_", "W2_", "b2_"):
+        np.testing.assert_array_equal(getattr(default, name), getattr(plain, name))
+    assert default.n_iter_ == 10_000 and default.learning_rate_ == 1.2
+    assert default.score(X, y) == plain.score(X, y)
+    assert 0.90 <= default.score(X, y) <= 0.91  # the notes: "about 90%"
+
+
+def _wobble(rule, values):
+    """Feed ``values`` to ``rule``; the index of the first stall, or None."""
+    for i, value in enumerate(values):
+        if rule.update(value):
+            return i
+    return None
+
+
+def test_stall_rule_tells_a_wobble_from_a_climb():
+    # A descent, then a gentle climb (0.05% a step, to 1.5% above the best)
+    # into an oscillation that falls again: a wobble, not a stall. The same
+    # values climbing 0.5% a step are a stall on a climbing cost.
+    descent = list(0.2 + 0.5 / np.arange(1, 201))
+    low = descent[-1]
+    climb = [low * (1 + 5e-4 * k) for k in range(1, 31)]
+    top = climb[-1]
+    fall = [top - 1e-6 * k + 2e-5 * (k % 2) for k in range(1, 200)]
+    gentle = descent + climb + fall
+    assert _wobble(StoppingRule(1e-7, 10, wobble=True), gentle) is None
+    plain = StoppingRule(1e-7, 10)
+    assert _wobble(plain, gentle) is not None and plain.climbing
+    steep = descent + [low * (1 + 5e-3 * k) for k in range(1, 31)]
+    rule = StoppingRule(1e-7, 10, wobble=True)
+    assert _wobble(rule, steep) is not None and rule.climbing
 
 
 @pytest.mark.exhaustive
