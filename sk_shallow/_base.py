@@ -93,6 +93,13 @@ AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 #: gradient tolerance.
 AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
+#: What ``max_iter="auto"`` means for each solver: the notes' 10,000 steps
+#: for full-batch gradient descent; 1,000 epochs for the stochastic solvers
+#: (an epoch takes many steps, and the stopping rule usually ends them
+#: sooner); 200 iterations for L-BFGS, as scikit-learn's MLP (each takes a
+#: line search, and more rarely improves a fit of this size).
+AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
+
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
@@ -282,7 +289,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Real, 0, None, closed="neither"),
         ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "tol": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
@@ -514,6 +521,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         return EpochSolver(rule, batch_size, self.shuffle, rng, back_off=auto)
 
     @property
+    def _max_iter(self):
+        """``max_iter``, ``"auto"`` resolved for the solver (:data:`AUTO_MAX_ITER`)."""
+        return AUTO_MAX_ITER[self.solver] if self.max_iter == "auto" else self.max_iter
+
+    @property
     def _tol(self):
         """``tol``, with ``"auto"`` resolved for the solver (:data:`AUTO_TOL`)."""
         return AUTO_TOL[self.solver] if self.tol == "auto" else self.tol
@@ -608,6 +620,15 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 state.solver, lambda a: _xp_network.to_namespace(a, xp, device)
             )
 
+        # The network learns standardised targets (regressors); its output
+        # layer is put back in y's units after training.
+        scaling = self._target_scaling(Y, sample_weight, state, first, incremental)
+        state.target_scaling = scaling
+        if scaling is not None:
+            Y = _standardise(Y, scaling)
+            if not first:
+                state.params = _fold_scaling(state.params, scaling, inverse=True)
+
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
         if self.early_stopping:
             rng = state.rng if first else self._split_generator(X, n_outputs, state)
@@ -615,7 +636,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 X, y, Y, sample_weight, rng, output
             )
 
-        n_steps = 1 if incremental else self.max_iter
+        n_steps = 1 if incremental else self._max_iter
         fit_task, on_iteration = self._callback_hooks(
             X, y, sample_weight, n_steps, output, n_outputs
         )
@@ -637,6 +658,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         )
         if outcome.best_params is not None:
             state.params = outcome.best_params
+        if scaling is not None:
+            state.params = _fold_scaling(state.params, scaling)
         self._report(outcome, state.solver, X, baseline, incremental, bool(validate))
         self._publish(state, outcome, n_outputs, output)
         if fit_task is not None:
@@ -702,6 +725,15 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 for a in (Y, sample_weight)
             )
         return X, y, Y, sample_weight
+
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        """``(shift, scale)`` of the targets the network learns, or None.
+
+        Regressors standardise their targets (see
+        :meth:`ShallowNetRegressor._target_scaling`); classifiers learn
+        their 0/1 indicators as they are.
+        """
+        return None
 
     def _scaling_advice(self, X):
         """The warning's advice on feature scales (:func:`scaling_advice`)."""
@@ -1008,6 +1040,49 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.array_api_support = _xp_network.SUPPORTED
         return tags
+
+
+def _standardise(Y, scaling):
+    """``(Y - shift) / scale``, row by row, in ``Y``'s namespace (dask too)."""
+    shift, scale = scaling
+    return (Y - _like(shift, Y)) / _like(scale, Y)
+
+
+def _like(values, array):
+    """The host column ``values`` in the namespace, device and dtype of ``array``."""
+    if _xp_network.is_numpy(array):
+        return np.asarray(values, dtype=array.dtype)
+    xp = _xp_network.namespace(array)
+    return xp.asarray(values, dtype=array.dtype, device=_xp_network.device_of(array))
+
+
+def _fold_scaling(params, scaling, inverse=False):
+    """The output layer in the targets' units: ``W2 scale``, ``b2 scale + shift``.
+
+    With ``inverse``, the other way: the weights that predict standardised
+    targets. The hidden layer is the same either way; the network's output
+    ``W2 A1 + b2`` becomes ``scale (W2 A1 + b2) + shift``, exactly the
+    prediction in ``y``'s units, so the fitted ``W2_`` and ``b2_`` predict
+    ``y`` directly (ONNX export and the Dask estimators see a plain network).
+
+    Parameters
+    ----------
+    params : dict
+        ``W2`` of shape (n_outputs, n_hidden) and ``b2`` of shape
+        (n_outputs, 1), with the hidden layer's.
+    scaling : tuple of ndarray
+        ``(shift, scale)``, each of shape (n_outputs, 1), on the host.
+
+    Returns
+    -------
+    params : dict
+        New ``W2`` and ``b2``; the other arrays are those of ``params``.
+    """
+    shift, scale = (_like(v, params["W2"]) for v in scaling)
+    W2, b2 = params["W2"], params["b2"]
+    if inverse:
+        return {**params, "W2": W2 / scale, "b2": (b2 - shift) / scale}
+    return {**params, "W2": W2 * scale, "b2": b2 * scale + shift}
 
 
 def finite_weights(weights, name):

@@ -52,10 +52,12 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         that raises the cost by more than 1% and halves it (``learning_rate_``);
         with ``"auto"``, ``"sgd"`` and ``"adam"`` undo an update whose cost
         runs away and halve the step, where a chosen step raises an error.
-    max_iter : int, default=10000
+    max_iter : int or "auto", default="auto"
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
-        iterations for ``"lbfgs"``.
+        iterations for ``"lbfgs"``. ``"auto"`` is the notes' 10000 steps for
+        ``"gd"``, 1000 epochs for ``"sgd"`` and ``"adam"``, and 200
+        iterations for ``"lbfgs"`` (MLPClassifier's).
     tol : float or "auto", default="auto"
         Training stops when the cost (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for more than
@@ -212,7 +214,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         *,
         solver="gd",
         learning_rate="auto",
-        max_iter=10000,
+        max_iter="auto",
         tol="auto",
         n_iter_no_change=10,
         alpha=0.0,

@@ -45,9 +45,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         :class:`ShallowNetClassifier`, ``"gd"`` halves a step that raises the
         cost by more than 1%, and with ``"auto"`` the stochastic solvers
         undo a run-away update and halve theirs (``learning_rate_``).
-    max_iter : int, default=10000
+    max_iter : int or "auto", default="auto"
         Maximum number of iterations (steps for ``"gd"``, epochs for
-        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
+        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``). ``"auto"`` is
+        10000 for ``"gd"``, 1000 for ``"sgd"`` and ``"adam"``, 200 for
+        ``"lbfgs"``.
     tol : float or "auto", default="auto"
         Stop when the cost (or, with ``early_stopping``, the validation R^2)
         has not improved by ``tol`` for more than ``n_iter_no_change``
@@ -180,7 +182,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         loss="squared_error",
         solver="gd",
         learning_rate="auto",
-        max_iter=10000,
+        max_iter="auto",
         tol="auto",
         n_iter_no_change=10,
         alpha=0.0,
@@ -269,6 +271,32 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
 
     def _output_layer(self):
         return "exp" if self.loss == "poisson" else "identity"
+
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        """The targets' (weighted) mean and standard deviation, for the squared error.
+
+        The network learns ``(y - mean) / std`` and its output layer is put
+        back in ``y``'s units after training, as
+        :class:`~sklearn.compose.TransformedTargetRegressor` with a
+        :class:`~sklearn.preprocessing.StandardScaler` would, but built in:
+        the step size, the tolerance and the initial weights then suit
+        targets of any units. A continued fit (``warm_start``,
+        ``partial_fit``) keeps the scaling of the fit it continues; the
+        first call of ``partial_fit`` sees one chunk, and scales nothing.
+        A target that does not vary keeps a scale of 1.
+        """
+        if self.loss != "squared_error":
+            return None
+        if not first:
+            return getattr(state, "target_scaling", None)
+        if incremental:
+            return None
+        Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
+        sw = None if sample_weight is None else _xp_network.to_host(sample_weight)
+        mean = np.average(Y, axis=1, weights=sw)[:, np.newaxis]
+        std = np.sqrt(np.average((Y - mean) ** 2, axis=1, weights=sw))[:, np.newaxis]
+        std[~(std > 0)] = 1.0
+        return mean, std
 
     def _score_output(self, A2, Y, sample_weight):
         return float(r2_score(Y.T, A2.T, sample_weight=sample_weight))

@@ -46,6 +46,10 @@ class TrainingState:
     best_validation_score : float
         The best validation score of the last run, whose weights were kept
         (-inf before any).
+    target_scaling : tuple of ndarray or None
+        ``(shift, scale)`` of the targets the network learned (a regressor's
+        standardised targets), each of shape (n_outputs, 1); ``params`` are
+        kept in the targets' own units. A continued fit uses the same.
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -58,6 +62,7 @@ class TrainingState:
         self.validation_scores = []
         self.validation_loss_curve = []
         self.best_validation_score = -np.inf
+        self.target_scaling = None
 
     def check(self, signature, how):
         """Raise ValueError unless a fit for ``signature`` can continue this state.

@@ -503,7 +503,7 @@ class _DaskMixin:
         order_rng = check_random_state(self.random_state)
         rule = StoppingRule(self._tol, self.n_iter_no_change)
         stopped = False
-        for _ in range(self.max_iter):
+        for _ in range(self._max_iter):
             order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)
             for i in order:
                 if client is None:
@@ -529,7 +529,7 @@ class _DaskMixin:
             client.cancel(data)
         if not stopped:
             warnings.warn(
-                f"Maximum iterations ({self.max_iter}) reached before the cost "
+                f"Maximum iterations ({self._max_iter}) reached before the cost "
                 "stopped improving; increase max_iter or tol.",
                 ConvergenceWarning,
                 stacklevel=4,

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import (
     load_breast_cancer,
+    load_diabetes,
     load_digits,
     load_iris,
     load_wine,
@@ -562,3 +563,56 @@ def test_unscaled_data_learns_or_warns_about_scaling(name):
 )
 def test_estimator_checks_every_activation_and_solver(estimator, check):
     check(estimator)
+
+
+# -- max_iter="auto", targets in their own units -------------------------------
+@pytest.mark.parametrize(
+    "solver, budget", [("gd", 10_000), ("sgd", 1_000), ("adam", 1_000), ("lbfgs", 200)]
+)
+def test_max_iter_auto_is_the_solver_budget(solver, budget):
+    clf = ShallowNetClassifier(solver=solver)
+    assert clf.max_iter == "auto" and clf._max_iter == budget
+    assert clf.set_params(max_iter=7)._max_iter == 7
+
+
+def test_lbfgs_stops_at_its_own_budget():
+    # L-BFGS's budget is MLP's 200 iterations, not gradient descent's 10,000:
+    # on the flower it needs 410 to converge.
+    X, y = make_flower()
+    clf = ShallowNetClassifier(solver="lbfgs", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="increase max_iter"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 200
+
+
+def _diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_regressor_learns_standardised_targets_and_predicts_in_their_units():
+    # Fitting a * y + b is fitting y, up to rounding: the network learns the
+    # standardised targets, and the fitted output layer is in y's units.
+    X, y = _diabetes()
+    params = dict(max_iter=300, random_state=0)
+    reg = _fit_quietly(ShallowNetRegressor(**params), X, y)
+    moved = _fit_quietly(ShallowNetRegressor(**params), X, 1000 * y - 5e4)
+    np.testing.assert_allclose(
+        moved.predict(X), 1000 * reg.predict(X) - 5e4, rtol=1e-6, atol=1e-3
+    )
+    np.testing.assert_allclose(reg.loss_curve_, moved.loss_curve_, rtol=1e-6)
+    # W2_ and b2_ predict y directly: the notes' forward pass, by hand.
+    A1 = np.tanh(reg.W1_ @ X.T + reg.b1_)
+    np.testing.assert_allclose(reg.predict(X), (reg.W2_ @ A1 + reg.b2_)[0])
+    assert reg.learning_rate_ == 0.1  # the step needs no halving for y's units
+
+
+def test_continued_fit_keeps_the_scaling_of_the_fit_it_continues():
+    X, y = _diabetes()
+    reg = _fit_quietly(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    once = _fit_quietly(ShallowNetRegressor(max_iter=100, random_state=0), X, y)
+    reg.set_params(warm_start=True)
+    _fit_quietly(reg, X, y)
+    # 50 + 50 steps from the same start: the same weights as 100 steps (the
+    # optimiser of "gd" has no state to lose), in y's units both.
+    np.testing.assert_allclose(reg.predict(X), once.predict(X), rtol=1e-10)
