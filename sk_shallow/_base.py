@@ -100,6 +100,27 @@ AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 #: line search, and more rarely improves a fit of this size).
 AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
 
+#: A run that reached ``max_iter`` while its cost fell by less than this
+#: share of itself over the last tenth of its iterations has settled: more
+#: iterations would not change the model, and no warning says to add them.
+LATE_GAIN = 0.01
+
+#: ``early_stopping="auto"`` holds out a validation set from this many
+#: training rows on: enough that a tenth of them scores the fit to within a
+#: few points, and where a fit run to convergence can overfit (a few
+#: thousand rows of dozens of one-hot columns). Smaller data, the notes'
+#: flower (400 rows) among them, trains on all of it.
+AUTO_EARLY_STOPPING_ROWS = 1000
+
+#: ``n_iter_no_change="auto"``: the stall rule's patience on the training
+#: cost, for every solver, and on the validation score, by solver. One
+#: full-batch step changes the weights by as little as an epoch's update of
+#: a mini-batch solver does in one of its many steps, so gradient descent
+#: waits 200 steps (2% of its budget) for a better validation score; the
+#: others wait 10 iterations, as scikit-learn's MLP.
+AUTO_PATIENCE = 10
+AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
+
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
@@ -145,7 +166,7 @@ def incremental_solver(estimator):
             f"partial_fit is only available for the stochastic solvers "
             f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}."
         )
-    if estimator.early_stopping:
+    if estimator.early_stopping is True:
         raise AttributeError(
             "partial_fit is not available with early_stopping=True: one pass "
             "over a chunk has no held-out data to stop on."
@@ -278,6 +299,27 @@ def scaling_advice(X):
     )
 
 
+def more_steps_help(outcome, validated, baseline):
+    """Whether a run that hit ``max_iter="auto"`` would gain from more iterations.
+
+    A budget the user chose is always reported when reached, as scikit-learn
+    does; the automatic one only when this says so.
+
+    With early stopping, when the best validation score came in the last
+    tenth of the run (it was still improving); otherwise when the cost
+    fell by at least :data:`LATE_GAIN` of itself over the last tenth, or
+    is still on the plateau of the best constant prediction
+    (``baseline``). A run whose validation score peaked long before, or
+    whose cost has all but settled, has the model it will have: its
+    budget is no problem to warn about.
+    """
+    if not outcome.budget_spent or learned_little(outcome.final_cost, baseline):
+        return True  # stopped by another limit (max_fun), or still on a plateau
+    if validated:
+        return outcome.best_iteration > outcome.n_iter - outcome.n_iter // 10
+    return outcome.late_gain >= LATE_GAIN
+
+
 class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     """Base class for one-hidden-layer networks; use a subclass."""
 
@@ -292,6 +334,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "tol": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
+            StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
@@ -308,7 +351,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(INITS))],
@@ -520,6 +563,24 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # An automatic step backs off from a run-away; a chosen one is kept.
         return EpochSolver(rule, batch_size, self.shuffle, rng, back_off=auto)
 
+    def _validates(self, X, incremental):
+        """Whether this fit holds out a validation set (``early_stopping``).
+
+        ``"auto"`` holds one out from :data:`AUTO_EARLY_STOPPING_ROWS`
+        training rows on, never for ``partial_fit``.
+        """
+        if self.early_stopping != "auto":
+            return self.early_stopping
+        return not incremental and X.shape[0] >= AUTO_EARLY_STOPPING_ROWS
+
+    def _patience(self, validated):
+        """``n_iter_no_change``, ``"auto"`` resolved (:data:`AUTO_PATIENCE`)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        if validated:
+            return AUTO_VALIDATION_PATIENCE[self.solver]
+        return AUTO_PATIENCE
+
     @property
     def _max_iter(self):
         """``max_iter``, ``"auto"`` resolved for the solver (:data:`AUTO_MAX_ITER`)."""
@@ -630,7 +691,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 state.params = _fold_scaling(state.params, scaling, inverse=True)
 
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
-        if self.early_stopping:
+        if self._validates(X, incremental):
             rng = state.rng if first else self._split_generator(X, n_outputs, state)
             XT, Y_train, sw_train, validate = self._split(
                 X, y, Y, sample_weight, rng, output
@@ -649,10 +710,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             state,
             objective,
             tol=self._tol,
-            n_iter_no_change=self.n_iter_no_change,
+            n_iter_no_change=self._patience(validate is not None),
             max_iter=n_steps,
             floor=baseline,
             validate=validate,
+            monitor="cost" if self.early_stopping == "auto" else "score",
             verbose=self.verbose,
             on_iteration=on_iteration,
         )
@@ -661,7 +723,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if scaling is not None:
             state.params = _fold_scaling(state.params, scaling)
         self._report(outcome, state.solver, X, baseline, incremental, bool(validate))
-        self._publish(state, outcome, n_outputs, output)
+        self._publish(state, outcome, n_outputs, output, bool(validate))
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
         return self
@@ -834,8 +896,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
             return
         problems = []
-        if outcome.message and not incremental:
-            problems.append(outcome.message)
+        if (
+            outcome.message
+            and not incremental
+            and (
+                self.max_iter != "auto" or more_steps_help(outcome, validated, baseline)
+            )
+        ):
+            message = outcome.message
+            if not validated:
+                message += (
+                    "; if the model overfits (a training score far above a "
+                    "held-out one), set early_stopping=True or alpha instead"
+                )
+            problems.append(message)
         start, final = outcome.start_cost, outcome.final_cost
         if final > start + 1e-3 * abs(start):
             problems.append(
@@ -882,7 +956,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 stacklevel=6,
             )
 
-    def _publish(self, state, outcome, n_outputs, output):
+    def _publish(self, state, outcome, n_outputs, output, validated):
         """Set every fitted attribute from the trained ``state``: the one place."""
         self._state = state
         self.W1_, self.b1_, self.W2_, self.b2_ = (
@@ -897,7 +971,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self.best_loss_ = float(min(self.loss_curve_))
         lr = state.solver.learning_rate
         self.learning_rate_ = None if lr is None else float(lr)
-        if self.early_stopping:
+        if validated:
             self.validation_scores_ = state.validation_scores
             self.validation_loss_curve_ = state.validation_loss_curve
             self.best_validation_score_ = state.best_validation_score

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from . import _xp_network
-from ._stopping import DivergenceGuard, StoppingRule, diverged
+from ._stopping import DivergenceGuard, StoppingRule, diverged, learned_little
 
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
@@ -114,9 +114,16 @@ class Progress:
         verbose=0,
         max_iter=1,
         on_iteration=None,
+        floor=None,
+        monitor="score",
     ):
         self.state, self.guard, self.rule = state, guard, rule
         self.validate = validate
+        self.floor = floor
+        self.monitor = monitor
+        self.best_monitored = np.inf
+        self.best_loss = np.inf
+        self.best_iteration = 0  # of the best validation score, or the cost
         self.verbose = verbose
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.on_iteration = on_iteration
@@ -135,12 +142,18 @@ class Progress:
         state = self.state
         if self.validate is not None:
             val_loss, score = self.validate(params)
-            best = score > self.best_score
+            monitored = val_loss if self.monitor == "cost" else -score
+            best = monitored < self.best_monitored
             state.validation_loss_curve.append(val_loss)
             state.validation_scores.append(score)
             if best:
+                self.best_monitored = monitored
                 self.best_score = state.best_validation_score = score
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
+                self.best_iteration = self.n_iter + 1
+        elif loss < self.best_loss:
+            self.best_iteration = self.n_iter + 1
+        self.best_loss = min(self.best_loss, loss)
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
@@ -154,8 +167,14 @@ class Progress:
             return True
         if self.rule is None:
             return False
-        value = loss if self.validate is None else -score
+        value = loss if self.validate is None else monitored
         if not self.rule.update(value):
+            return False
+        if self.validate is not None and learned_little(self.best_loss, self.floor):
+            # The validation score of a model that still predicts about the
+            # constant does not move: the training cost has not left its
+            # starting plateau, and early stopping would end the fit there.
+            self.rule.reset()
             return False
         # A stalled validation score is what early stopping stops on; only
         # a stalled training cost may change the step instead.
@@ -193,7 +212,16 @@ class Outcome:
         A ``KeyboardInterrupt`` ended training after at least one iteration.
     stopped_by_callback : bool
     stalled_rising : bool
-        The stall rule stopped the run while the cost was rising.
+        The stall rule stopped the run while the training cost was rising
+        (never on a validation score, which early stopping stops on).
+    best_iteration : int
+        The iteration of the best validation score (with early stopping),
+        or of the lowest training cost.
+    budget_spent : bool
+        The run took all of its ``max_iter`` iterations.
+    late_gain : float
+        How much the cost fell over the last tenth of the run's iterations,
+        as a share of the final cost.
     start_cost, final_cost : float
         The cost of the weights training started from, and of those it
         returns, on the training data.
@@ -253,7 +281,9 @@ def train(
         with np.errstate(**_QUIET):
             start, _ = objective(params)
     guard = DivergenceGuard(start, solver.hint)
-    progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
+    progress = Progress(
+        state, guard, rule, max_iter=max_iter, floor=floor, **progress_options
+    )
     outcome = Outcome()
     outcome.message, outcome.interrupted = None, False
     try:
@@ -275,5 +305,13 @@ def train(
     outcome.start_cost = guard.start
     outcome.n_iter = progress.n_iter
     outcome.stopped_by_callback = progress.stopped_by_callback
-    outcome.stalled_rising = progress.stalled and rule.rising
+    outcome.stalled_rising = progress.stalled and validate is None and rule.rising
+    outcome.best_iteration = progress.best_iteration
+    outcome.budget_spent = progress.n_iter >= max_iter
+    # What the last tenth of this run gained, as a share of the final cost.
+    run = state.loss_curve[len(state.loss_curve) - progress.n_iter :]
+    back = run[-1 - max(1, len(run) // 10)] if len(run) > 1 else np.nan
+    outcome.late_gain = (
+        (back - run[-1]) / abs(run[-1]) if len(run) > 1 and run[-1] else 0.0
+    )
     return outcome

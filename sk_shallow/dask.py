@@ -382,7 +382,7 @@ class _DaskMixin:
         self : object
             The fitted estimator.
         """
-        if dask.is_dask_collection(X) and self.early_stopping:
+        if dask.is_dask_collection(X) and self.early_stopping is True:
             raise ValueError(
                 "early_stopping=True is not available for dask collections: "
                 "hold out a validation collection and compare score() instead."
@@ -426,6 +426,12 @@ class _DaskMixin:
             client, y, sample_weight, first, X.dtype
         )
         return X, y, Y, sample_weight
+
+    def _validates(self, X, incremental):
+        # A dask collection is not split (early_stopping=True is refused).
+        if dask.is_dask_collection(X):
+            return False
+        return super()._validates(X, incremental)
 
     def _scaling_advice(self, X):
         # The column scales of a dask collection would cost one more pass over
@@ -501,7 +507,7 @@ class _DaskMixin:
         else:
             data = client.compute(parts)
         order_rng = check_random_state(self.random_state)
-        rule = StoppingRule(self._tol, self.n_iter_no_change)
+        rule = StoppingRule(self._tol, self._patience(False))
         stopped = False
         for _ in range(self._max_iter):
             order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)

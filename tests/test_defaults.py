@@ -75,7 +75,12 @@ def test_course_run_with_defaults_is_the_plain_update():
     # halves the step: the run is the one without any stopping rule.
     X, y = make_flower()
     notes = dict(n_hidden=4, learning_rate=1.2, random_state=2)
-    default = _fit_quietly(ShallowNetClassifier(**notes), X, y)
+    with warnings.catch_warnings():
+        # Nothing to act on: no holding out (400 rows), a cost that has
+        # settled (0.4% lower over the last 1,000 steps) within the budget.
+        warnings.simplefilter("error")
+        default = ShallowNetClassifier(**notes).fit(X, y)
+    assert default.validation_scores_ is None
     plain = _fit_quietly(ShallowNetClassifier(n_iter_no_change=np.inf, **notes), X, y)
     assert default.loss_curve_ == plain.loss_curve_
     for name in ("W1_", "b1_", "W2_", "b2_"):
@@ -616,3 +621,50 @@ def test_continued_fit_keeps_the_scaling_of_the_fit_it_continues():
     # 50 + 50 steps from the same start: the same weights as 100 steps (the
     # optimiser of "gd" has no state to lose), in y's units both.
     np.testing.assert_allclose(reg.predict(X), once.predict(X), rtol=1e-10)
+
+
+def _tabular(n_samples=1200):
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples, n_features=40, n_informative=5, flip_y=0.2, random_state=0
+    )
+
+
+def test_early_stopping_auto_holds_out_from_a_thousand_rows():
+    X, y = _tabular()
+    clf = _fit_quietly(ShallowNetClassifier(max_iter=3, random_state=0), X, y)
+    assert len(clf.validation_scores_) == 3
+    small = _fit_quietly(
+        ShallowNetClassifier(max_iter=3, random_state=0), X[:999], y[:999]
+    )
+    assert small.validation_scores_ is None
+    # partial_fit never holds out, and "auto" does not rule it out.
+    sgd = ShallowNetClassifier(solver="sgd", random_state=0)
+    sgd.partial_fit(X, y, classes=[0, 1])
+    assert sgd.validation_scores_ is None
+
+
+def test_gradient_descent_waits_longer_for_a_better_validation_score():
+    # Patience in full-batch steps: 200 under "auto", not 10 (which stopped
+    # a run of noisy data after a dozen steps, at the majority class).
+    X, y = _tabular()
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0), X, y)
+    assert clf.n_iter_ > 200
+    curve = np.asarray(clf.validation_loss_curve_)
+    best = int(np.argmin(curve))
+    assert clf.n_iter_ == best + 1 + 200 + 1  # stopped 201 steps after its best
+    assert clf.score(X, y) > 0.75
+    ten = _fit_quietly(ShallowNetClassifier(n_iter_no_change=10, random_state=0), X, y)
+    assert ten.n_iter_ < clf.n_iter_
+
+
+def test_a_validation_stop_never_blames_the_learning_rate():
+    # The validation score falling is early stopping's cue, not a rising cost.
+    X, y = _tabular()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ShallowNetClassifier(
+            solver="sgd", learning_rate=0.5, early_stopping=True, random_state=0
+        ).fit(X, y)
+    assert not any("learning_rate" in str(w.message) for w in caught)
