@@ -904,7 +904,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
         ):
             message = outcome.message
-            if not validated:
+            if not (validated or learned_little(outcome.final_cost, baseline)):
                 message += (
                     "; if the model overfits (a training score far above a "
                     "held-out one), set early_stopping=True or alpha instead"

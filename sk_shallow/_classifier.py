@@ -65,8 +65,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         those of a plateau being escaped (see the user guide's stopping
         rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
         ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
-    n_iter_no_change : int or np.inf, default=10
-        See ``tol``; ``np.inf`` disables the rule.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
     alpha : float, default=0.0
         L2 penalty, scikit-learn's ``alpha`` (the notes' step size alpha is
         ``learning_rate``), scaled as in MLPClassifier:
@@ -93,11 +96,15 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Decay rates of Adam's first and second moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training data
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
-        improving, and keep the weights that scored best. Works with every
-        solver.
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on (never for ``partial_fit`` or dask
+        collections), but stopping on, and keeping the best, held-out cost,
+        which keeps falling while a plateau is crossed; below 1000 rows
+        (the notes' flower has 400) it trains on all the data, as
+        ``False``. Works with every solver.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000

@@ -24,6 +24,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     learning rates carry over. ``loss="poisson"`` uses an exponential output
     and the half Poisson deviance instead, for counts and rates.
 
+    With the squared error the network learns the standardised targets
+    ``(y - mean) / std`` (the training data's, weighted by
+    ``sample_weight``), so that the step size, the tolerance and the
+    initial weights suit targets in any units; after training the scaling
+    is folded into the output layer (``W2_ * std``, ``b2_ * std + mean``),
+    so the fitted weights predict ``y`` in its own units (ONNX export and
+    the Dask estimators see a plain network). ``loss_curve_`` is the cost of
+    the standardised targets. A continued fit keeps the first fit's scaling.
+
     Parameters
     ----------
     n_hidden : int, default=4
@@ -55,8 +64,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         has not improved by ``tol`` for more than ``n_iter_no_change``
         iterations, unless escaping a plateau; scipy's ``gtol`` for
         ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
-    n_iter_no_change : int or np.inf, default=10
-        See ``tol``; ``np.inf`` disables the rule.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
     alpha : float, default=0.0
         L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``, as in
         MLPRegressor (the notes' step size alpha is ``learning_rate``).
@@ -82,9 +94,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         Adam's decay rate of the second moment.
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its R^2
-        stops improving, keeping the best weights.
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out ``validation_fraction`` of the training data
+        (with its sample weights), stop when the validation R^2 stops
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on (never for ``partial_fit`` or dask
+        collections), but stopping on, and keeping the best, held-out cost,
+        which keeps falling while a plateau is crossed; below 1000 rows
+        (the notes' flower has 400) it trains on all the data, as
+        ``False``. Works with every solver.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     max_fun : int, default=15000
