@@ -109,8 +109,14 @@ LATE_GAIN = 0.01
 #: training rows on: enough that a tenth of them scores the fit to within a
 #: few points, and where a fit run to convergence can overfit (a few
 #: thousand rows of dozens of one-hot columns). Smaller data, the notes'
-#: flower (400 rows) among them, trains on all of it.
+#: flower (400 rows) among them, trains on all of it...
 AUTO_EARLY_STOPPING_ROWS = 1000
+
+#: ... unless it is wide: from this many columns, four hidden units have
+#: dozens of weights to overfit with, and a tenth of
+#: :data:`AUTO_EARLY_STOPPING_WIDE_ROWS` rows (50) still scores a fit.
+AUTO_EARLY_STOPPING_COLUMNS = 10
+AUTO_EARLY_STOPPING_WIDE_ROWS = 500
 
 #: ``n_iter_no_change="auto"``: the stall rule's patience on the training
 #: cost, for every solver, and on the validation score, by solver. One
@@ -567,11 +573,18 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """Whether this fit holds out a validation set (``early_stopping``).
 
         ``"auto"`` holds one out from :data:`AUTO_EARLY_STOPPING_ROWS`
-        training rows on, never for ``partial_fit``.
+        training rows on, or from :data:`AUTO_EARLY_STOPPING_WIDE_ROWS` with
+        :data:`AUTO_EARLY_STOPPING_COLUMNS` columns or more; never for
+        ``partial_fit``.
         """
         if self.early_stopping != "auto":
             return self.early_stopping
-        return not incremental and X.shape[0] >= AUTO_EARLY_STOPPING_ROWS
+        rows, columns = X.shape
+        wide = (
+            columns >= AUTO_EARLY_STOPPING_COLUMNS
+            and rows >= AUTO_EARLY_STOPPING_WIDE_ROWS
+        )
+        return not incremental and (rows >= AUTO_EARLY_STOPPING_ROWS or wide)
 
     def _patience(self, validated):
         """``n_iter_no_change``, ``"auto"`` resolved (:data:`AUTO_PATIENCE`)."""

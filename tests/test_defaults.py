@@ -631,14 +631,23 @@ def _tabular(n_samples=1200):
     )
 
 
-def test_early_stopping_auto_holds_out_from_a_thousand_rows():
+def test_early_stopping_auto_holds_out_from_a_thousand_rows_or_wide_data():
     X, y = _tabular()
     clf = _fit_quietly(ShallowNetClassifier(max_iter=3, random_state=0), X, y)
     assert len(clf.validation_scores_) == 3
-    small = _fit_quietly(
-        ShallowNetClassifier(max_iter=3, random_state=0), X[:999], y[:999]
-    )
-    assert small.validation_scores_ is None
+    # Below 1,000 rows only wide data (10 columns or more, 500 rows or
+    # more) holds out: the notes' flower (400 rows, 2 columns) never does.
+    for rows, columns, holds_out in (
+        (999, 9, False),
+        (500, 10, True),
+        (499, 40, False),
+    ):
+        part = _fit_quietly(
+            ShallowNetClassifier(max_iter=3, random_state=0),
+            X[:rows, :columns],
+            y[:rows],
+        )
+        assert (part.validation_scores_ is not None) == holds_out, (rows, columns)
     # partial_fit never holds out, and "auto" does not rule it out.
     sgd = ShallowNetClassifier(solver="sgd", random_state=0)
     sgd.partial_fit(X, y, classes=[0, 1])
