@@ -248,7 +248,8 @@ def markdown(rows, ours):
         "--markdown benchmarks/results_tabular.md`"
         + (f" with `--ours '{json.dumps(ours)}'`" if ours else "")
         + ". 5-fold CV means; `it` is the median number of iterations of our "
-        "fits, `warned` the number of different warnings over the 5 fits, `s` their total time.",
+        "fits, `warned` the number of different warnings over the 5 fits, "
+        "`s` their total time.",
         "",
         "## Classification (accuracy)",
         "",
