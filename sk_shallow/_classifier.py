@@ -100,11 +100,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``True``: hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
         improving, and keep the weights that scored best. ``"auto"``: the
-        same from 1000 training rows on (never for ``partial_fit`` or dask
-        collections), but stopping on, and keeping the best, held-out cost,
-        which keeps falling while a plateau is crossed; below 1000 rows
-        (the notes' flower has 400) it trains on all the data, as
-        ``False``. Works with every solver.
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns) it trains on all of it, as ``False``. Works with every solver.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000

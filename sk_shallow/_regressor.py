@@ -98,11 +98,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         ``True``: hold out ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation R^2 stops
         improving, and keep the weights that scored best. ``"auto"``: the
-        same from 1000 training rows on (never for ``partial_fit`` or dask
-        collections), but stopping on, and keeping the best, held-out cost,
-        which keeps falling while a plateau is crossed; below 1000 rows
-        (the notes' flower has 400) it trains on all the data, as
-        ``False``. Works with every solver.
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns) it trains on all of it, as ``False``. Works with every solver.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     max_fun : int, default=15000
