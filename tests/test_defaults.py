@@ -119,7 +119,7 @@ def test_stall_rule_tells_a_wobble_from_a_climb():
 @pytest.mark.exhaustive
 def test_full_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     # 10,000 iterations, with the late oscillation (rises of up to 0.08% a
-    # step after iteration 7,843) that the safeguard must let through.
+    # step from iteration 7,837 on) that the safeguard must let through.
     clf = _assert_course_run_identical(monkeypatch, n_iter_no_change=np.inf)
     assert clf.n_iter_ == 10_000
 
@@ -430,8 +430,8 @@ def test_far_from_unit_scale_names_standard_scaler():
 
 
 def test_a_fit_that_learned_little_says_so_and_names_scaling():
-    # Unscaled breast cancer saturates the tanh units: the stall rule stops
-    # after 20 steps at the cost of predicting the class frequencies.
+    # Unscaled breast cancer saturates the tanh units: 10,000 steps leave
+    # the cost at that of predicting the class frequencies.
     X, y = load_breast_cancer(return_X_y=True)
     with pytest.warns(ConvergenceWarning) as caught:
         clf = ShallowNetClassifier(random_state=0).fit(X, y)
