@@ -93,6 +93,40 @@ AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
 #: gradient tolerance.
 AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
 
+#: What ``max_iter="auto"`` means for each solver: the notes' 10,000 steps
+#: for full-batch gradient descent; 1,000 epochs for the stochastic solvers
+#: (an epoch takes many steps, and the stopping rule usually ends them
+#: sooner); 200 iterations for L-BFGS, as scikit-learn's MLP (each takes a
+#: line search, and more rarely improves a fit of this size).
+AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
+
+#: A run that reached ``max_iter`` while its cost fell by less than this
+#: share of itself over the last tenth of its iterations has settled: more
+#: iterations would not change the model, and no warning says to add them.
+LATE_GAIN = 0.01
+
+#: ``early_stopping="auto"`` holds out a validation set from this many
+#: training rows on: enough that a tenth of them scores the fit to within a
+#: few points, and where a fit run to convergence can overfit (a few
+#: thousand rows of dozens of one-hot columns). Smaller data, the notes'
+#: flower (400 rows) among them, trains on all of it...
+AUTO_EARLY_STOPPING_ROWS = 1000
+
+#: ... unless it is wide: from this many columns, four hidden units have
+#: dozens of weights to overfit with, and a tenth of
+#: :data:`AUTO_EARLY_STOPPING_WIDE_ROWS` rows (50) still scores a fit.
+AUTO_EARLY_STOPPING_COLUMNS = 10
+AUTO_EARLY_STOPPING_WIDE_ROWS = 500
+
+#: ``n_iter_no_change="auto"``: the stall rule's patience on the training
+#: cost, for every solver, and on the validation score, by solver. One
+#: full-batch step changes the weights by as little as an epoch's update of
+#: a mini-batch solver does in one of its many steps, so gradient descent
+#: waits 200 steps (2% of its budget) for a better validation score; the
+#: others wait 10 iterations, as scikit-learn's MLP.
+AUTO_PATIENCE = 10
+AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
+
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
@@ -139,7 +173,7 @@ def incremental_solver(estimator):
             f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}: set "
             "solver='sgd' or 'adam' (a fitted model's weights carry on)."
         )
-    if estimator.early_stopping:
+    if estimator.early_stopping is True:
         raise AttributeError(
             "partial_fit is not available with early_stopping=True: one pass "
             "over a chunk has no held-out data to stop on. Set "
@@ -329,6 +363,27 @@ def scaling_advice(X):
     )
 
 
+def more_steps_help(outcome, validated, baseline):
+    """Whether a run that hit ``max_iter="auto"`` would gain from more iterations.
+
+    A budget the user chose is always reported when reached, as scikit-learn
+    does; the automatic one only when this says so.
+
+    With early stopping, when the best validation score came in the last
+    tenth of the run (it was still improving); otherwise when the cost
+    fell by at least :data:`LATE_GAIN` of itself over the last tenth, or
+    is still on the plateau of the best constant prediction
+    (``baseline``). A run whose validation score peaked long before, or
+    whose cost has all but settled, has the model it will have: its
+    budget is no problem to warn about.
+    """
+    if not outcome.budget_spent or learned_little(outcome.final_cost, baseline):
+        return True  # stopped by another limit (max_fun), or still on a plateau
+    if validated:
+        return outcome.best_iteration > outcome.n_iter - outcome.n_iter // 10
+    return outcome.late_gain >= LATE_GAIN
+
+
 class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     """Base class for one-hidden-layer networks; use a subclass."""
 
@@ -340,9 +395,10 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Real, 0, None, closed="neither"),
         ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "tol": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
+            StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
@@ -359,7 +415,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(INITS))],
@@ -588,6 +644,41 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # An automatic step backs off from a run-away; a chosen one is kept.
         return EpochSolver(rule, batch_size, self.shuffle, rng, back_off=auto)
 
+    def _validates(self, X, y, incremental):
+        """Whether this fit holds out a validation set (``early_stopping``).
+
+        ``"auto"`` holds one out from :data:`AUTO_EARLY_STOPPING_ROWS`
+        training rows on, or from :data:`AUTO_EARLY_STOPPING_WIDE_ROWS` with
+        :data:`AUTO_EARLY_STOPPING_COLUMNS` columns or more; never for
+        ``partial_fit``, nor where a class has a single sample, which a
+        stratified split cannot put on both sides (``True`` says so instead).
+        """
+        if self.early_stopping != "auto":
+            return self.early_stopping
+        rows, columns = X.shape
+        wide = (
+            columns >= AUTO_EARLY_STOPPING_COLUMNS
+            and rows >= AUTO_EARLY_STOPPING_WIDE_ROWS
+        )
+        if incremental or not (rows >= AUTO_EARLY_STOPPING_ROWS or wide):
+            return False
+        if self._stratify and y.ndim == 1:
+            return bool(np.unique(y, return_counts=True)[1].min() >= 2)
+        return True
+
+    def _patience(self, validated):
+        """``n_iter_no_change``, ``"auto"`` resolved (:data:`AUTO_PATIENCE`)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        if validated:
+            return AUTO_VALIDATION_PATIENCE[self.solver]
+        return AUTO_PATIENCE
+
+    @property
+    def _max_iter(self):
+        """``max_iter``, ``"auto"`` resolved for the solver (:data:`AUTO_MAX_ITER`)."""
+        return AUTO_MAX_ITER[self.solver] if self.max_iter == "auto" else self.max_iter
+
     @property
     def _tol(self):
         """``tol``, with ``"auto"`` resolved for the solver (:data:`AUTO_TOL`)."""
@@ -675,14 +766,23 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 state.solver, lambda a: _xp_network.to_namespace(a, xp, device)
             )
 
+        # The network learns standardised targets (regressors); its output
+        # layer is put back in y's units after training.
+        scaling = self._target_scaling(Y, sample_weight, state, first, incremental)
+        state.target_scaling = scaling
+        if scaling is not None:
+            Y = _standardise(Y, scaling)
+            if not first:
+                state.params = _fold_scaling(state.params, scaling, inverse=True)
+
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
-        if self.early_stopping:
+        if self._validates(X, y, incremental):
             rng = state.rng if first else self._split_generator(X, n_outputs, state)
             XT, Y_train, sw_train, validate = self._split(
                 X, y, Y, sample_weight, rng, output
             )
 
-        n_steps = 1 if incremental else self.max_iter
+        n_steps = 1 if incremental else self._max_iter
         fit_task, on_iteration = self._callback_hooks(
             X, y, sample_weight, n_steps, output, n_outputs
         )
@@ -695,25 +795,30 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 state,
                 objective,
                 tol=self._tol,
-                n_iter_no_change=self.n_iter_no_change,
+                n_iter_no_change=self._patience(validate is not None),
                 max_iter=n_steps,
                 floor=None if incremental else baseline,
                 continued=not first,
                 validate=validate,
+                monitor="cost" if self.early_stopping == "auto" else "score",
                 verbose=self.verbose,
                 on_iteration=on_iteration,
             )
         except TrainingDiverged as error:
+            # Targets far from unit scale (those the network learns as they
+            # are, unstandardised): say so too.
             advice = self._target_advice(Y_train)
-            if advice:  # targets far from unit scale: say so too
+            if advice:
                 raise TrainingDiverged(f"{error}{advice}") from error
             raise
         if outcome.best_params is not None:
             state.params = outcome.best_params
+        if scaling is not None:
+            state.params = _fold_scaling(state.params, scaling)
         self._report(
             outcome, state.solver, X, baseline, incremental, bool(validate), Y_train
         )
-        self._publish(state, outcome, n_outputs, output)
+        self._publish(state, outcome, n_outputs, output, bool(validate))
         if fit_task is not None:
             fit_task(reconstruction_attributes={})
         return self
@@ -774,6 +879,15 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 for a in (Y, sample_weight)
             )
         return X, y, Y, sample_weight
+
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        """``(shift, scale)`` of the targets the network learns, or None.
+
+        Regressors standardise their targets (see
+        :meth:`ShallowNetRegressor._target_scaling`); classifiers learn
+        their 0/1 indicators as they are.
+        """
+        return None
 
     def _scaling_advice(self, X):
         """The warning's advice on feature scales (:func:`scaling_advice`)."""
@@ -888,8 +1002,20 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             )
             return
         problems = []
-        if outcome.message and not incremental:
-            problems.append(outcome.message)
+        if (
+            outcome.message
+            and not incremental
+            and (
+                self.max_iter != "auto" or more_steps_help(outcome, validated, baseline)
+            )
+        ):
+            message = outcome.message
+            if not (validated or learned_little(outcome.final_cost, baseline)):
+                message += (
+                    "; if the model overfits (a training score far above a "
+                    "held-out one), set early_stopping=True or alpha instead"
+                )
+            problems.append(message)
         start, final = outcome.start_cost, outcome.final_cost
         rose = final > start + 1e-3 * abs(start)
         if rose:
@@ -948,7 +1074,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 stacklevel=6,
             )
 
-    def _publish(self, state, outcome, n_outputs, output):
+    def _publish(self, state, outcome, n_outputs, output, validated):
         """Set every fitted attribute from the trained ``state``: the one place."""
         self._state = state
         self.W1_, self.b1_, self.W2_, self.b2_ = (
@@ -963,7 +1089,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self.best_loss_ = float(min(self.loss_curve_))
         lr = state.solver.learning_rate
         self.learning_rate_ = None if lr is None else float(lr)
-        if self.early_stopping:
+        if validated:
             self.validation_scores_ = state.validation_scores
             self.validation_loss_curve_ = state.validation_loss_curve
             self.best_validation_score_ = state.best_validation_score
@@ -1141,6 +1267,49 @@ def metric_weights(sample_weight):
     if not (math.isfinite(heaviest) and heaviest > 1e100):
         return sample_weight
     return weights * power_of_two_below(heaviest)
+
+
+def _standardise(Y, scaling):
+    """``(Y - shift) / scale``, row by row, in ``Y``'s namespace (dask too)."""
+    shift, scale = scaling
+    return (Y - _like(shift, Y)) / _like(scale, Y)
+
+
+def _like(values, array):
+    """The host column ``values`` in the namespace, device and dtype of ``array``."""
+    if _xp_network.is_numpy(array):
+        return np.asarray(values, dtype=array.dtype)
+    xp = _xp_network.namespace(array)
+    return xp.asarray(values, dtype=array.dtype, device=_xp_network.device_of(array))
+
+
+def _fold_scaling(params, scaling, inverse=False):
+    """The output layer in the targets' units: ``W2 scale``, ``b2 scale + shift``.
+
+    With ``inverse``, the other way: the weights that predict standardised
+    targets. The hidden layer is the same either way; the network's output
+    ``W2 A1 + b2`` becomes ``scale (W2 A1 + b2) + shift``, exactly the
+    prediction in ``y``'s units, so the fitted ``W2_`` and ``b2_`` predict
+    ``y`` directly (ONNX export and the Dask estimators see a plain network).
+
+    Parameters
+    ----------
+    params : dict
+        ``W2`` of shape (n_outputs, n_hidden) and ``b2`` of shape
+        (n_outputs, 1), with the hidden layer's.
+    scaling : tuple of ndarray
+        ``(shift, scale)``, each of shape (n_outputs, 1), on the host.
+
+    Returns
+    -------
+    params : dict
+        New ``W2`` and ``b2``; the other arrays are those of ``params``.
+    """
+    shift, scale = (_like(v, params["W2"]) for v in scaling)
+    W2, b2 = params["W2"], params["b2"]
+    if inverse:
+        return {**params, "W2": W2 / scale, "b2": (b2 - shift) / scale}
+    return {**params, "W2": W2 * scale, "b2": b2 * scale + shift}
 
 
 def finite_weights(weights, name):

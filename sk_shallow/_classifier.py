@@ -59,10 +59,12 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         that raises the cost by more than 1% and halves it (``learning_rate_``);
         with ``"auto"``, ``"sgd"`` and ``"adam"`` undo an update whose cost
         runs away and halve the step, where a chosen step raises an error.
-    max_iter : int, default=10000
+    max_iter : int or "auto", default="auto"
         Maximum number of iterations: gradient-descent steps for ``"gd"``,
         epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
-        iterations for ``"lbfgs"``.
+        iterations for ``"lbfgs"``. ``"auto"`` is the notes' 10000 steps for
+        ``"gd"``, 1000 epochs for ``"sgd"`` and ``"adam"``, and 200
+        iterations for ``"lbfgs"`` (MLPClassifier's).
     tol : float or "auto", default="auto"
         Training stops when the cost (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for more than
@@ -70,8 +72,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         those of a plateau being escaped (see the user guide's stopping
         rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
         ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
-    n_iter_no_change : int or np.inf, default=10
-        See ``tol``; ``np.inf`` disables the rule.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
     alpha : float, default=0.0
         L2 penalty, scikit-learn's ``alpha`` (the notes' step size alpha is
         ``learning_rate``), scaled as in MLPClassifier:
@@ -98,13 +103,18 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Decay rates of Adam's first and second moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training data
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out a stratified ``validation_fraction`` of the training data
         (with its sample weights), stop when the validation accuracy stops
-        improving, and keep the weights that scored best. Works with every
-        solver. As in MLPClassifier, a class with a single sample is an
-        error (it cannot be on both sides of the split) and multilabel
-        targets are split at random.
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns) it trains on all of it, as ``False``. Works with every solver.
+        As in MLPClassifier, a class with a single sample is an error when
+        data are held out (it cannot be on both sides of the split) and
+        multilabel targets are split at random.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping, in (0, 1).
     max_fun : int, default=15000
@@ -179,9 +189,11 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         With ``early_stopping``, the cross-entropy on the held-out data after
         each iteration (without the L2 penalty).
     best_validation_score_ : float or None
-        The best of ``validation_scores_``; its weights are the fitted ones.
-        A warm-started fit keeps the weights it started from unless it
-        scores better (as scikit-learn's MLP does).
+        The validation score of the fitted weights: with
+        ``early_stopping=True`` the best of ``validation_scores_``; with
+        ``"auto"``, which keeps the weights of the lowest validation cost,
+        the score at that iteration. A warm-started fit keeps the weights it
+        started from unless they are beaten (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -226,9 +238,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         *,
         solver="gd",
         learning_rate="auto",
-        max_iter=10000,
+        max_iter="auto",
         tol="auto",
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         alpha=0.0,
         batch_size="auto",
         shuffle=True,
@@ -239,7 +251,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         max_fun=15000,
         class_weight=None,

@@ -63,6 +63,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     learning rates carry over. ``loss="poisson"`` uses an exponential output
     and the half Poisson deviance instead, for counts and rates.
 
+    With the squared error the network learns the standardised targets
+    ``(y - mean) / std`` (the training data's, weighted by
+    ``sample_weight``), so that the step size, the tolerance and the
+    initial weights suit targets in any units; after training the scaling
+    is folded into the output layer (``W2_ * std``, ``b2_ * std + mean``),
+    so the fitted weights predict ``y`` in its own units (ONNX export and
+    the Dask estimators see a plain network). ``loss_curve_`` is the cost of
+    the standardised targets. A continued fit keeps the first fit's scaling.
+
     Parameters
     ----------
     n_hidden : int, default=4
@@ -84,16 +93,21 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         :class:`ShallowNetClassifier`, ``"gd"`` halves a step that raises the
         cost by more than 1%, and with ``"auto"`` the stochastic solvers
         undo a run-away update and halve theirs (``learning_rate_``).
-    max_iter : int, default=10000
+    max_iter : int or "auto", default="auto"
         Maximum number of iterations (steps for ``"gd"``, epochs for
-        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``).
+        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``). ``"auto"`` is
+        10000 for ``"gd"``, 1000 for ``"sgd"`` and ``"adam"``, 200 for
+        ``"lbfgs"``.
     tol : float or "auto", default="auto"
         Stop when the cost (or, with ``early_stopping``, the validation R^2)
         has not improved by ``tol`` for more than ``n_iter_no_change``
         iterations, unless escaping a plateau; scipy's ``gtol`` for
         ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
-    n_iter_no_change : int or np.inf, default=10
-        See ``tol``; ``np.inf`` disables the rule.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
     alpha : float, default=0.0
         L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``, as in
         MLPRegressor (the notes' step size alpha is ``learning_rate``).
@@ -119,9 +133,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         Adam's decay rate of the second moment.
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its R^2
-        stops improving, keeping the best weights.
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out ``validation_fraction`` of the training data
+        (with its sample weights), stop when the validation R^2 stops
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns) it trains on all of it, as ``False``. Works with every solver.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     max_fun : int, default=15000
@@ -176,9 +196,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         With ``early_stopping``, the held-out cost (half squared error or half
         Poisson deviance, without the L2 penalty) after each iteration.
     best_validation_score_ : float or None
-        The best of ``validation_scores_``; its weights are the fitted ones.
-        A warm-started fit keeps the weights it started from unless it
-        scores better (as scikit-learn's MLP does).
+        The validation score of the fitted weights: with
+        ``early_stopping=True`` the best of ``validation_scores_``; with
+        ``"auto"``, which keeps the weights of the lowest validation cost,
+        the score at that iteration. A warm-started fit keeps the weights it
+        started from unless they are beaten (as scikit-learn's MLP does).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -221,9 +243,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         loss="squared_error",
         solver="gd",
         learning_rate="auto",
-        max_iter=10000,
+        max_iter="auto",
         tol="auto",
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         alpha=0.0,
         batch_size="auto",
         shuffle=True,
@@ -234,7 +256,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         max_fun=15000,
         init="glorot",
@@ -317,6 +339,32 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
 
     def _output_layer(self):
         return "exp" if self.loss == "poisson" else "identity"
+
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        """The targets' (weighted) mean and standard deviation, for the squared error.
+
+        The network learns ``(y - mean) / std`` and its output layer is put
+        back in ``y``'s units after training, as
+        :class:`~sklearn.compose.TransformedTargetRegressor` with a
+        :class:`~sklearn.preprocessing.StandardScaler` would, but built in:
+        the step size, the tolerance and the initial weights then suit
+        targets of any units. A continued fit (``warm_start``,
+        ``partial_fit``) keeps the scaling of the fit it continues; the
+        first call of ``partial_fit`` sees one chunk, and scales nothing.
+        A target that does not vary keeps a scale of 1.
+        """
+        if self.loss != "squared_error":
+            return None
+        if not first:
+            return getattr(state, "target_scaling", None)
+        if incremental:
+            return None
+        Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
+        sw = None if sample_weight is None else _xp_network.to_host(sample_weight)
+        mean = np.average(Y, axis=1, weights=sw)[:, np.newaxis]
+        std = np.sqrt(np.average((Y - mean) ** 2, axis=1, weights=sw))[:, np.newaxis]
+        std[~(std > 0)] = 1.0
+        return mean, std
 
     def _score_output(self, A2, Y, sample_weight):
         return r2(Y.T, A2.T, sample_weight)

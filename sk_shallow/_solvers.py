@@ -256,6 +256,9 @@ class FullBatchGD:
     """
 
     stall_rule = True
+    #: Its cost is the full batch's, the same for the same weights: the
+    #: stall rule may tell a wobble from a climb (:class:`StoppingRule`).
+    deterministic = True
     hint = STEP_HINT
     #: The first cost it reports is that of the starting weights, and it
     #: leaves the cost of the weights it returns in ``final_cost``: the

@@ -32,6 +32,16 @@ RISE = 1e-3
 #: little: the run is still on the plateau it started from.
 LEARNED_LITTLE = 0.01
 
+#: A deterministic cost (the full batch's) that climbs by at most this share
+#: of itself per step, and stays within :data:`WOBBLE_ABOVE` of its best, is
+#: wobbling at the edge of stability, not running away: the notes' own run
+#: climbs by up to 0.08% a step (8.0e-4, a rise of 1.73e-4 from 0.2160 at
+#: iteration 7,873), to 1.7% above its best, and then falls again.
+WOBBLE_STEP = 1e-3
+
+#: How far above its best a wobbling cost may climb (see :data:`WOBBLE_STEP`).
+WOBBLE_ABOVE = 0.03
+
 
 def learned_little(cost, floor):
     """Whether ``cost`` is within ``LEARNED_LITTLE`` of ``floor`` (or above it).
@@ -93,6 +103,18 @@ class StoppingRule:
         plateau it started on. This is what tells that plateau from
         convergence when the values are noisy (the epochs of a stochastic
         solver, whose window gains are then as often negative as positive).
+    wobble : bool, default=False
+        The values are deterministic (the full batch's cost): tell a wobble
+        at the edge of stability from a stall. Gradient descent at a fixed
+        step, once the curvature grows past what the step can follow, makes
+        the cost climb gently into an oscillation and then fall again along
+        it, above its old best. No stall is reported while the last window
+        climbed by at most ``WOBBLE_STEP`` of the cost a step and stayed
+        within ``WOBBLE_ABOVE`` of the best (the climb may settle), nor
+        while the cost is above its best and the last window gained more
+        than ``tol`` (it is falling back). A steeper or longer climb is a
+        stall on a climbing cost, as before. Noisy values (epochs of
+        mini-batches) wobble by chance, and keep this off.
 
     Attributes
     ----------
@@ -105,11 +127,12 @@ class StoppingRule:
         higher than it began, by however little.
     """
 
-    def __init__(self, tol, n_iter_no_change, trend=True, floor=None):
+    def __init__(self, tol, n_iter_no_change, trend=True, floor=None, wobble=False):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.trend = trend
         self.floor = floor
+        self.wobble = wobble
         self.values = []
         self.best = np.inf
         self.count = 0
@@ -132,12 +155,26 @@ class StoppingRule:
         if self.trend and recent > 0 and recent >= PLATEAU * average:
             self.count = 0  # gaining as fast as on average: a plateau
             return False
+        if self.wobble and self._wobbling(recent, window):
+            return False  # not reset: checked again at the next value
         self.climbing = recent < 0
         # Stopped on a rise, not a harmless wobble: above the best by 0.1%.
         self.rising = recent < 0 and v[-1] - self.best > max(
             self.tol, RISE * abs(self.best)
         )
         return True
+
+    def _wobbling(self, recent, window):
+        """Whether the last ``window`` values wobble, climbing gently or falling back.
+
+        ``recent`` is the window's gain (negative for a climb).
+        """
+        v, best = self.values, self.best
+        scale = abs(best)
+        if recent > self.tol:
+            return v[-1] > best + self.tol  # falling back towards the best
+        steepest = float(np.max(np.diff(v[-window - 1 :])))
+        return steepest <= WOBBLE_STEP * scale and v[-1] - best <= WOBBLE_ABOVE * scale
 
     def reset(self):
         """Forget the steps without improvement (after the step size changed)."""

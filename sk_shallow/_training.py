@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from . import _xp_network
-from ._stopping import DivergenceGuard, StoppingRule, diverged
+from ._stopping import DivergenceGuard, StoppingRule, diverged, learned_little
 
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
@@ -60,8 +60,16 @@ class TrainingState:
         those of the last iterations, all validated (a run without
         validation clears them).
     best_validation_score : float
-        The best of ``validation_scores``, over every validated run that
-        continued this state: its weights are ``params`` (-inf before any).
+        The validation score of the weights kept: the best, by the monitored
+        value (the score, or the validation cost for ``early_stopping="auto"``),
+        over every validated run that continued this state; its weights are
+        ``params`` (-inf before any).
+    best_validation_loss : float
+        The validation cost of those weights (inf before any).
+    target_scaling : tuple of ndarray or None
+        ``(shift, scale)`` of the targets the network learned (a regressor's
+        standardised targets), each of shape (n_outputs, 1); ``params`` are
+        kept in the targets' own units. A continued fit uses the same.
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -74,6 +82,8 @@ class TrainingState:
         self.validation_scores = []
         self.validation_loss_curve = []
         self.best_validation_score = -np.inf
+        self.best_validation_loss = np.inf
+        self.target_scaling = None
 
     def check(self, signature, how):
         """Raise ValueError unless a fit for ``signature`` can continue this state.
@@ -134,9 +144,15 @@ class Progress:
         verbose=0,
         max_iter=1,
         on_iteration=None,
+        floor=None,
+        monitor="score",
     ):
         self.state, self.guard, self.rule = state, guard, rule
         self.validate = validate
+        self.floor = floor
+        self.monitor = monitor
+        self.best_loss = np.inf
+        self.best_iteration = 0  # of the best validation score, or the cost
         self.verbose = verbose
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.on_iteration = on_iteration
@@ -144,8 +160,11 @@ class Progress:
         # The best validated weights so far: a continued fit starts from the
         # best of the runs before it, and keeps them unless it beats them.
         self.best_score = state.best_validation_score
+        self.best_monitored = (
+            state.best_validation_loss if monitor == "cost" else -self.best_score
+        )
         self.best_params = None
-        if validate is not None and self.best_score > -np.inf:
+        if validate is not None and self.best_monitored < np.inf:
             self.best_params = {k: _xp_network.copy(v) for k, v in state.params.items()}
         self.stopped_by_callback = False
         self.stalled = False
@@ -159,12 +178,19 @@ class Progress:
         state = self.state
         if self.validate is not None:
             val_loss, score = self.validate(params)
-            best = score > self.best_score
+            monitored = val_loss if self.monitor == "cost" else -score
+            best = monitored < self.best_monitored
             state.validation_loss_curve.append(val_loss)
             state.validation_scores.append(score)
             if best:
+                self.best_monitored = monitored
                 self.best_score = state.best_validation_score = score
+                state.best_validation_loss = val_loss
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
+                self.best_iteration = self.n_iter + 1
+        elif loss < self.best_loss:
+            self.best_iteration = self.n_iter + 1
+        self.best_loss = min(self.best_loss, loss)
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
@@ -178,8 +204,14 @@ class Progress:
             return True
         if self.rule is None:
             return False
-        value = loss if self.validate is None else -score
+        value = loss if self.validate is None else monitored
         if not self.rule.update(value):
+            return False
+        if self.validate is not None and learned_little(self.best_loss, self.floor):
+            # The validation score of a model that still predicts about the
+            # constant does not move: the training cost has not left its
+            # starting plateau, and early stopping would end the fit there.
+            self.rule.reset()
             return False
         # A stalled validation score is what early stopping stops on; only
         # a stalled training cost may change the step instead.
@@ -217,7 +249,16 @@ class Outcome:
         A ``KeyboardInterrupt`` ended training after at least one iteration.
     stopped_by_callback : bool
     stalled_rising : bool
-        The stall rule stopped the run while the cost was rising.
+        The stall rule stopped the run while the training cost was rising
+        (never on a validation score, which early stopping stops on).
+    best_iteration : int
+        The iteration of the best validation score (with early stopping),
+        or of the lowest training cost.
+    budget_spent : bool
+        The run took all of its ``max_iter`` iterations.
+    late_gain : float
+        How much the cost fell over the last tenth of the run's iterations,
+        as a share of the final cost.
     start_cost, final_cost : float
         The cost of the weights training started from, and of those it
         returns, on the training data.
@@ -278,15 +319,25 @@ def train(
         # the last iterations, nor their best the weights.
         state.validation_scores, state.validation_loss_curve = [], []
         state.best_validation_score = -np.inf
+        state.best_validation_loss = np.inf
     rule = None
     if validate is not None or solver.stall_rule:
-        rule = StoppingRule(tol, n_iter_no_change, trend=validate is None, floor=floor)
+        trained = validate is None
+        rule = StoppingRule(
+            tol,
+            n_iter_no_change,
+            trend=trained,
+            floor=floor,
+            wobble=trained and getattr(solver, "deterministic", False),
+        )
     start = None
     if not getattr(solver, "reports_start", False):
         with np.errstate(**_QUIET):
             start, _ = objective(params)
     guard = DivergenceGuard(start, solver.hint, continued)
-    progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
+    progress = Progress(
+        state, guard, rule, max_iter=max_iter, floor=floor, **progress_options
+    )
     outcome = Outcome()
     outcome.message, outcome.interrupted = None, False
     try:
@@ -308,5 +359,13 @@ def train(
     outcome.start_cost = guard.start
     outcome.n_iter = progress.n_iter
     outcome.stopped_by_callback = progress.stopped_by_callback
-    outcome.stalled_rising = progress.stalled and rule.rising
+    outcome.stalled_rising = progress.stalled and validate is None and rule.rising
+    outcome.best_iteration = progress.best_iteration
+    outcome.budget_spent = progress.n_iter >= max_iter
+    # What the last tenth of this run gained, as a share of the final cost.
+    run = state.loss_curve[len(state.loss_curve) - progress.n_iter :]
+    back = run[-1 - max(1, len(run) // 10)] if len(run) > 1 else np.nan
+    outcome.late_gain = (
+        (back - run[-1]) / abs(run[-1]) if len(run) > 1 and run[-1] else 0.0
+    )
     return outcome

@@ -427,7 +427,7 @@ class _DaskMixin:
         self : object
             The fitted estimator.
         """
-        if dask.is_dask_collection(X) and self.early_stopping:
+        if dask.is_dask_collection(X) and self.early_stopping is True:
             raise ValueError(
                 "early_stopping=True is not available for dask collections: "
                 "hold out a validation collection and compare score() instead."
@@ -473,6 +473,12 @@ class _DaskMixin:
             client, y, sample_weight, first, X.dtype
         )
         return X, y, Y, sample_weight
+
+    def _validates(self, X, y, incremental):
+        # A dask collection is not split (early_stopping=True is refused).
+        if dask.is_dask_collection(X):
+            return False
+        return super()._validates(X, y, incremental)
 
     def _scaling_advice(self, X):
         # The column scales of a dask collection would cost one more pass over
@@ -563,9 +569,9 @@ class _DaskMixin:
             weights = client.gather(client.map(_part_weight, data))
         _check_weight_totals(weights)
         order_rng = check_random_state(self.random_state)
-        rule = StoppingRule(self._tol, self.n_iter_no_change)
+        rule = StoppingRule(self._tol, self._patience(False))
         stopped = False
-        for _ in range(self.max_iter):
+        for _ in range(self._max_iter):
             order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)
             # A chunk that weighs nothing is skipped, as a batch in memory.
             order = [i for i in order if weights[i] > 0]
@@ -593,7 +599,7 @@ class _DaskMixin:
             client.cancel(data)
         if not stopped:
             warnings.warn(
-                f"Maximum iterations ({self.max_iter}) reached before the cost "
+                f"Maximum iterations ({self._max_iter}) reached before the cost "
                 "stopped improving; increase max_iter or tol.",
                 ConvergenceWarning,
                 stacklevel=4,

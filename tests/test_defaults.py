@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import (
     load_breast_cancer,
+    load_diabetes,
     load_digits,
     load_iris,
     load_wine,
@@ -31,7 +32,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._solvers import EpochSolver, FullBatchGD, GradientDescent
-from sk_shallow._stopping import TrainingDiverged
+from sk_shallow._stopping import StoppingRule, TrainingDiverged
 from sk_shallow.datasets import make_flower
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
@@ -67,10 +68,58 @@ def test_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     _assert_course_run_identical(monkeypatch, max_iter=1500, n_iter_no_change=np.inf)
 
 
+def test_course_run_with_defaults_is_the_plain_update():
+    # The notes' run with only the notes' parameters: the stall rule takes
+    # its late wobble (climbs of up to 1.73e-4 a step, to 1.7% above its
+    # best, from iteration 7,836) for what it is, and neither stops nor
+    # halves the step: the run is the one without any stopping rule.
+    X, y = make_flower()
+    notes = dict(n_hidden=4, learning_rate=1.2, random_state=2)
+    with warnings.catch_warnings():
+        # Nothing to act on: no holding out (400 rows), a cost that has
+        # settled (0.4% lower over the last 1,000 steps) within the budget.
+        warnings.simplefilter("error")
+        default = ShallowNetClassifier(**notes).fit(X, y)
+    assert default.validation_scores_ is None
+    plain = _fit_quietly(ShallowNetClassifier(n_iter_no_change=np.inf, **notes), X, y)
+    assert default.loss_curve_ == plain.loss_curve_
+    for name in ("W1_", "b1_", "W2_", "b2_"):
+        np.testing.assert_array_equal(getattr(default, name), getattr(plain, name))
+    assert default.n_iter_ == 10_000 and default.learning_rate_ == 1.2
+    assert default.score(X, y) == plain.score(X, y)
+    assert 0.90 <= default.score(X, y) <= 0.91  # the notes: "about 90%"
+
+
+def _wobble(rule, values):
+    """Feed ``values`` to ``rule``; the index of the first stall, or None."""
+    for i, value in enumerate(values):
+        if rule.update(value):
+            return i
+    return None
+
+
+def test_stall_rule_tells_a_wobble_from_a_climb():
+    # A descent, then a gentle climb (0.05% a step, to 1.5% above the best)
+    # into an oscillation that falls again: a wobble, not a stall. The same
+    # values climbing 0.5% a step are a stall on a climbing cost.
+    descent = list(0.2 + 0.5 / np.arange(1, 201))
+    low = descent[-1]
+    climb = [low * (1 + 5e-4 * k) for k in range(1, 31)]
+    top = climb[-1]
+    fall = [top - 1e-6 * k + 2e-5 * (k % 2) for k in range(1, 200)]
+    gentle = descent + climb + fall
+    assert _wobble(StoppingRule(1e-7, 10, wobble=True), gentle) is None
+    plain = StoppingRule(1e-7, 10)
+    assert _wobble(plain, gentle) is not None and plain.climbing
+    steep = descent + [low * (1 + 5e-3 * k) for k in range(1, 31)]
+    rule = StoppingRule(1e-7, 10, wobble=True)
+    assert _wobble(rule, steep) is not None and rule.climbing
+
+
 @pytest.mark.exhaustive
 def test_full_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     # 10,000 iterations, with the late oscillation (rises of up to 0.08% a
-    # step after iteration 7,843) that the safeguard must let through.
+    # step from iteration 7,837 on) that the safeguard must let through.
     clf = _assert_course_run_identical(monkeypatch, n_iter_no_change=np.inf)
     assert clf.n_iter_ == 10_000
 
@@ -381,8 +430,8 @@ def test_far_from_unit_scale_names_standard_scaler():
 
 
 def test_a_fit_that_learned_little_says_so_and_names_scaling():
-    # Unscaled breast cancer saturates the tanh units: the stall rule stops
-    # after 20 steps at the cost of predicting the class frequencies.
+    # Unscaled breast cancer saturates the tanh units: 10,000 steps leave
+    # the cost at that of predicting the class frequencies.
     X, y = load_breast_cancer(return_X_y=True)
     with pytest.warns(ConvergenceWarning) as caught:
         clf = ShallowNetClassifier(random_state=0).fit(X, y)
@@ -519,3 +568,112 @@ def test_unscaled_data_learns_or_warns_about_scaling(name):
 )
 def test_estimator_checks_every_activation_and_solver(estimator, check):
     check(estimator)
+
+
+# -- max_iter="auto", targets in their own units -------------------------------
+@pytest.mark.parametrize(
+    "solver, budget", [("gd", 10_000), ("sgd", 1_000), ("adam", 1_000), ("lbfgs", 200)]
+)
+def test_max_iter_auto_is_the_solver_budget(solver, budget):
+    clf = ShallowNetClassifier(solver=solver)
+    assert clf.max_iter == "auto" and clf._max_iter == budget
+    assert clf.set_params(max_iter=7)._max_iter == 7
+
+
+def test_lbfgs_stops_at_its_own_budget():
+    # L-BFGS's budget is MLP's 200 iterations, not gradient descent's 10,000:
+    # on the flower it needs 410 to converge.
+    X, y = make_flower()
+    clf = ShallowNetClassifier(solver="lbfgs", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="increase max_iter"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 200
+
+
+def _diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_regressor_learns_standardised_targets_and_predicts_in_their_units():
+    # Fitting a * y + b is fitting y, up to rounding: the network learns the
+    # standardised targets, and the fitted output layer is in y's units.
+    X, y = _diabetes()
+    params = dict(max_iter=300, random_state=0)
+    reg = _fit_quietly(ShallowNetRegressor(**params), X, y)
+    moved = _fit_quietly(ShallowNetRegressor(**params), X, 1000 * y - 5e4)
+    np.testing.assert_allclose(
+        moved.predict(X), 1000 * reg.predict(X) - 5e4, rtol=1e-6, atol=1e-3
+    )
+    np.testing.assert_allclose(reg.loss_curve_, moved.loss_curve_, rtol=1e-6)
+    # W2_ and b2_ predict y directly: the notes' forward pass, by hand.
+    A1 = np.tanh(reg.W1_ @ X.T + reg.b1_)
+    np.testing.assert_allclose(reg.predict(X), (reg.W2_ @ A1 + reg.b2_)[0])
+    assert reg.learning_rate_ == 0.1  # the step needs no halving for y's units
+
+
+def test_continued_fit_keeps_the_scaling_of_the_fit_it_continues():
+    X, y = _diabetes()
+    reg = _fit_quietly(ShallowNetRegressor(max_iter=50, random_state=0), X, y)
+    once = _fit_quietly(ShallowNetRegressor(max_iter=100, random_state=0), X, y)
+    reg.set_params(warm_start=True)
+    _fit_quietly(reg, X, y)
+    # 50 + 50 steps from the same start: the same weights as 100 steps (the
+    # optimiser of "gd" has no state to lose), in y's units both.
+    np.testing.assert_allclose(reg.predict(X), once.predict(X), rtol=1e-10)
+
+
+def _tabular(n_samples=1200):
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples, n_features=40, n_informative=5, flip_y=0.2, random_state=0
+    )
+
+
+def test_early_stopping_auto_holds_out_from_a_thousand_rows_or_wide_data():
+    X, y = _tabular()
+    clf = _fit_quietly(ShallowNetClassifier(max_iter=3, random_state=0), X, y)
+    assert len(clf.validation_scores_) == 3
+    # Below 1,000 rows only wide data (10 columns or more, 500 rows or
+    # more) holds out: the notes' flower (400 rows, 2 columns) never does.
+    for rows, columns, holds_out in (
+        (999, 9, False),
+        (500, 10, True),
+        (499, 40, False),
+    ):
+        part = _fit_quietly(
+            ShallowNetClassifier(max_iter=3, random_state=0),
+            X[:rows, :columns],
+            y[:rows],
+        )
+        assert (part.validation_scores_ is not None) == holds_out, (rows, columns)
+    # partial_fit never holds out, and "auto" does not rule it out.
+    sgd = ShallowNetClassifier(solver="sgd", random_state=0)
+    sgd.partial_fit(X, y, classes=[0, 1])
+    assert sgd.validation_scores_ is None
+
+
+def test_gradient_descent_waits_longer_for_a_better_validation_score():
+    # Patience in full-batch steps: 200 under "auto", not 10 (which stopped
+    # a run of noisy data after a dozen steps, at the majority class).
+    X, y = _tabular()
+    clf = _fit_quietly(ShallowNetClassifier(random_state=0), X, y)
+    assert clf.n_iter_ > 200
+    curve = np.asarray(clf.validation_loss_curve_)
+    best = int(np.argmin(curve))
+    assert clf.n_iter_ == best + 1 + 200 + 1  # stopped 201 steps after its best
+    assert clf.score(X, y) > 0.75
+    ten = _fit_quietly(ShallowNetClassifier(n_iter_no_change=10, random_state=0), X, y)
+    assert ten.n_iter_ < clf.n_iter_
+
+
+def test_a_validation_stop_never_blames_the_learning_rate():
+    # The validation score falling is early stopping's cue, not a rising cost.
+    X, y = _tabular()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ShallowNetClassifier(
+            solver="sgd", learning_rate=0.5, early_stopping=True, random_state=0
+        ).fit(X, y)
+    assert not any("learning_rate" in str(w.message) for w in caught)
