@@ -360,7 +360,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if incremental:
             return None
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
-        sw = None if sample_weight is None else _xp_network.to_host(sample_weight)
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(_xp_network.to_host(sample_weight), dtype=np.float64)
+            if not sw.sum() > 0:
+                return None  # nothing to fit: said where the weights are checked
         mean = np.average(Y, axis=1, weights=sw)[:, np.newaxis]
         std = np.sqrt(np.average((Y - mean) ** 2, axis=1, weights=sw))[:, np.newaxis]
         std[~(std > 0)] = 1.0

@@ -33,9 +33,6 @@ SKIP = re.compile(r"skip (gpu|cluster) -- \S")
 #: Pages whose blocks run for longer than the default suite should wait: the
 #: README's search fits 41 networks (about 10 s on two cores).
 SLOW = {"README.md": "the search fits 41 networks of 10,000 steps"}
-#: Pages being rewritten with the stopping defaults, whose blocks are not
-#: ready to run yet: remove a page from here once it is.
-PENDING = {"defaults.rst": "a bare one-line block without its imports"}
 
 
 def _indented_block(lines, start):
@@ -135,12 +132,7 @@ PARAMS = [
     pytest.param(
         path,
         id=path.name,
-        marks=([pytest.mark.exhaustive] if path.name in SLOW else [])
-        + (
-            [pytest.mark.xfail(reason=PENDING[path.name], strict=True)]
-            if path.name in PENDING
-            else []
-        ),
+        marks=[pytest.mark.exhaustive] if path.name in SLOW else [],
     )
     for path in PAGES
 ]
