@@ -129,6 +129,18 @@ AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+#: Values beyond this overflow when squared, in a variance among others.
+SQUARES_OVERFLOW = 1e150
+
+#: A hidden activation this close to its bounds (``|tanh| > 0.999``: a
+#: derivative below 2e-3 of its largest) is saturated: its gradient vanishes.
+SATURATED = 0.999
+
+#: At least this share of the hidden activations saturated at the weights
+#: training starts from (the first 1,000 samples, checked) means the features'
+#: scale, not the data, decides what the units can learn.
+SATURATED_SHARE = 0.5
+
 
 def array_api_input(X):
     """``(xp, device, dtypes)`` for ``X`` of a non-NumPy array namespace.
@@ -349,13 +361,21 @@ def scaling_advice(X):
     if largest <= 100 and ratio <= 1e3 and offset <= 100:
         return ""
     means = f"column means up to {offset:.3g} in size, " if offset > 100 else ""
-    # StandardScaler cannot centre a sparse matrix: it would densify it.
-    example = (
-        "make_pipeline(MaxAbsScaler(), ...) or StandardScaler(with_mean=False)"
-        " (a sparse matrix cannot be centred)"
-        if sp.issparse(X)
-        else "make_pipeline(StandardScaler(), ...)"
-    )
+    # StandardScaler cannot centre a sparse matrix: it would densify it; and
+    # the variance of values beyond 1e150 overflows in it (every column
+    # would become 0), where MaxAbsScaler divides by the largest value.
+    if sp.issparse(X):
+        example = (
+            "make_pipeline(MaxAbsScaler(), ...) or StandardScaler("
+            "with_mean=False) (a sparse matrix cannot be centred)"
+        )
+    elif max(largest, offset) > SQUARES_OVERFLOW:
+        example = (
+            "make_pipeline(MaxAbsScaler(), StandardScaler(), ...) (StandardScaler "
+            "alone would overflow on values this large)"
+        )
+    else:
+        example = "make_pipeline(StandardScaler(), ...)"
     return (
         f" The features are far from unit scale ({means}column standard "
         f"deviations from {scales.min():.3g} to {largest:.3g}): scale them, "
@@ -790,6 +810,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # What a model must beat: the cost of the best constant prediction
         # (for partial_fit, on the chunk: the warnings compare with it).
         baseline = self._constant_cost(Y_train, sw_train, output)
+        saturated = self._saturated_share(state.params, XT)
         try:
             outcome = train(
                 state,
@@ -815,6 +836,13 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             state.params = outcome.best_params
         if scaling is not None:
             state.params = _fold_scaling(state.params, scaling)
+        outcome.saturated = saturated
+        if incremental:  # calls in a row that left the chunk's constant cost
+            stuck = learned_little(outcome.final_cost, baseline)
+            state.calls_learning_little = (
+                getattr(state, "calls_learning_little", 0) + 1 if stuck else 0
+            )
+            outcome.calls_learning_little = state.calls_learning_little
         self._report(
             outcome, state.solver, X, baseline, incremental, bool(validate), Y_train
         )
@@ -892,6 +920,25 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     def _scaling_advice(self, X):
         """The warning's advice on feature scales (:func:`scaling_advice`)."""
         return scaling_advice(X)
+
+    def _saturated_share(self, params, XT):
+        """Share of the hidden activations saturated at ``params``, in [0, 1].
+
+        Taken over the first 1,000 columns of ``XT`` (n_features, m), for the
+        bounded activations (tanh, sigmoid); 0 for the others. From the
+        notes' initial weights (``0.01 * randn``) the units saturate only
+        when the features are far from unit scale: each unit then starts
+        where its gradient vanishes, and learns slowly if at all.
+        """
+        if self.activation not in ("tanh", "sigmoid"):
+            return 0.0
+        columns = XT[:, : min(XT.shape[1], 1000)]
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            cache = _network.forward(params, columns, self.activation, "identity")
+        A1 = np.asarray(_xp_network.to_host(cache["A1"]), dtype=np.float64)
+        if self.activation == "sigmoid":
+            A1 = 2 * A1 - 1  # tanh(z / 2)
+        return float(np.mean(np.abs(A1) > SATURATED)) if A1.size else 0.0
 
     def _constant_cost(self, Y, sample_weight, output):
         """The cost of the best constant prediction of ``Y`` (on the host).
@@ -1030,18 +1077,41 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         step_too_large = bool(problems) and not outcome.message
         little = not rose and learned_little(final, baseline)
         halved = getattr(solver, "rejected", 0)
-        if not problems and not halved and not little:
+        saturated = getattr(outcome, "saturated", 0.0)
+        # partial_fit: a stream that has not left the constant prediction
+        # for n_iter_no_change calls in a row, said again after twice as
+        # many, four times as many... (a plateau may take dozens of calls).
+        patience = self._patience(False)
+        calls = getattr(outcome, "calls_learning_little", 0)
+        stuck = False
+        if incremental and math.isfinite(patience) and calls >= patience:
+            ratio = calls / patience
+            stuck = ratio == int(ratio) and int(ratio) & (int(ratio) - 1) == 0
+        if not problems and not halved and not little and saturated < SATURATED_SHARE:
             return
         advice = self._scaling_advice(X) + self._target_advice(Y)
         # A partial_fit call early in a stream may not have learned yet; it
-        # says so where the data's scale is why (its baseline is the chunk's).
-        if little and (advice or not incremental):
+        # says so where the data's scale is why (its baseline is the chunk's),
+        # or once the stream has stayed there for long.
+        if little and (advice or not incremental or stuck):
             how = "no" if final >= baseline else "little"
             chunk = " of this chunk" if incremental else ""
+            after = f" after {calls} calls of partial_fit" if stuck else ""
             problems.append(
                 f"the model does {how} better than predicting "
-                f"{self._constant_prediction}{chunk} (cost {final:.4g} against "
-                f"{baseline:.4g})"
+                f"{self._constant_prediction}{chunk}{after} (cost {final:.4g} "
+                f"against {baseline:.4g})"
+            )
+            if stuck and not advice and solver.learning_rate is not None:
+                problems.append(
+                    "more calls, a larger learning_rate (now "
+                    f"{solver.learning_rate:.3g}) or standardised features "
+                    "(StandardScaler) may help"
+                )
+        if saturated >= SATURATED_SHARE and advice:
+            problems.append(
+                f"{saturated:.0%} of the hidden activations started saturated "
+                f"({self.activation} at its bounds, where its gradient vanishes)"
             )
         if not problems and not halved:
             return

@@ -12,6 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from . import _xp_network
 from ._base import (
     AUTO_LEARNING_RATES,
+    SQUARES_OVERFLOW,
     BaseShallowNet,
     _all_or_nothing,
     _column_moments,
@@ -19,9 +20,6 @@ from ._base import (
     metric_weights,
     power_of_two_below,
 )
-
-#: Values beyond this size have squares near the end of float64's range.
-_SQUARES_OVERFLOW = 1e150
 
 
 def r2(y_true, y_pred, sample_weight=None):
@@ -438,7 +436,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         # A count stays non-negative under MaxAbsScaler; StandardScaler's
         # variance of targets beyond 1e150 would overflow, MaxAbsScaler's
         # largest value does not.
-        large = max(offset, scale) > _SQUARES_OVERFLOW
+        large = max(offset, scale) > SQUARES_OVERFLOW
         scaler = "MaxAbsScaler" if self.loss == "poisson" or large else "StandardScaler"
         return (
             f" The targets are far from unit scale (means up to {offset:.3g} "

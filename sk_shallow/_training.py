@@ -70,6 +70,9 @@ class TrainingState:
         ``(shift, scale)`` of the targets the network learned (a regressor's
         standardised targets), each of shape (n_outputs, 1); ``params`` are
         kept in the targets' own units. A continued fit uses the same.
+    calls_learning_little : int
+        ``partial_fit`` calls in a row whose model did little better than
+        the constant prediction of their chunk.
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -83,6 +86,7 @@ class TrainingState:
         self.validation_loss_curve = []
         self.best_validation_score = -np.inf
         self.best_validation_loss = np.inf
+        self.calls_learning_little = 0
         self.target_scaling = None
 
     def check(self, signature, how):

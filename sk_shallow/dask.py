@@ -487,6 +487,12 @@ class _DaskMixin:
             return ""
         return super()._scaling_advice(X)
 
+    def _saturated_share(self, params, XT):
+        # Like the scaling advice, which it goes with: not for released data.
+        if dask.is_dask_collection(XT):
+            return 0.0
+        return super()._saturated_share(params, XT)
+
     def _target_advice(self, Y):
         # Like the scaling advice: no extra pass over released data (the
         # regressor checks the targets' size before training instead).

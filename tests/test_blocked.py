@@ -318,7 +318,8 @@ def test_block_size_setting_cuts_the_fit_into_blocks(monkeypatch):
     calls.clear()
     with config_context(block_size=17, n_threads=1):
         blocked = fit()
-    assert calls[:4] == [17, 17, 17, 9]
+    # (A pass over all 60 examples is the diagnosis of saturated units.)
+    assert [m for m in calls if m != 60][:4] == [17, 17, 17, 9]
     np.testing.assert_allclose(blocked.loss_curve_, whole.loss_curve_, rtol=1e-12)
 
 

@@ -4,6 +4,8 @@ Every case runs with warnings as errors: no overflow or invalid-value warning,
 and no obscure error from deeper down, reaches the user.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -283,7 +285,7 @@ def test_scaling_advice_survives_an_overflowing_variance(data, kind, dtype, scal
 def test_fit_on_features_with_overflowing_variance_names_the_scaler(data, solver):
     X, y = data
     clf = ShallowNetClassifier(solver=solver, max_iter=5, random_state=0)
-    with pytest.warns(ConvergenceWarning, match=r"make_pipeline\(StandardScaler"):
+    with pytest.warns(ConvergenceWarning, match=r"make_pipeline\(MaxAbsScaler\(\), St"):
         clf.fit(X * 1e160, y)
 
 
@@ -301,6 +303,73 @@ def test_partial_fit_on_unscaled_data_warns_like_fit():
     clf = ShallowNetClassifier(solver="sgd", random_state=0)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_a_stream_stuck_at_the_constant_prediction_says_so():
+    # sgd's small automatic step leaves a stream of partial_fit calls on raw
+    # iris at the class frequencies for 35 calls: said after n_iter_no_change
+    # calls in a row, then after twice and four times as many, with what
+    # may help.
+    X, y = load_iris(return_X_y=True)
+    clf = ShallowNetClassifier(solver="sgd", random_state=0, n_iter_no_change=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(24):
+            clf.partial_fit(X, y, classes=[0, 1, 2])
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 3, messages
+    for calls, message in zip([5, 10, 20], messages, strict=True):
+        assert f"after {calls} calls of partial_fit" in message
+        assert "larger learning_rate (now 0.01)" in message
+    # More calls leave the plateau (the cost, then the accuracy), and nothing
+    # more is said.
+    for _ in range(36):
+        clf.partial_fit(X, y)
+    assert clf._state.calls_learning_little == 0
+    assert clf.score(X, y) > 0.6
+    # n_iter_no_change=inf never calls a stream stuck.
+    clf = ShallowNetClassifier(solver="sgd", random_state=0, n_iter_no_change=np.inf)
+    for _ in range(24):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam", "lbfgs"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_units_saturated_by_unscaled_features_are_reported(solver, activation):
+    # Features of 1e160: every hidden unit starts at its bounds, the fit
+    # stops early on a poor model, and the warning says why and what to do.
+    X, y = make_flower()
+    params = dict(solver=solver, activation=activation, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        ShallowNetClassifier(**params).fit(X * 1e160, y)
+    message = " ".join(str(w.message) for w in caught)
+    assert "100% of the hidden activations started saturated" in message
+    assert "make_pipeline(MaxAbsScaler(), StandardScaler(), ...)" in message
+    # The advice works: scaled so, the same fit reports no saturation.
+    Xs = make_pipeline(MaxAbsScaler(), StandardScaler()).fit_transform(X * 1e160)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ShallowNetClassifier(**params).fit(Xs, y)
+    assert not any("saturated" in str(w.message) for w in caught)
+
+
+def test_saturated_share_counts_units_at_their_bounds():
+    # Against a plain count: |tanh(W1 x + b1)| > 0.999 over the examples.
+    X, _ = make_flower()
+    clf = ShallowNetClassifier(4)
+    rng = np.random.RandomState(0)
+    params = {
+        "W1": rng.randn(4, 2),
+        "b1": rng.randn(4, 1),
+        "W2": rng.randn(1, 4),
+        "b2": np.zeros((1, 1)),
+    }
+    expected = np.mean(np.abs(np.tanh(params["W1"] @ X.T + params["b1"])) > 0.999)
+    assert clf._saturated_share(params, X.T) == pytest.approx(expected)
+    assert 0 < expected < 1
+    assert (
+        ShallowNetClassifier(4, activation="relu")._saturated_share(params, X.T) == 0.0
+    )
 
 
 def test_partial_fit_that_halves_its_step_says_so():
