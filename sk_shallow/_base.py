@@ -630,6 +630,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                     f"{self.W2_.shape[0]}."
                 )
             params = {k: _xp_network.copy(v) for k, v in self._params.items()}
+        # The targets the network learns (a regressor's standardised ones), and
+        # its output layer in their units, as fit has them.
+        state = getattr(self, "_state", None)
+        scaling = self._target_scaling(Y, sample_weight, state, first, False)
+        if scaling is not None:
+            Y = _standardise(Y, scaling)
+            if not first:
+                params = _fold_scaling(params, scaling, inverse=True)
         return dict(
             params=params,
             X=X.T,

@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 from helpers import PARAMS, quiet_fit
 from sklearn.base import clone
+from sklearn.datasets import make_regression
 from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -450,6 +451,26 @@ def test_a_wrong_derivative_is_caught_at_the_notes_initialisation(
     errors = check_gradients(est, X, y)
     assert errors["W1"] > least, errors
     assert errors["W2"] < 1e-7 and errors["b2"] < 1e-7
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+@pytest.mark.parametrize("scale", [1.0, 1e6])
+def test_targets_in_their_own_units_are_checked_as_fit_learns_them(
+    scale, fitted, monkeypatch
+):
+    # The regressor learns standardised targets: the check takes that cost,
+    # whose size does not hide a wrong derivative behind the floor (with y
+    # in millions the cost is 1e12 and a derivative off by half read 2e-8).
+    X, y = make_regression(60, 3, noise=1.0, random_state=0)
+    est = ShallowNetRegressor(4, max_iter=20, random_state=0)
+    if fitted:
+        est = quiet_fit(est, X, y * scale)
+    assert max(check_gradients(est, X, y * scale).values()) < 1e-7
+    right = _activations.DERIVATIVES["tanh"]
+    monkeypatch.setitem(
+        _activations.DERIVATIVES, "tanh", lambda A: np.multiply(right(A), 0.5, out=A)
+    )
+    assert check_gradients(est, X, y * scale)["W1"] > 1e-2
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
