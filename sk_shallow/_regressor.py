@@ -106,9 +106,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         training cost; on the held-out cost or score (early stopping) it is
         200 steps for ``"gd"`` (a full-batch step moves the weights far less
         than an epoch of mini-batches) and 10 iterations otherwise.
-    alpha : float, default=0.0
+    alpha : float, default=1.0
         L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``, as in
         MLPRegressor (the notes' step size alpha is ``learning_rate``).
+        With the squared error on the standardised targets,
+        ``J = 1/(2m) (||y - y_hat||^2 + alpha ||W||^2)`` is Ridge's
+        objective up to the factor ``1/(2m)``, so the default 1.0 is the
+        strength of ``Ridge()``'s default ``alpha=1.0``: without it, 10,000
+        steps overfit a few hundred rows (see :ref:`tabular-defaults`).
+        ``alpha=0`` is the notes' unpenalised cost.
     batch_size : int or "auto", default="auto"
         Examples per update of ``"sgd"`` and ``"adam"``.
     shuffle : bool, default=True
@@ -244,7 +250,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         max_iter="auto",
         tol="auto",
         n_iter_no_change="auto",
-        alpha=0.0,
+        alpha=1.0,
         batch_size="auto",
         shuffle=True,
         learning_rate_schedule="constant",

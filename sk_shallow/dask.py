@@ -760,7 +760,7 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
         this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetClassifier`, with the
-        same defaults.
+        same defaults (``alpha=0.0``: the notes' unpenalised cost).
 
     Attributes
     ----------
@@ -921,7 +921,8 @@ class DaskShallowNetRegressor(_DaskMixin, ShallowNetRegressor):
         this process if there is none. Not pickled; shared by clones.
     **params
         Every parameter of :class:`~sk_shallow.ShallowNetRegressor`, with the
-        same defaults.
+        same defaults (``alpha=1.0``: the strength of ``Ridge()``'s penalty on
+        the standardised targets).
 
     Attributes
     ----------

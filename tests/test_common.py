@@ -72,7 +72,15 @@ def test_sklearn_compatible_estimator(estimator, check):
 # check_regressor_multioutput draws negative targets whatever the
 # positive_only tag says; the Poisson loss rejects them with a ValueError.
 POISSON = ShallowNetRegressor(loss="poisson", solver="lbfgs", **FAST)
-POISSON_LIMITS = {"check_regressor_multioutput": "draws negative targets"}
+# On the check's 15 rows of 30 columns, with the default penalty, L-BFGS
+# ends about 5e-4 from its minimum, at a point that depends on the order of
+# the sums: the shuffled weighted rows are as far from the same rows
+# unshuffled as from the repeated ones. Where the fit is well posed, weights
+# are repetitions (test_penalised_poisson_sample_weight_is_repetition).
+POISSON_LIMITS = {
+    "check_regressor_multioutput": "draws negative targets",
+    "check_sample_weight_equivalence_on_dense_data": "L-BFGS stop, row order",
+}
 
 
 @pytest.mark.exhaustive

@@ -21,7 +21,7 @@ from sklearn.datasets import (
     make_moons,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -621,6 +621,24 @@ def test_continued_fit_keeps_the_scaling_of_the_fit_it_continues():
     # 50 + 50 steps from the same start: the same weights as 100 steps (the
     # optimiser of "gd" has no state to lose), in y's units both.
     np.testing.assert_allclose(reg.predict(X), once.predict(X), rtol=1e-10)
+
+
+def test_regressor_default_penalty_is_ridges_and_keeps_few_rows_from_overfitting():
+    # 30 noisy rows of a linear target: unpenalised steps fit the noise
+    # (negative held-out R^2), the default penalty, Ridge()'s alpha=1 on the
+    # standardised targets, holds out about as well as Ridge() itself.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((430, 6))
+    y = X @ rng.standard_normal(6) + 2 * rng.standard_normal(430)
+    train, test = slice(None, 30), slice(30, None)
+    scores = {}
+    for alpha in ("default", 0.0):
+        params = {} if alpha == "default" else {"alpha": alpha}
+        reg = ShallowNetRegressor(max_iter=2000, random_state=0, **params)
+        scores[alpha] = _fit_quietly(reg, X[train], y[train]).score(X[test], y[test])
+    ridge = Ridge().fit(X[train], y[train]).score(X[test], y[test])
+    assert scores[0.0] < 0
+    assert scores["default"] > ridge - 0.05
 
 
 def _tabular(n_samples=1200):

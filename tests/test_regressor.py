@@ -184,6 +184,16 @@ def test_partial_fit_and_warm_start():
     assert not hasattr(ShallowNetRegressor(solver="lbfgs"), "partial_fit")
 
 
+def test_penalised_poisson_sample_weight_is_repetition():
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(15, 3), 3 * rng.rand(15)
+    w = rng.randint(0, 3, 15)
+    kw = dict(loss="poisson", solver="lbfgs", alpha=1.0, random_state=0)
+    a = quiet_fit(ShallowNetRegressor(**kw), X, y, sample_weight=w)
+    b = quiet_fit(ShallowNetRegressor(**kw), np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-9)
+
+
 def test_float32_and_sample_weight():
     X, y = _data(1)
     w = np.random.RandomState(0).randint(0, 3, len(y))
