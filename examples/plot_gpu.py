@@ -1,6 +1,6 @@
 """
-Worked example: the flower on a GPU (or any array library)
-==========================================================
+Beyond the notes: the flower on a GPU (or any array library)
+============================================================
 
 With scikit-learn's array API dispatch on, the networks train on the arrays
 they are given, where those arrays live: PyTorch tensors on a GPU, CuPy
