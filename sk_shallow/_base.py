@@ -11,12 +11,15 @@ fitted attributes, all or nothing.
 import copy
 import functools
 import math
+import os
+import sys
 import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -266,6 +269,32 @@ def _all_or_nothing(fit_method):
             raise
 
     return wrapper
+
+
+#: Where the frames of sk_shallow and of the scikit-learn machinery around a
+#: fit (``_fit_context``, ``clone``, the model-selection tools and the joblib
+#: loop they fit in) live.
+_INTERNAL = tuple(
+    os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+    for module in (sys.modules[__package__], sklearn, sys.modules.get("joblib"))
+    if module is not None
+)
+
+
+def warn(message, category):
+    """:func:`warnings.warn` at the user's line: the first frame outside us.
+
+    A fixed ``stacklevel`` points at the right line for one call path only;
+    a fit is reached through ``fit``, ``partial_fit``, a Dask estimator's
+    stream, ``_fit_context`` or ``cross_val_score``. The warning points at
+    the innermost frame outside sk_shallow and scikit-learn.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
+        frame, level = frame.f_back, level + 1
+    if frame is None:  # called from inside only (a thread's own target)
+        level = 2
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _times(n):
@@ -974,12 +1003,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         params = self._initial_params(rng, n_features, n_outputs, dtype)
         if self.init == "zeros":
-            warnings.warn(
+            warn(
                 "init='zeros' starts every hidden unit with the same weights; "
                 "they receive the same gradients and stay identical (the "
                 "symmetry problem), so the hidden layer acts as one unit.",
                 UserWarning,
-                stacklevel=6,
             )
         return TrainingState(params, self._make_solver(rng), rng, signature, config)
 
@@ -1040,20 +1068,18 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         (n_outputs, m), for the advice.
         """
         if outcome.stopped_by_callback:
-            warnings.warn(
+            warn(
                 f"Training stopped by a callback after {outcome.n_iter} "
                 "iterations; the model is fitted with the weights reached then.",
                 UserWarning,
-                stacklevel=6,
             )
             return
         if outcome.interrupted:
-            warnings.warn(
+            warn(
                 "Training interrupted by the user; keeping the "
                 + ("best weights" if validated else "weights")
                 + " reached so far.",
                 UserWarning,
-                stacklevel=6,
             )
             return
         problems = []
@@ -1135,21 +1161,16 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             if solver.learning_rate is not None and step_too_large:
                 problems.append("lower learning_rate")
             message = "; ".join(problems)
-            warnings.warn(
-                message[0].upper() + message[1:] + "." + advice,
-                ConvergenceWarning,
-                stacklevel=6,
-            )
+            warn(message[0].upper() + message[1:] + "." + advice, ConvergenceWarning)
         elif advice or incremental:
             # partial_fit: the smaller step stays for the calls to come.
             later = " The calls to come go on with it." if incremental else ""
-            warnings.warn(
+            warn(
                 f"The solver had to halve its step {_times(halvings)}, to "
                 f"{solver.learning_rate:.3g}, to keep the cost from rising."
                 + later
                 + advice,
                 ConvergenceWarning,
-                stacklevel=6,
             )
 
     def _publish(self, state, outcome, n_outputs, output, validated):

@@ -24,6 +24,7 @@ from ._base import (
     finite_weights,
     incremental_solver,
     metric_weights,
+    warn,
 )
 
 
@@ -752,7 +753,7 @@ def check_label_values(labels, n_samples):
     with _without_regression_hint():
         check_classification_targets(labels)
     if n_samples > 20 and len(labels) > round(0.5 * n_samples):
-        warnings.warn(_REGRESSION_HINT, UserWarning, stacklevel=2)
+        warn(_REGRESSION_HINT, UserWarning)
 
 
 def _unique_inverse(y):

@@ -48,7 +48,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _network
-from ._base import STOCHASTIC_SOLVERS, finite_weights
+from ._base import STOCHASTIC_SOLVERS, finite_weights, warn
 from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
 from ._regressor import ShallowNetRegressor, r2
 from ._stopping import StoppingRule
@@ -604,11 +604,10 @@ class _DaskMixin:
         if client is not None:
             client.cancel(data)
         if not stopped:
-            warnings.warn(
+            warn(
                 f"Maximum iterations ({self._max_iter}) reached before the cost "
                 "stopped improving; increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
         fitted = {
             k: v

@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import check_array_api_input
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network, move_to
+from sk_shallow.datasets import make_flower
 
 # SciPy's array API switch (SciPy 1.12 and newer; older SciPy has none).
 _scipy_array_api = pytest.importorskip(
@@ -526,3 +527,17 @@ def test_a_batch_of_zero_weight_has_no_cost_in_every_namespace(batch):
         J, grads = objective(p, slice(2, 6))  # weighs 2 of the 4 examples
         assert np.isfinite(J) and grads is not None
     assert answers == [(None, None), (None, None)]
+
+
+@needs_array_api
+def test_warnings_point_at_the_callers_line():
+    xp = import_namespace("array_api_strict")
+    X, y = make_flower()
+    est = ShallowNetClassifier(max_iter=3, n_iter_no_change=10, random_state=0)
+    with sklearn.config_context(array_api_dispatch=True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.fit(xp.asarray(X), xp.asarray(y))
+    assert caught
+    for w in caught:
+        assert w.filename == __file__, (w.filename, w.lineno, str(w.message))

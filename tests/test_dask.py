@@ -723,3 +723,17 @@ def test_dask_targets_whose_squares_overflow_are_a_clear_error(solver):
     assert "TransformedTargetRegressor" in str(error.value)
     assert "features" not in str(error.value)
     assert not hasattr(est, "W1_")
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_warnings_point_at_the_callers_line(client, multiclass, solver):
+    X, y, _ = multiclass
+    est = DaskShallowNetClassifier(
+        client=client, solver=solver, max_iter=3, n_iter_no_change=10, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(*as_dask(X, y))
+    assert caught
+    for w in caught:
+        assert w.filename == __file__, (w.filename, w.lineno, str(w.message))

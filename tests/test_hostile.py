@@ -13,6 +13,7 @@ from helpers import quiet_fit
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -411,3 +412,28 @@ def test_classifier_score_with_huge_sample_weights(data):
     expected = np.average(clf.predict(X) == y, weights=w)
     assert clf.score(X, y, sample_weight=w * 1e307) == pytest.approx(expected)
     assert clf.score(X, y, sample_weight=list(w)) == pytest.approx(expected)
+
+
+def _warned_here(fit):
+    """The warnings ``fit()`` gives, each checked to point at this file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    assert caught
+    for w in caught:
+        assert w.filename == __file__, (w.filename, w.lineno, str(w.message))
+    return caught
+
+
+def test_warnings_point_at_the_callers_line():
+    X, y = make_flower()
+    capped = dict(max_iter=5, n_iter_no_change=10, random_state=0)
+    # fit, each solver; partial_fit; a warning of the initialisation; and a
+    # fit reached through scikit-learn's model selection.
+    for solver in ("gd", "sgd", "adam", "lbfgs"):
+        _warned_here(
+            lambda s=solver: ShallowNetClassifier(solver=s, **capped).fit(X, y)
+        )
+    _warned_here(lambda: ShallowNetRegressor(solver="sgd").partial_fit(X * 1e6, y))
+    _warned_here(lambda: ShallowNetClassifier(init="zeros", **capped).fit(X, y))
+    _warned_here(lambda: cross_val_score(ShallowNetClassifier(**capped), X, y, cv=2))
