@@ -256,6 +256,13 @@ def _all_or_nothing(fit_method):
     return wrapper
 
 
+class SplitImpossible(ValueError):
+    """The data cannot be split into a training and a validation part.
+
+    ``early_stopping=True`` raises it; ``"auto"`` trains on all of the data.
+    """
+
+
 def _times(n):
     """``"once"``, ``"twice"``, ``"3 times"``."""
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
@@ -778,9 +785,18 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
         if self._validates(X, y, incremental):
             rng = state.rng if first else self._split_generator(X, n_outputs, state)
-            XT, Y_train, sw_train, validate = self._split(
-                X, y, Y, sample_weight, rng, output
-            )
+            drawn = rng.get_state()
+            try:
+                XT, Y_train, sw_train, validate = self._split(
+                    X, y, Y, sample_weight, rng, output
+                )
+            except SplitImpossible:
+                if self.early_stopping is True:
+                    raise
+                # "auto" chose to validate; data that cannot be split (too
+                # few rows held out, a side without weight) trains on all of
+                # it, as False, from the generator as it was.
+                rng.set_state(drawn)
 
         n_steps = 1 if incremental else self._max_iter
         fit_task, on_iteration = self._callback_hooks(
@@ -1149,7 +1165,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         split at random, as there.
 
         Returns the training part in the notes' layout and a function scoring
-        parameters on the held-out part: ``params -> (cost, score)``.
+        parameters on the held-out part: ``params -> (cost, score)``; raises
+        :class:`SplitImpossible` when a side would be too small or weightless.
         """
         n_samples = X.shape[0]
         n_val, stratify = math.ceil(self.validation_fraction * n_samples), None
@@ -1157,7 +1174,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             labels, counts = np.unique(y, return_counts=True)
             if counts.min() < 2:
                 lone = labels[counts < 2].tolist()
-                raise ValueError(
+                raise SplitImpossible(
                     "early_stopping=True holds out a validation set stratified "
                     "by class, which needs at least 2 samples of every class; "
                     f"the classes {lone} have 1. Set early_stopping=False or "
@@ -1173,7 +1190,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             random_state=rng,
         )
         if len(val_idx) < 2:
-            raise ValueError(
+            raise SplitImpossible(
                 f"The validation set is too small: validation_fraction="
                 f"{self.validation_fraction} of {X.shape[0]} samples leaves "
                 f"{len(val_idx)}. Increase validation_fraction or the data."
@@ -1185,7 +1202,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             sw_val = take(sample_weight, val_idx)
             for part, weights in (("training", sw_train), ("validation", sw_val)):
                 if not _xp_network.max_value(weights) > 0:
-                    raise ValueError(
+                    raise SplitImpossible(
                         f"early_stopping split the data so that the {part} part "
                         "has zero total sample_weight. Give more samples a "
                         "non-zero weight or change validation_fraction."

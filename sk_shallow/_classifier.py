@@ -111,7 +111,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         (never for ``partial_fit`` or dask collections), but stopping on,
         and keeping the best, held-out cost, which keeps falling while a
         plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
-        columns) it trains on all of it, as ``False``. Works with every solver.
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
         As in MLPClassifier, a class with a single sample is an error when
         data are held out (it cannot be on both sides of the split) and
         multilabel targets are split at random.

@@ -141,7 +141,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         (never for ``partial_fit`` or dask collections), but stopping on,
         and keeping the best, held-out cost, which keeps falling while a
         plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
-        columns) it trains on all of it, as ``False``. Works with every solver.
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     max_fun : int, default=15000

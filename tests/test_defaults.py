@@ -654,6 +654,40 @@ def test_early_stopping_auto_holds_out_from_a_thousand_rows_or_wide_data():
     assert sgd.validation_scores_ is None
 
 
+@pytest.mark.parametrize(
+    "Estimator, case",
+    [
+        (ShallowNetClassifier, "weightless validation part"),
+        (ShallowNetRegressor, "weightless validation part"),
+        # (A classifier holds out a row of every class, at least 2.)
+        (ShallowNetRegressor, "one row held out"),
+    ],
+)
+def test_early_stopping_auto_trains_on_all_data_it_cannot_split(Estimator, case):
+    # "auto" chose to hold out; where the split fails, it trains as False
+    # (True names the problem instead).
+    X, y = _tabular()
+    weights, fraction = None, 0.1
+    if case == "weightless validation part":
+        weights = np.r_[np.ones(3), np.zeros(len(y) - 3)]
+        weights[[0, 1]] = 1  # the first rows of both classes weigh
+    else:
+        fraction = 1e-4  # one validation row of 1,200
+    params = dict(solver="adam", max_iter=3, validation_fraction=fraction)
+    auto = Estimator(**params, random_state=0)
+    plain = Estimator(**params, early_stopping=False, random_state=0)
+    for est in (auto, plain):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y, sample_weight=weights)
+    assert auto.validation_scores_ is None
+    np.testing.assert_array_equal(auto.W1_, plain.W1_)
+    with pytest.raises(ValueError, match="too small|zero total sample_weight"):
+        Estimator(**params, early_stopping=True, random_state=0).fit(
+            X, y, sample_weight=weights
+        )
+
+
 def test_gradient_descent_waits_longer_for_a_better_validation_score():
     # Patience in full-batch steps: 200 under "auto", not 10 (which stopped
     # a run of noisy data after a dozen steps, at the majority class).
