@@ -592,7 +592,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         An unfitted estimator gains the attributes that describe its data
         (``n_features_in_``, ``classes_``...), so call this on a copy. The
         cost is over all of ``X``: with ``early_stopping``, ``fit`` would
-        train on part of it.
+        train on part of it. A regressor's targets are standardised as
+        ``fit`` standardises them (a fitted one's as its fit did), and its
+        fitted output layer taken back to their units.
 
         Returns
         -------
@@ -617,6 +619,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                     f"{self.W2_.shape[0]}."
                 )
             params = {k: _xp_network.copy(v) for k, v in self._params.items()}
+        # A regressor's fit minimises the cost of its standardised targets,
+        # with the output layer in their units.
+        state = getattr(self, "_state", None)
+        scaling = self._target_scaling(Y, sample_weight, state, first, False)
+        if scaling is not None:
+            Y = _standardise(Y, scaling)
+            if not first:
+                params = _fold_scaling(params, scaling, inverse=True)
         return dict(
             params=params,
             X=X.T,
