@@ -352,7 +352,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         the step size, the tolerance and the initial weights then suit
         targets of any units. A continued fit (``warm_start``,
         ``partial_fit``) keeps the scaling of the fit it continues; the
-        first call of ``partial_fit`` sees one chunk, and scales nothing.
+        first call of ``partial_fit`` sees one chunk, and scales nothing
+        (unless a Dask fit streaming its chunks set the scaling of all).
         A target that does not vary keeps a scale of 1.
         """
         if self.loss != "squared_error":
@@ -360,7 +361,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if not first:
             return getattr(state, "target_scaling", None)
         if incremental:
-            return None
+            # A streamed fit of all the chunks (sk_shallow.dask) sets the
+            # scaling of all of them before the first chunk's partial_fit.
+            return getattr(self, "_preset_target_scaling", None)
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
         sw = None
         if sample_weight is not None:

@@ -487,6 +487,13 @@ class _DaskMixin:
             return ""
         return super()._scaling_advice(X)
 
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        # The targets (one row per output, small beside X) come to this
+        # process on the estimator's client, not Dask's default scheduler.
+        if first and dask.is_dask_collection(Y):
+            Y, sample_weight = _compute(_current_client(self.client), Y, sample_weight)
+        return super()._target_scaling(Y, sample_weight, state, first, incremental)
+
     def _target_advice(self, Y):
         # Like the scaling advice: no extra pass over released data (the
         # regressor checks the targets' size before training instead).
@@ -553,6 +560,11 @@ class _DaskMixin:
             if "class_weight" in params:  # already in sample_weight
                 params["class_weight"] = None
             model = plain(**params)
+            # The regressor's standardised targets: those of all the chunks,
+            # as the in-memory fit's (the chunks' partial_fit keeps them).
+            scaling = self._target_scaling(Y, sample_weight, None, True, False)
+            if scaling is not None:
+                model._preset_target_scaling = scaling
             classes = getattr(self, "classes_", None)
             prior = []
         else:
@@ -604,6 +616,7 @@ class _DaskMixin:
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        model.__dict__.pop("_preset_target_scaling", None)
         fitted = {
             k: v
             for k, v in model.__dict__.items()
