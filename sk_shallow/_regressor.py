@@ -170,9 +170,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     b1_ : ndarray of shape (n_hidden, 1)
         Hidden-layer biases.
     W2_ : ndarray of shape (n_targets, n_hidden)
-        Output-layer weights.
+        Output-layer weights, in ``y``'s units (the scaling folded in).
     b2_ : ndarray of shape (n_targets, 1)
-        Output-layer biases.
+        Output-layer biases, in ``y``'s units.
     n_outputs_ : int
         Number of targets.
     out_activation_ : str
@@ -180,7 +180,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     loss_ : float
         The cost at the last recorded iteration.
     loss_curve_ : list of float
-        The cost of every iteration (see :class:`ShallowNetClassifier`).
+        The cost of every iteration (see :class:`ShallowNetClassifier`). With
+        the squared error, the cost of the standardised targets the network
+        learns (see above), so that it reads the same in any units of ``y``;
+        a model begun with ``partial_fit`` learns ``y`` as it is.
     best_loss_ : float
         The lowest value in ``loss_curve_``.
     learning_rate_ : float or None
@@ -195,8 +198,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     validation_scores_ : list of float or None
         With ``early_stopping``, the held-out R^2 after each iteration.
     validation_loss_curve_ : list of float or None
-        With ``early_stopping``, the held-out cost (half squared error or half
-        Poisson deviance, without the L2 penalty) after each iteration.
+        With ``early_stopping``, the held-out cost (half squared error of the
+        standardised targets or half Poisson deviance, without the L2
+        penalty) after each iteration.
     best_validation_score_ : float or None
         The validation score of the fitted weights: with
         ``early_stopping=True`` the best of ``validation_scores_``; with
