@@ -23,14 +23,18 @@ from ._base import (
 #: Values beyond this size have squares near the end of float64's range.
 _SQUARES_OVERFLOW = 1e150
 
+#: The smallest normal float64: a power of two above its inverse overflows.
+_TINY = np.finfo(np.float64).tiny
+
 
 def r2(y_true, y_pred, sample_weight=None):
     """:func:`sklearn.metrics.r2_score` for targets of any finite size.
 
     R² is unchanged when ``y_true`` and ``y_pred`` are multiplied by the
     same factor, or the weights by another: values whose sums of squares
-    would overflow are first divided by a power of two, which is exact, and
-    so are huge weights (:func:`~sk_shallow._base.metric_weights`).
+    would overflow, or whose squares would underflow, are first multiplied
+    by a power of two, which is exact, and huge weights divided by one
+    (:func:`~sk_shallow._base.metric_weights`).
 
     Parameters
     ----------
@@ -46,10 +50,13 @@ def r2(y_true, y_pred, sample_weight=None):
         if y_true.dtype.kind in "fiu" and y_true.size:
             # Sums of squares in the dtype r2_score computes in.
             dtype = np.result_type(y_true.dtype, y_pred.dtype, np.float16)
-            limit = np.sqrt(np.finfo(dtype).max / y_true.size) / 2
+            info = np.finfo(dtype)
+            limit = np.sqrt(info.max / y_true.size) / 2
+            # Below this size the squares of the residuals underflow.
+            small = np.sqrt(info.tiny) / info.eps
             largest = float(max(np.abs(y_true).max(), np.abs(y_pred).max()))
-            if math.isfinite(largest) and largest > limit:
-                scale = power_of_two_below(largest)
+            if math.isfinite(largest) and (largest > limit or 0 < largest < small):
+                scale = power_of_two_below(max(largest, _TINY))
                 y_true, y_pred = y_true * scale, y_pred * scale
     return float(r2_score(y_true, y_pred, sample_weight=metric_weights(sample_weight)))
 
@@ -374,10 +381,16 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
             sw = np.asarray(_xp_network.to_host(sample_weight), dtype=np.float64)
             if not sw.sum() > 0:
                 return None  # nothing to fit: said where the weights are checked
+        # Each output's moments taken on it times a power of two (exact)
+        # that brings its largest value near 1: the squares of tiny targets
+        # would underflow, and their spread read as none.
+        largest = np.abs(Y).max(axis=1, keepdims=True)
+        # (Subnormal targets are brought to the smallest normal's scale.)
+        unit = power_of_two_below(np.clip(largest, _TINY, None) + (largest == 0))
+        Y = Y * unit
         mean = np.average(Y, axis=1, weights=sw)[:, np.newaxis]
         std = np.sqrt(np.average((Y - mean) ** 2, axis=1, weights=sw))[:, np.newaxis]
-        std[~(std > 0)] = 1.0
-        return mean, std
+        return mean / unit, np.where(std > 0, std / unit, 1.0)
 
     def _score_output(self, A2, Y, sample_weight):
         return r2(Y.T, A2.T, sample_weight)
