@@ -116,6 +116,17 @@ def test_stall_rule_tells_a_wobble_from_a_climb():
     assert _wobble(rule, steep) is not None and rule.climbing
 
 
+@pytest.mark.parametrize("step", [0.0, -1e-9])
+def test_a_settled_cost_is_a_stall_not_a_wobble(step):
+    # Flat, or falling by less than tol a step, at its best: no climb to
+    # wait out, so the wobble rule stops where the plain rule does.
+    descent = list(0.2 + 0.5 / np.arange(1, 201))
+    settled = descent + [descent[-1] + step * k for k in range(1, 100)]
+    plain = _wobble(StoppingRule(1e-7, 10), settled)
+    assert plain is not None
+    assert _wobble(StoppingRule(1e-7, 10, wobble=True), settled) == plain
+
+
 @pytest.mark.exhaustive
 def test_full_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     # 10,000 iterations, with the late oscillation (rises of up to 0.08% a
