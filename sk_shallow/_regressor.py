@@ -399,7 +399,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         """The coefficient of determination R² of the predictions.
 
         As :meth:`sklearn.base.RegressorMixin.score`, also for targets whose
-        squares overflow (see :func:`r2`).
+        squares overflow or underflow (see :func:`r2`).
 
         Parameters
         ----------
