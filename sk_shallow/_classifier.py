@@ -66,11 +66,12 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``"gd"``, 1000 epochs for ``"sgd"`` and ``"adam"``, and 200
         iterations for ``"lbfgs"`` (MLPClassifier's).
     tol : float or "auto", default="auto"
-        Training stops when the cost (or, with ``early_stopping``, the
-        validation score) has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive iterations, unless the gains are
-        those of a plateau being escaped (see the user guide's stopping
-        rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
+        Training stops when the cost (or the held-out value early stopping
+        watches: the validation score with ``early_stopping=True``, the
+        validation cost with ``"auto"``) has not improved by at least
+        ``tol`` for more than ``n_iter_no_change`` consecutive iterations,
+        unless the gains are those of a plateau being escaped (see the user
+        guide's stopping rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
         ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
     n_iter_no_change : int, np.inf or "auto", default="auto"
         See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the

@@ -106,10 +106,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         10000 for ``"gd"``, 1000 for ``"sgd"`` and ``"adam"``, 200 for
         ``"lbfgs"``.
     tol : float or "auto", default="auto"
-        Stop when the cost (or, with ``early_stopping``, the validation R^2)
-        has not improved by ``tol`` for more than ``n_iter_no_change``
-        iterations, unless escaping a plateau; scipy's ``gtol`` for
-        ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
+        Stop when the cost (or the held-out value early stopping watches:
+        the validation R^2 with ``early_stopping=True``, the validation cost
+        with ``"auto"``) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` iterations, unless escaping a plateau; scipy's
+        ``gtol`` for ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
     n_iter_no_change : int, np.inf or "auto", default="auto"
         See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
         training cost; on the held-out cost or score (early stopping) it is
