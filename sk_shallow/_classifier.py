@@ -71,8 +71,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         validation cost with ``"auto"``) has not improved by at least
         ``tol`` for more than ``n_iter_no_change`` consecutive iterations,
         unless the gains are those of a plateau being escaped (see the user
-        guide's stopping rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
-        ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
+        guide's stopping rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6
+        for the others. For ``"lbfgs"`` it is scipy's gradient tolerance
+        ``gtol``.
     n_iter_no_change : int, np.inf or "auto", default="auto"
         See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
         training cost; on the held-out cost or score (early stopping) it is
