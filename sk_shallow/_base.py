@@ -297,6 +297,13 @@ def warn(message, category):
     warnings.warn(message, category, stacklevel=level)
 
 
+class SplitImpossible(ValueError):
+    """The data cannot be split into a training and a validation part.
+
+    ``early_stopping=True`` raises it; ``"auto"`` trains on all of the data.
+    """
+
+
 def _times(n):
     """``"once"``, ``"twice"``, ``"3 times"``."""
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
@@ -634,7 +641,9 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         An unfitted estimator gains the attributes that describe its data
         (``n_features_in_``, ``classes_``...), so call this on a copy. The
         cost is over all of ``X``: with ``early_stopping``, ``fit`` would
-        train on part of it.
+        train on part of it. A regressor's targets are standardised as
+        ``fit`` standardises them (a fitted one's as its fit did), and its
+        fitted output layer taken back to their units.
 
         Returns
         -------
@@ -659,8 +668,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                     f"{self.W2_.shape[0]}."
                 )
             params = {k: _xp_network.copy(v) for k, v in self._params.items()}
-        # The targets the network learns (a regressor's standardised ones), and
-        # its output layer in their units, as fit has them.
+        # A regressor's fit minimises the cost of its standardised targets,
+        # with the output layer in their units.
         state = getattr(self, "_state", None)
         scaling = self._target_scaling(Y, sample_weight, state, first, False)
         if scaling is not None:
@@ -835,9 +844,18 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
         if self._validates(X, y, incremental):
             rng = state.rng if first else self._split_generator(X, n_outputs, state)
-            XT, Y_train, sw_train, validate = self._split(
-                X, y, Y, sample_weight, rng, output
-            )
+            drawn = rng.get_state()
+            try:
+                XT, Y_train, sw_train, validate = self._split(
+                    X, y, Y, sample_weight, rng, output
+                )
+            except SplitImpossible:
+                if self.early_stopping is True:
+                    raise
+                # "auto" chose to validate; data that cannot be split (too
+                # few rows held out, a side without weight) trains on all of
+                # it, as False, from the generator as it was.
+                rng.set_state(drawn)
 
         n_steps = 1 if incremental else self._max_iter
         fit_task, on_iteration = self._callback_hooks(
@@ -1248,7 +1266,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         split at random, as there.
 
         Returns the training part in the notes' layout and a function scoring
-        parameters on the held-out part: ``params -> (cost, score)``.
+        parameters on the held-out part: ``params -> (cost, score)``; raises
+        :class:`SplitImpossible` when a side would be too small or weightless.
         """
         n_samples = X.shape[0]
         n_val, stratify = math.ceil(self.validation_fraction * n_samples), None
@@ -1256,7 +1275,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             labels, counts = np.unique(y, return_counts=True)
             if counts.min() < 2:
                 lone = labels[counts < 2].tolist()
-                raise ValueError(
+                raise SplitImpossible(
                     "early_stopping=True holds out a validation set stratified "
                     "by class, which needs at least 2 samples of every class; "
                     f"the classes {lone} have 1. Set early_stopping=False or "
@@ -1272,7 +1291,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             random_state=rng,
         )
         if len(val_idx) < 2:
-            raise ValueError(
+            raise SplitImpossible(
                 f"The validation set is too small: validation_fraction="
                 f"{self.validation_fraction} of {X.shape[0]} samples leaves "
                 f"{len(val_idx)}. Increase validation_fraction or the data."
@@ -1284,7 +1303,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             sw_val = take(sample_weight, val_idx)
             for part, weights in (("training", sw_train), ("validation", sw_val)):
                 if not _xp_network.max_value(weights) > 0:
-                    raise ValueError(
+                    raise SplitImpossible(
                         f"early_stopping split the data so that the {part} part "
                         "has zero total sample_weight. Give more samples a "
                         "non-zero weight or change validation_fraction."

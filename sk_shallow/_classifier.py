@@ -67,12 +67,14 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         ``"gd"``, 1000 epochs for ``"sgd"`` and ``"adam"``, and 200
         iterations for ``"lbfgs"`` (MLPClassifier's).
     tol : float or "auto", default="auto"
-        Training stops when the cost (or, with ``early_stopping``, the
-        validation score) has not improved by at least ``tol`` for more than
-        ``n_iter_no_change`` consecutive iterations, unless the gains are
-        those of a plateau being escaped (see the user guide's stopping
-        rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6 for the others. For
-        ``"lbfgs"`` it is scipy's gradient tolerance ``gtol``.
+        Training stops when the cost (or the held-out value early stopping
+        watches: the validation score with ``early_stopping=True``, the
+        validation cost with ``"auto"``) has not improved by at least
+        ``tol`` for more than ``n_iter_no_change`` consecutive iterations,
+        unless the gains are those of a plateau being escaped (see the user
+        guide's stopping rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6
+        for the others. For ``"lbfgs"`` it is scipy's gradient tolerance
+        ``gtol``.
     n_iter_no_change : int, np.inf or "auto", default="auto"
         See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
         training cost; on the held-out cost or score (early stopping) it is
@@ -116,7 +118,9 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         (never for ``partial_fit`` or dask collections), but stopping on,
         and keeping the best, held-out cost, which keeps falling while a
         plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
-        columns) it trains on all of it, as ``False``. Works with every solver.
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
         As in MLPClassifier, a class with a single sample is an error when
         data are held out (it cannot be on both sides of the split) and
         multilabel targets are split at random.

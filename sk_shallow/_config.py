@@ -10,7 +10,13 @@ import threading
 from contextlib import contextmanager
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, Options, validate_params
+import numpy as np
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    validate_params,
+)
 
 #: What a thread starts from.
 _global_config = {
@@ -102,6 +108,13 @@ def set_config(n_threads=None, block_size=None):
     1
     >>> sk_shallow.set_config(n_threads=-1)  # back to every core
     """
+    for name, value in (("n_threads", n_threads), ("block_size", block_size)):
+        # Python counts bools as integers; n_threads=True is a mistake.
+        if isinstance(value, (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of set_config must be an int, not a "
+                f"bool ({value!r})."
+            )
     config = _get_threadlocal_config()
     if n_threads is not None:
         config["n_threads"] = n_threads

@@ -21,14 +21,18 @@ from ._base import (
     power_of_two_below,
 )
 
+#: The smallest normal float64: a power of two above its inverse overflows.
+_TINY = np.finfo(np.float64).tiny
+
 
 def r2(y_true, y_pred, sample_weight=None):
     """:func:`sklearn.metrics.r2_score` for targets of any finite size.
 
     R² is unchanged when ``y_true`` and ``y_pred`` are multiplied by the
     same factor, or the weights by another: values whose sums of squares
-    would overflow are first divided by a power of two, which is exact, and
-    so are huge weights (:func:`~sk_shallow._base.metric_weights`).
+    would overflow, or whose squares would underflow, are first multiplied
+    by a power of two, which is exact, and huge weights divided by one
+    (:func:`~sk_shallow._base.metric_weights`).
 
     Parameters
     ----------
@@ -44,10 +48,13 @@ def r2(y_true, y_pred, sample_weight=None):
         if y_true.dtype.kind in "fiu" and y_true.size:
             # Sums of squares in the dtype r2_score computes in.
             dtype = np.result_type(y_true.dtype, y_pred.dtype, np.float16)
-            limit = np.sqrt(np.finfo(dtype).max / y_true.size) / 2
+            info = np.finfo(dtype)
+            limit = np.sqrt(info.max / y_true.size) / 2
+            # Below this size the squares of the residuals underflow.
+            small = np.sqrt(info.tiny) / info.eps
             largest = float(max(np.abs(y_true).max(), np.abs(y_pred).max()))
-            if math.isfinite(largest) and largest > limit:
-                scale = power_of_two_below(largest)
+            if math.isfinite(largest) and (largest > limit or 0 < largest < small):
+                scale = power_of_two_below(max(largest, _TINY))
                 y_true, y_pred = y_true * scale, y_pred * scale
     return float(r2_score(y_true, y_pred, sample_weight=metric_weights(sample_weight)))
 
@@ -97,10 +104,11 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         10000 for ``"gd"``, 1000 for ``"sgd"`` and ``"adam"``, 200 for
         ``"lbfgs"``.
     tol : float or "auto", default="auto"
-        Stop when the cost (or, with ``early_stopping``, the validation R^2)
-        has not improved by ``tol`` for more than ``n_iter_no_change``
-        iterations, unless escaping a plateau; scipy's ``gtol`` for
-        ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
+        Stop when the cost (or the held-out value early stopping watches:
+        the validation R^2 with ``early_stopping=True``, the validation cost
+        with ``"auto"``) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` iterations, unless escaping a plateau; scipy's
+        ``gtol`` for ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
     n_iter_no_change : int, np.inf or "auto", default="auto"
         See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
         training cost; on the held-out cost or score (early stopping) it is
@@ -145,7 +153,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         (never for ``partial_fit`` or dask collections), but stopping on,
         and keeping the best, held-out cost, which keeps falling while a
         plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
-        columns) it trains on all of it, as ``False``. Works with every solver.
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping.
     max_fun : int, default=15000
@@ -172,9 +182,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     b1_ : ndarray of shape (n_hidden, 1)
         Hidden-layer biases.
     W2_ : ndarray of shape (n_targets, n_hidden)
-        Output-layer weights.
+        Output-layer weights, in ``y``'s units (the scaling folded in).
     b2_ : ndarray of shape (n_targets, 1)
-        Output-layer biases.
+        Output-layer biases, in ``y``'s units.
     n_outputs_ : int
         Number of targets.
     out_activation_ : str
@@ -182,7 +192,10 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     loss_ : float
         The cost at the last recorded iteration.
     loss_curve_ : list of float
-        The cost of every iteration (see :class:`ShallowNetClassifier`).
+        The cost of every iteration (see :class:`ShallowNetClassifier`). With
+        the squared error, the cost of the standardised targets the network
+        learns (see above), so that it reads the same in any units of ``y``;
+        a model begun with ``partial_fit`` learns ``y`` as it is.
     best_loss_ : float
         The lowest value in ``loss_curve_``.
     learning_rate_ : float or None
@@ -197,8 +210,9 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
     validation_scores_ : list of float or None
         With ``early_stopping``, the held-out R^2 after each iteration.
     validation_loss_curve_ : list of float or None
-        With ``early_stopping``, the held-out cost (half squared error or half
-        Poisson deviance, without the L2 penalty) after each iteration.
+        With ``early_stopping``, the held-out cost (half squared error of the
+        standardised targets or half Poisson deviance, without the L2
+        penalty) after each iteration.
     best_validation_score_ : float or None
         The validation score of the fitted weights: with
         ``early_stopping=True`` the best of ``validation_scores_``; with
@@ -354,7 +368,8 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         the step size, the tolerance and the initial weights then suit
         targets of any units. A continued fit (``warm_start``,
         ``partial_fit``) keeps the scaling of the fit it continues; the
-        first call of ``partial_fit`` sees one chunk, and scales nothing.
+        first call of ``partial_fit`` sees one chunk, and scales nothing
+        (unless a Dask fit streaming its chunks set the scaling of all).
         A target that does not vary keeps a scale of 1.
         """
         if self.loss != "squared_error":
@@ -362,17 +377,25 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if not first:
             return getattr(state, "target_scaling", None)
         if incremental:
-            return None
+            # A streamed fit of all the chunks (sk_shallow.dask) sets the
+            # scaling of all of them before the first chunk's partial_fit.
+            return getattr(self, "_preset_target_scaling", None)
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
         sw = None
         if sample_weight is not None:
             sw = np.asarray(_xp_network.to_host(sample_weight), dtype=np.float64)
             if not sw.sum() > 0:
                 return None  # nothing to fit: said where the weights are checked
+        # Each output's moments taken on it times a power of two (exact)
+        # that brings its largest value near 1: the squares of tiny targets
+        # would underflow, and their spread read as none.
+        largest = np.abs(Y).max(axis=1, keepdims=True)
+        # (Subnormal targets are brought to the smallest normal's scale.)
+        unit = power_of_two_below(np.clip(largest, _TINY, None) + (largest == 0))
+        Y = Y * unit
         mean = np.average(Y, axis=1, weights=sw)[:, np.newaxis]
         std = np.sqrt(np.average((Y - mean) ** 2, axis=1, weights=sw))[:, np.newaxis]
-        std[~(std > 0)] = 1.0
-        return mean, std
+        return mean / unit, np.where(std > 0, std / unit, 1.0)
 
     def _score_output(self, A2, Y, sample_weight):
         return r2(Y.T, A2.T, sample_weight)
@@ -381,7 +404,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         """The coefficient of determination R² of the predictions.
 
         As :meth:`sklearn.base.RegressorMixin.score`, also for targets whose
-        squares overflow (see :func:`r2`).
+        squares overflow or underflow (see :func:`r2`).
 
         Parameters
         ----------

@@ -108,13 +108,15 @@ class StoppingRule:
         at the edge of stability from a stall. Gradient descent at a fixed
         step, once the curvature grows past what the step can follow, makes
         the cost climb gently into an oscillation and then fall again along
-        it, above its old best. No stall is reported while the last window
-        climbed by at most ``WOBBLE_STEP`` of the cost a step and stayed
-        within ``WOBBLE_ABOVE`` of the best (the climb may settle), nor
-        while the cost is above its best and the last window gained more
-        than ``tol`` (it is falling back). A steeper or longer climb is a
-        stall on a climbing cost, as before. Noisy values (epochs of
-        mini-batches) wobble by chance, and keep this off.
+        it, above its old best. While the cost is above its best by more
+        than ``tol``, no stall is reported if the last window climbed by at
+        most ``WOBBLE_STEP`` of the cost a step and stayed within
+        ``WOBBLE_ABOVE`` of the best (the climb may settle), nor if it
+        gained more than ``tol`` (it is falling back). A cost at its best,
+        flat or falling by less than ``tol``, has settled: a stall. A
+        steeper or longer climb is a stall on a climbing cost, as before.
+        Noisy values (epochs of mini-batches) wobble by chance, and keep
+        this off.
 
     Attributes
     ----------
@@ -171,8 +173,10 @@ class StoppingRule:
         """
         v, best = self.values, self.best
         scale = abs(best)
+        if not v[-1] > best + self.tol:
+            return False  # at its best, flat or creeping: settled, no wobble
         if recent > self.tol:
-            return v[-1] > best + self.tol  # falling back towards the best
+            return True  # falling back towards the best
         steepest = float(np.max(np.diff(v[-window - 1 :])))
         return steepest <= WOBBLE_STEP * scale and v[-1] - best <= WOBBLE_ABOVE * scale
 

@@ -493,6 +493,13 @@ class _DaskMixin:
             return 0.0
         return super()._saturated_share(params, XT)
 
+    def _target_scaling(self, Y, sample_weight, state, first, incremental):
+        # The targets (one row per output, small beside X) come to this
+        # process on the estimator's client, not Dask's default scheduler.
+        if first and dask.is_dask_collection(Y):
+            Y, sample_weight = _compute(_current_client(self.client), Y, sample_weight)
+        return super()._target_scaling(Y, sample_weight, state, first, incremental)
+
     def _target_advice(self, Y):
         # Like the scaling advice: no extra pass over released data (the
         # regressor checks the targets' size before training instead).
@@ -559,6 +566,11 @@ class _DaskMixin:
             if "class_weight" in params:  # already in sample_weight
                 params["class_weight"] = None
             model = plain(**params)
+            # The regressor's standardised targets: those of all the chunks,
+            # as the in-memory fit's (the chunks' partial_fit keeps them).
+            scaling = self._target_scaling(Y, sample_weight, None, True, False)
+            if scaling is not None:
+                model._preset_target_scaling = scaling
             classes = getattr(self, "classes_", None)
             prior = []
         else:
@@ -609,6 +621,7 @@ class _DaskMixin:
                 "stopped improving; increase max_iter or tol.",
                 ConvergenceWarning,
             )
+        model.__dict__.pop("_preset_target_scaling", None)
         fitted = {
             k: v
             for k, v in model.__dict__.items()

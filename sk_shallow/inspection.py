@@ -860,7 +860,8 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     activation's derivative off by 1% reads above ``1e-5`` and one off by
     half above ``5e-4``; from larger weights (``init="glorot"``) the latter
     reads above ``1e-3``. The cost is the one ``fit`` minimises on ``X``,
-    ``y`` (penalty and sample weights included), computed in float64.
+    ``y`` (penalty and sample weights included; a regressor's on its
+    standardised targets), computed in float64.
 
     Parameters
     ----------

@@ -123,6 +123,23 @@ def _check_problem(params, X, Y, activation, output):
     return params, X, Y
 
 
+def _finite(compute, what):
+    """``compute()``, a ValueError naming ``what`` if any value overflowed.
+
+    Quiet: large parameters or inputs give a clear error, not NumPy's
+    overflow warnings and infinite or NaN results.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = compute()
+    values = result.values() if isinstance(result, dict) else (result,)
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise ValueError(
+            f"{what} is not finite: the parameters or X are too large in size "
+            "for float64. Scale X, or start from smaller weights."
+        )
+    return result
+
+
 def activation(z, name="tanh"):
     """The hidden activation ``g(z)`` of notes section 3.6, elementwise.
 
@@ -208,14 +225,21 @@ def initialize(n_x, n_h, n_y, random_state=None, *, init="normal", init_scale=0.
         raise ValueError(
             f"init_scale must be a positive finite number, got {init_scale!r}."
         )
-    return _network.initialize(
-        n_x,
-        n_h,
-        n_y,
-        check_random_state(random_state),
-        init=init,
-        init_scale=init_scale,
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        params = _network.initialize(
+            n_x,
+            n_h,
+            n_y,
+            check_random_state(random_state),
+            init=init,
+            init_scale=init_scale,
+        )
+    if not all(np.isfinite(v).all() for v in params.values()):
+        raise ValueError(
+            f"init_scale={init_scale} gives non-finite initial weights; use a "
+            "smaller init_scale."
+        )
+    return params
 
 
 def forward(params, X, activation="tanh", output="sigmoid"):
@@ -246,7 +270,9 @@ def forward(params, X, activation="tanh", output="sigmoid"):
     array([[0.5, 0.5, 0.5]])
     """
     params, X, _ = _check_problem(params, X, None, activation, output)
-    return _network.forward(params, X, activation, output)
+    return _finite(
+        lambda: _network.forward(params, X, activation, output), "The forward pass"
+    )
 
 
 def cost(params, X, Y, activation="tanh", output="sigmoid"):
@@ -280,8 +306,12 @@ def cost(params, X, Y, activation="tanh", output="sigmoid"):
     0.693147
     """
     params, X, Y = _check_problem(params, X, Y, activation, output)
-    cache = _network.forward(params, X, activation, output)
-    return _network.cost(params, Y, cache, output)
+
+    def compute():
+        cache = _network.forward(params, X, activation, output)
+        return _network.cost(params, Y, cache, output)
+
+    return _finite(compute, "The cost")
 
 
 def backward(params, X, Y, activation="tanh", output="sigmoid"):
@@ -316,6 +346,10 @@ def backward(params, X, Y, activation="tanh", output="sigmoid"):
     (4, 2)
     """
     params, X, Y = _check_problem(params, X, Y, activation, output)
-    cache = _network.forward(params, X, activation, output)
-    grads = _network.backward(params, X, Y, cache, activation)
-    return {k: np.array(v) for k, v in grads.items()}
+
+    def compute():
+        cache = _network.forward(params, X, activation, output)
+        grads = _network.backward(params, X, Y, cache, activation)
+        return {k: np.array(v) for k, v in grads.items()}
+
+    return _finite(compute, "The backward pass")

@@ -274,7 +274,16 @@ def test_config_context_sets_and_restores_the_settings():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"n_threads": 0}, {"n_threads": -2}, {"block_size": 0}, {"n_threads": 1.5}],
+    [
+        {"n_threads": 0},
+        {"n_threads": -2},
+        {"block_size": 0},
+        {"n_threads": 1.5},
+        # Bools pass for integers in Python, not here.
+        {"n_threads": True},
+        {"block_size": True},
+        {"block_size": np.True_},
+    ],
 )
 def test_bad_settings_are_refused_by_name(kwargs):
     before = get_config()

@@ -378,6 +378,47 @@ def test_stochastic_solvers_stream_partial_fit(client, multiclass, solver):
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_streamed_regressor_learns_standardised_targets(client, solver):
+    # As the in-memory fit, the stream learns (y - mean) / std of all the
+    # chunks: targets in other units give the same model in those units.
+    X, y = make_regression(n_samples=230, n_features=4, noise=1.0, random_state=0)
+    y = (y - y.mean()) / y.std()
+    sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, len(y))
+    params = dict(solver=solver, max_iter=3, batch_size=20, random_state=0)
+    unit, offset = (
+        quiet_fit(
+            DaskShallowNetRegressor(client=client, **params),
+            *as_dask(X, target, sample_weight),
+        )
+        for target in (y, 1e3 * y + 1e4)
+    )
+    memory = quiet_fit(ShallowNetRegressor(**params), X, 1e3 * y + 1e4, sample_weight)
+    for a, b in zip(
+        offset._state.target_scaling, memory._state.target_scaling, strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(
+        offset.predict(as_dask(X)[0]).compute(),
+        1e3 * unit.predict(as_dask(X)[0]).compute() + 1e4,
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(offset.loss_curve_, unit.loss_curve_, rtol=1e-6)
+    assert not hasattr(offset, "_preset_target_scaling")
+
+
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_regressor_targets_persisted_on_the_client(client, solver):
+    # The targets' scaling is computed on the estimator's client: data
+    # persisted there are unknown to Dask's default scheduler.
+    X, y = make_regression(n_samples=120, n_features=3, noise=1.0, random_state=0)
+    dX, dy = client.persist(as_dask(X, 1e3 + y))
+    params = dict(solver=solver, max_iter=2, random_state=0)
+    est = quiet_fit(DaskShallowNetRegressor(client=client, **params), dX, dy)
+    shift, scale = est._state.target_scaling
+    np.testing.assert_allclose([shift[0, 0], scale[0, 0]], [1e3 + y.mean(), y.std()])
+
+
 # --------------------------------------------------------------------------
 # Chunks with no rows, chunks that weigh nothing
 # --------------------------------------------------------------------------

@@ -116,6 +116,17 @@ def test_stall_rule_tells_a_wobble_from_a_climb():
     assert _wobble(rule, steep) is not None and rule.climbing
 
 
+@pytest.mark.parametrize("step", [0.0, -1e-9])
+def test_a_settled_cost_is_a_stall_not_a_wobble(step):
+    # Flat, or falling by less than tol a step, at its best: no climb to
+    # wait out, so the wobble rule stops where the plain rule does.
+    descent = list(0.2 + 0.5 / np.arange(1, 201))
+    settled = descent + [descent[-1] + step * k for k in range(1, 100)]
+    plain = _wobble(StoppingRule(1e-7, 10), settled)
+    assert plain is not None
+    assert _wobble(StoppingRule(1e-7, 10, wobble=True), settled) == plain
+
+
 @pytest.mark.exhaustive
 def test_full_course_run_is_bit_for_bit_the_plain_update(monkeypatch):
     # 10,000 iterations, with the late oscillation (rises of up to 0.08% a
@@ -670,6 +681,40 @@ def test_early_stopping_auto_holds_out_from_a_thousand_rows_or_wide_data():
     sgd = ShallowNetClassifier(solver="sgd", random_state=0)
     sgd.partial_fit(X, y, classes=[0, 1])
     assert sgd.validation_scores_ is None
+
+
+@pytest.mark.parametrize(
+    "Estimator, case",
+    [
+        (ShallowNetClassifier, "weightless validation part"),
+        (ShallowNetRegressor, "weightless validation part"),
+        # (A classifier holds out a row of every class, at least 2.)
+        (ShallowNetRegressor, "one row held out"),
+    ],
+)
+def test_early_stopping_auto_trains_on_all_data_it_cannot_split(Estimator, case):
+    # "auto" chose to hold out; where the split fails, it trains as False
+    # (True names the problem instead).
+    X, y = _tabular()
+    weights, fraction = None, 0.1
+    if case == "weightless validation part":
+        weights = np.r_[np.ones(3), np.zeros(len(y) - 3)]
+        weights[[0, 1]] = 1  # the first rows of both classes weigh
+    else:
+        fraction = 1e-4  # one validation row of 1,200
+    params = dict(solver="adam", max_iter=3, validation_fraction=fraction)
+    auto = Estimator(**params, random_state=0)
+    plain = Estimator(**params, early_stopping=False, random_state=0)
+    for est in (auto, plain):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y, sample_weight=weights)
+    assert auto.validation_scores_ is None
+    np.testing.assert_array_equal(auto.W1_, plain.W1_)
+    with pytest.raises(ValueError, match="too small|zero total sample_weight"):
+        Estimator(**params, early_stopping=True, random_state=0).fit(
+            X, y, sample_weight=weights
+        )
 
 
 def test_gradient_descent_waits_longer_for_a_better_validation_score():

@@ -397,6 +397,30 @@ def test_a_wrong_derivative_is_caught(activation, monkeypatch):
     assert errors["W2"] < 1e-7 and errors["b2"] < 1e-7
 
 
+@pytest.mark.parametrize("fitted", [False, True])
+def test_a_wrong_derivative_is_caught_on_targets_in_their_own_units(
+    fitted, monkeypatch
+):
+    # The regressor's fit minimises the cost of standardised targets; checked
+    # on y as it is (offset 1e6), that cost's size would hide the slip under
+    # the error's floor (2e-6 instead of 1/3).
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((15, 3))
+    y = 1e6 + 1e3 * rng.standard_normal(15)
+    est = ShallowNetRegressor(4, init="glorot", alpha=0.3, random_state=0)
+    if fitted:
+        est = quiet_fit(est.set_params(solver="lbfgs", max_iter=3), X, y)
+    assert max(check_gradients(est, X, y).values()) < 1e-7
+    right = _activations.DERIVATIVES["tanh"]
+
+    def wrong(A):
+        return np.multiply(right(A), 0.5, out=A)
+
+    monkeypatch.setitem(_activations.DERIVATIVES, "tanh", wrong)
+    errors = check_gradients(est, X, y)
+    assert errors["W1"] > 1e-3 and errors["b1"] > 1e-3, errors
+
+
 def test_the_classic_tanh_slip_is_caught(monkeypatch):
     def one_minus_a(A):  # 1 - a instead of 1 - a^2
         return np.subtract(1, A, out=A)

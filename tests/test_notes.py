@@ -1,6 +1,8 @@
 """sk_shallow.notes, the public functions of the notes' equations, against
 plain NumPy written from the notes, finite differences and the estimator."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -149,6 +151,46 @@ def _params(**changes):
 )
 def test_bad_shapes_and_values_are_named(call, match):
     with np.errstate(all="raise"):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def _huge(**changes):
+    return {k: v * 1e200 for k, v in _params(**changes).items()}
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: notes.forward(_huge(), np.full((2, 3), 1e200), "relu", "identity"),
+            "forward pass is not finite",
+        ),
+        (
+            lambda: notes.cost(
+                _huge(), np.full((2, 3), 1e200), np.ones((1, 3)), "relu", "identity"
+            ),
+            "cost is not finite",
+        ),
+        (
+            lambda: notes.backward(
+                _huge(), np.full((2, 3), 1e200), np.ones((1, 3)), "relu", "identity"
+            ),
+            "backward pass is not finite",
+        ),
+        (
+            lambda: notes.forward(
+                _params(W2=np.ones((1, 4))), np.full((2, 3), 1e8), "relu", "exp"
+            ),
+            "forward pass is not finite",
+        ),
+        (lambda: notes.initialize(2, 4, 1, init_scale=1e308), "non-finite"),
+    ],
+)
+def test_values_too_large_are_named_not_overflow_warnings(call, match):
+    # Finite but huge values: a ValueError, neither a RuntimeWarning nor inf.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         with pytest.raises(ValueError, match=match):
             call()
 

@@ -267,6 +267,28 @@ def test_targets_in_their_own_units_are_learned_standardised_without_advice():
     )
 
 
+@pytest.mark.parametrize("factor", [1e-170, 1e-300, 1e-320])
+def test_tiny_targets_are_learned_standardised_and_scored(factor):
+    # Their squares underflow: the spread must not read as none (a scale of
+    # 1 and a model of the mean), nor R² as 0 (r2_score says 1.0 here).
+    X, y = _linear()
+    y = y + 5.0
+    reg = ShallowNetRegressor(solver="lbfgs", max_iter=5, random_state=0)
+    unit = quiet_fit(clone(reg), X, y)
+    tiny = quiet_fit(clone(reg), X, y * factor)
+    np.testing.assert_allclose(
+        tiny._state.target_scaling[1],
+        unit._state.target_scaling[1] * factor,
+        rtol=1e-3,  # 1e-320 is subnormal: three digits
+    )
+    np.testing.assert_allclose(tiny.predict(X) / factor, unit.predict(X), rtol=1e-3)
+    rtol = 1e-3 if factor < 1e-300 else 1e-9
+    assert tiny.score(X, y * factor) == pytest.approx(unit.score(X, y), rel=rtol)
+    assert r2(y * factor, unit.predict(X) * factor) == pytest.approx(
+        r2_score(y, unit.predict(X)), rel=rtol
+    )
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_a_warning_caused_by_the_targets_names_y_not_the_features(solver):
     # partial_fit sees one chunk at a time and learns y as it is.
