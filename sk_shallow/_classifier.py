@@ -567,10 +567,12 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; None weighs every sample 1.
 
         Returns
         -------
         score : float
+            The mean accuracy of ``self.predict(X)`` against ``y``.
         """
         return float(
             accuracy_score(

@@ -412,10 +412,12 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             True targets.
         sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; None weighs every sample 1.
 
         Returns
         -------
         score : float
+            The R² of ``self.predict(X)`` against ``y``.
         """
         return r2(y, self.predict(X), sample_weight)
 

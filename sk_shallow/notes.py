@@ -306,12 +306,12 @@ def cost(params, X, Y, activation="tanh", output="sigmoid"):
     0.693147
     """
     params, X, Y = _check_problem(params, X, Y, activation, output)
+    return _finite(lambda: _cost(params, X, Y, activation, output), "The cost")
 
-    def compute():
-        cache = _network.forward(params, X, activation, output)
-        return _network.cost(params, Y, cache, output)
 
-    return _finite(compute, "The cost")
+def _cost(params, X, Y, activation, output):
+    cache = _network.forward(params, X, activation, output)
+    return _network.cost(params, Y, cache, output)
 
 
 def backward(params, X, Y, activation="tanh", output="sigmoid"):
@@ -346,10 +346,12 @@ def backward(params, X, Y, activation="tanh", output="sigmoid"):
     (4, 2)
     """
     params, X, Y = _check_problem(params, X, Y, activation, output)
+    return _finite(
+        lambda: _gradients(params, X, Y, activation, output), "The backward pass"
+    )
 
-    def compute():
-        cache = _network.forward(params, X, activation, output)
-        grads = _network.backward(params, X, Y, cache, activation)
-        return {k: np.array(v) for k, v in grads.items()}
 
-    return _finite(compute, "The backward pass")
+def _gradients(params, X, Y, activation, output):
+    cache = _network.forward(params, X, activation, output)
+    grads = _network.backward(params, X, Y, cache, activation)
+    return {k: np.array(v) for k, v in grads.items()}
