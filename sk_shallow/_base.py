@@ -361,10 +361,13 @@ def _raw_column_moments(X):
             return np.asarray(mean, np.float64), np.sqrt(np.asarray(var, np.float64))
     if not _xp_network.is_numpy(X):
         xp = _xp_network.namespace(X)
-        return tuple(
-            np.array(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
-            for f in (xp.mean, xp.std)
-        )
+        # A NumPy-backed namespace overflows as NumPy does: the caller
+        # rescales such columns.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return tuple(
+                np.array(_xp_network.to_host(f(X, axis=0)), dtype=np.float64)
+                for f in (xp.mean, xp.std)
+            )
     # In chunks of rows, so that no temporary of X's size is made.
     mean = var = 0.0
     count = 0
@@ -400,12 +403,13 @@ def scaling_advice(X):
     # StandardScaler cannot centre a sparse matrix: it would densify it; and
     # the variance of values beyond 1e150 overflows in it (every column
     # would become 0), where MaxAbsScaler divides by the largest value.
+    huge = max(largest, offset) > SQUARES_OVERFLOW
     if sp.issparse(X):
-        example = (
-            "make_pipeline(MaxAbsScaler(), ...) or StandardScaler("
-            "with_mean=False) (a sparse matrix cannot be centred)"
+        example = "make_pipeline(MaxAbsScaler(), ...)" + (
+            "" if huge else " or StandardScaler(with_mean=False)"
         )
-    elif max(largest, offset) > SQUARES_OVERFLOW:
+        example += " (a sparse matrix cannot be centred)"
+    elif huge:
         example = (
             "make_pipeline(MaxAbsScaler(), StandardScaler(), ...) (StandardScaler "
             "alone would overflow on values this large)"

@@ -541,3 +541,17 @@ def test_warnings_point_at_the_callers_line():
     assert caught
     for w in caught:
         assert w.filename == __file__, (w.filename, w.lineno, str(w.message))
+
+
+@needs_array_api
+def test_saturated_units_of_huge_features_reported_without_overflow_warnings():
+    xp = import_namespace("array_api_strict")
+    X, y = make_flower()
+    est = ShallowNetClassifier(max_iter=20, random_state=0)
+    with sklearn.config_context(array_api_dispatch=True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.fit(xp.asarray(X * 1e160), xp.asarray(y))
+    messages = [str(w.message) for w in caught]
+    assert all(issubclass(w.category, ConvergenceWarning) for w in caught), messages
+    assert any("started saturated" in m and "MaxAbsScaler" in m for m in messages)

@@ -437,3 +437,12 @@ def test_warnings_point_at_the_callers_line():
     _warned_here(lambda: ShallowNetRegressor(solver="sgd").partial_fit(X * 1e6, y))
     _warned_here(lambda: ShallowNetClassifier(init="zeros", **capped).fit(X, y))
     _warned_here(lambda: cross_val_score(ShallowNetClassifier(**capped), X, y, cv=2))
+
+
+def test_sparse_features_beyond_squares_are_advised_max_abs_scaling_only():
+    # StandardScaler(with_mean=False) divides by a variance that overflows.
+    X, y = make_flower()
+    advice = _base.scaling_advice(sp.csr_matrix(X * 1e160))
+    assert "MaxAbsScaler" in advice and "with_mean=False" not in advice
+    scaled = MaxAbsScaler().fit_transform(sp.csr_matrix(X * 1e160))
+    assert _base.scaling_advice(scaled) == ""
