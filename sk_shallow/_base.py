@@ -869,7 +869,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         # What a model must beat: the cost of the best constant prediction
         # (for partial_fit, on the chunk: the warnings compare with it).
         baseline = self._constant_cost(Y_train, sw_train, output)
-        saturated = self._saturated_share(state.params, XT)
+        # From the starting weights of a fit, or of a stream's first call.
+        saturated = self._saturated_share(state.params, XT) if first else 0.0
         try:
             outcome = train(
                 state,
