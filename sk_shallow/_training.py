@@ -156,7 +156,7 @@ class Progress:
         self.floor = floor
         self.monitor = monitor
         self.best_loss = np.inf
-        self.best_iteration = 0  # of the best validation score, or the cost
+        self.best_iteration = 0  # of this run's best validated weights
         self.verbose = verbose
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
         self.on_iteration = on_iteration
@@ -192,8 +192,6 @@ class Progress:
                 state.best_validation_loss = val_loss
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
                 self.best_iteration = self.n_iter + 1
-        elif loss < self.best_loss:
-            self.best_iteration = self.n_iter + 1
         self.best_loss = min(self.best_loss, loss)
         state.loss_curve.append(loss)
         self.n_iter += 1
@@ -256,8 +254,8 @@ class Outcome:
         The stall rule stopped the run while the training cost was rising
         (never on a validation score, which early stopping stops on).
     best_iteration : int
-        The iteration of the best validation score (with early stopping),
-        or of the lowest training cost.
+        With held-out data, the iteration of this run whose weights are kept
+        (0 when the weights it started from stay best).
     budget_spent : bool
         The run took all of its ``max_iter`` iterations.
     late_gain : float
