@@ -18,14 +18,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import (
-    BaseShallowNet,
-    _all_or_nothing,
-    finite_weights,
-    incremental_solver,
-    metric_weights,
-    warn,
-)
+from ._base import BaseShallowNet, _all_or_nothing, incremental_solver, warn
+from ._problem import finite_weights, metric_weights
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -559,7 +553,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
         As :meth:`sklearn.base.ClassifierMixin.score`, also for sample
         weights whose sum overflows (see
-        :func:`~sk_shallow._base.metric_weights`).
+        :func:`~sk_shallow._problem.metric_weights`).
 
         Parameters
         ----------
