@@ -248,6 +248,29 @@ def warn(message, category):
     warnings.warn(message, category, stacklevel=level)
 
 
+class at_callers_line(warnings.catch_warnings):
+    """Re-issue the warnings raised inside, once it ends, with :func:`warn`.
+
+    Around the validation of a fit's data: scikit-learn's own warnings
+    (a column-vector ``y``, feature names) come with a ``stacklevel`` fixed
+    for a direct call, and would point inside sk_shallow. Warnings that the
+    filters turn into errors are raised where they occur.
+    """
+
+    def __init__(self):
+        super().__init__(record=True)
+
+    def __enter__(self):
+        self.caught = super().__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        super().__exit__(*exc_info)
+        if exc_info[0] is None:
+            for w in self.caught:
+                warn(w.message, w.category)
+
+
 def _times(n):
     """``"once"``, ``"twice"``, ``"3 times"``."""
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
@@ -593,7 +616,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         self._check_numbers()
         fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
-        problem = self._prepare(X, y, sample_weight, first, incremental, classes)
+        with at_callers_line():
+            problem = self._prepare(X, y, sample_weight, first, incremental, classes)
         host_dtype = problem.host_dtype
         output = self._output_layer()
         n_outputs = problem.n_outputs

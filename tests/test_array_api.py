@@ -18,7 +18,7 @@ import pytest
 import sklearn
 from helpers import PARAMS
 from numpy.testing import assert_allclose
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.utils.estimator_checks import check_array_api_input
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network, move_to
@@ -530,16 +530,40 @@ def test_a_batch_of_zero_weight_has_no_cost_in_every_namespace(batch):
     assert answers == [(None, None), (None, None)]
 
 
-@needs_array_api
-def test_warnings_point_at_the_callers_line():
-    xp = import_namespace("array_api_strict")
+def _as_dask(*arrays):
+    da = pytest.importorskip("dask.array")
+    return [da.from_array(a, chunks=(50,) + a.shape[1:]) for a in arrays]
+
+
+@pytest.mark.parametrize(
+    "backend", ["numpy", pytest.param("array_api", marks=needs_array_api), "dask"]
+)
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_warnings_point_at_the_callers_line(backend, solver):
+    # Every warning of a fit (the library's ConvergenceWarning and
+    # UserWarning, scikit-learn's DataConversionWarning about y) points at
+    # the line that called fit, whatever the data's backend.
     X, y = make_flower()
-    est = ShallowNetClassifier(max_iter=3, n_iter_no_change=10, random_state=0)
-    with sklearn.config_context(array_api_dispatch=True):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            est.fit(xp.asarray(X), xp.asarray(y))
-    assert caught
+    X = X * 1e3  # far from unit scale: advice
+    y = y[:, np.newaxis]  # a column vector: scikit-learn warns
+    params = dict(solver=solver, init="zeros", max_iter=3, random_state=0)
+    est = ShallowNetClassifier(**params)
+    expected = {UserWarning, ConvergenceWarning, DataConversionWarning}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if backend == "numpy":
+            est.fit(X, y)
+        elif backend == "array_api":
+            xp = import_namespace("array_api_strict")
+            with sklearn.config_context(array_api_dispatch=True):
+                est.fit(xp.asarray(X), xp.asarray(y))
+        else:  # Dask's classifier takes 1-D labels only
+            from sk_shallow.dask import DaskShallowNetClassifier
+
+            est = DaskShallowNetClassifier(**params)
+            est.fit(*_as_dask(X, y.ravel()))
+            expected.remove(DataConversionWarning)
+    assert {w.category for w in caught} == expected
     for w in caught:
         assert w.filename == __file__, (w.filename, w.lineno, str(w.message))
 
