@@ -495,6 +495,56 @@ def test_hidden_units_display_of_a_model_fitted_on_array_api_input():
 
 
 @needs_array_api
+@pytest.mark.parametrize("Estimator", [ShallowNetClassifier, ShallowNetRegressor])
+def test_displays_of_a_model_fitted_and_drawn_on_array_api_input(
+    Estimator, monkeypatch
+):
+    # The training curves and the hidden units of a model fitted on a
+    # device, drawn from data on the device: the curves it recorded, the
+    # output of its one forward pass on the grid.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sk_shallow.inspection import HiddenUnitsDisplay, TrainingCurveDisplay
+
+    xp = import_namespace("array_api_strict")
+    X, y = make_flower()
+    y = y if Estimator is ShallowNetClassifier else y.astype(np.float64)
+    est = Estimator(solver="adam", early_stopping=True, max_iter=5, n_iter_no_change=10)
+    est.set_params(random_state=0)
+    _, xp_fit = fit_both(est, xp, X, y)
+    curves = TrainingCurveDisplay.from_estimator(xp_fit)
+    assert_allclose(curves.line_.get_ydata(), xp_fit.loss_curve_)
+    assert_allclose(curves.validation_line_.get_ydata(), xp_fit.validation_loss_curve_)
+    passes = []  # the display's forward passes over the grid
+
+    def forward(params, X, *args, **kwargs):
+        passes.append(X.shape)
+        return original(params, X, *args, **kwargs)
+
+    original = _network.forward
+    with sklearn.config_context(array_api_dispatch=True):
+        with monkeypatch.context() as patch:
+            patch.setattr(_network, "forward", forward)
+            units = HiddenUnitsDisplay.from_estimator(
+                xp_fit, xp.asarray(X), xp.asarray(y), grid_resolution=6
+            )
+        assert passes == [(2, 36)]
+        grid = xp.asarray(np.c_[units.xx0.ravel(), units.xx1.ravel()])
+        if Estimator is ShallowNetClassifier:
+            expected = to_numpy(xp_fit.predict_proba(grid))[:, 1]
+        else:
+            expected = to_numpy(xp_fit.predict(grid))
+    assert_allclose(units.response.ravel(), expected, rtol=1e-12)
+    assert units.activation_maps.shape == (4, 6, 6)
+    assert namespace_name(xp_fit.W1_) == "array_api_strict"
+    plt.close("all")
+
+
+@needs_array_api
 def test_gradient_check_of_a_model_fitted_on_array_api_input():
     from sk_shallow.inspection import check_gradients
 
