@@ -8,7 +8,6 @@ and publishing a trained :class:`~sk_shallow._training.TrainingState` as the
 fitted attributes, all or nothing.
 """
 
-import copy
 import functools
 import math
 import os
@@ -29,17 +28,14 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
-    validate_data,
 )
 
-from . import _blocked, _network, _problem, _xp_network
+from . import _network, _problem, _xp_network
 from ._activations import ACTIVATIONS
 from ._problem import (
     SATURATED_SHARE,
     SplitImpossible,
-    finite_weights,
     fold_scaling,
 )
 from ._solvers import LBFGS, Adam, EpochSolver, FullBatchGD, Momentum
@@ -413,14 +409,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         """The per-example weights to train with, or None for all ones."""
-        if sample_weight is None:
-            return None
-        with np.errstate(over="ignore", invalid="ignore"):
-            # Weights beyond the range of X's dtype become inf: caught below.
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        return finite_weights(sample_weight, "sample_weight")
+        return _problem.checked_sample_weight(sample_weight, X)
 
     def _check_incremental(self):
         """Raise AttributeError where a subclass's options rule partial_fit out."""
@@ -457,77 +446,11 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         In the namespace and on the device of ``X`` with array API dispatch.
         """
         check_is_fitted(self)
-        dtypes = _problem.input_dtypes(self, X, method)
-        with np.errstate(over="ignore"):  # longdouble beyond float64: inf
-            X = validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=dtypes, reset=False
-            )
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Z2, A2 = _blocked.predict_output(
-                self._params, X.T, self.activation, self.out_activation_
-            )
-        if not _xp_network.all_finite((Z2, A2)):
-            raise ValueError(
-                "The network's output is not finite for this input: its values "
-                "are too large for the fitted weights. Scale the features the "
-                "same way as the training data."
-            )
-        return Z2, A2
+        return _problem.network_output(self, X, method)
 
     def _objective_at_start(self, X, y, sample_weight=None):
-        """The cost ``fit`` minimises and the point it would start from.
-
-        A private hook for :func:`sk_shallow.inspection.check_gradients`: it
-        prepares ``X``, ``y`` and ``sample_weight`` the way ``fit`` does and,
-        on an unfitted estimator, draws the initial parameters ``fit`` would
-        draw (the first draw from ``random_state``). On a fitted estimator the
-        data are checked against the fit and the fitted parameters are used.
-        An unfitted estimator gains the attributes that describe its data
-        (``n_features_in_``, ``classes_``...), so call this on a copy. The
-        cost is over all of ``X``: with ``early_stopping``, ``fit`` would
-        train on part of it. A regressor's targets are standardised as
-        ``fit`` standardises them (a fitted one's as its fit did), and its
-        fitted output layer taken back to their units.
-
-        Returns
-        -------
-        problem : dict
-            ``params`` (a copy, in the notes' layout), ``X`` of shape
-            (n_features, m), ``Y`` of shape (n_outputs, m), ``sample_weight``
-            (None or shape (m,)), and the ``activation``, ``output`` and
-            ``alpha`` of the cost :func:`sk_shallow._network.cost`.
-        """
-        first = not hasattr(self, "W1_")
-        problem = self._prepare(X, y, sample_weight, first, False, None)
-        output = self._output_layer() if first else self.out_activation_
-        if first:
-            rng = check_random_state(self.random_state)
-            params = self._initial_params(
-                rng, problem.n_features, problem.n_outputs, problem.host_dtype
-            )
-        else:
-            if self.W2_.shape[0] != problem.n_outputs:
-                raise ValueError(
-                    f"y has {problem.n_outputs} outputs; the network was fitted "
-                    f"with {self.W2_.shape[0]}."
-                )
-            params = {k: _xp_network.copy(v) for k, v in self._params.items()}
-        # A regressor's fit minimises the cost of its standardised targets,
-        # with the output layer in their units.
-        state = getattr(self, "_state", None)
-        scaling = problem.target_scaling(self, state, first, False)
-        problem = problem.standardised(scaling)
-        if scaling is not None and not first:
-            params = fold_scaling(params, scaling, inverse=True)
-        return dict(
-            params=params,
-            X=problem.XT,
-            Y=problem.Y,
-            sample_weight=problem.sample_weight,
-            activation=self.activation,
-            output=output,
-            alpha=self.alpha,
-        )
+        """The cost ``fit`` minimises, and its start (:func:`._problem.at_start`)."""
+        return _problem.at_start(self, X, y, sample_weight)
 
     def _make_solver(self, rng):
         """The solver named by ``self.solver``, configured from the parameters."""
@@ -651,9 +574,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
 
         train_part, validate = problem, None
         if problem.validates(self, incremental):
-            rng = state.rng
-            if not first:
-                rng = self._split_generator(problem.n_features, n_outputs, state)
+            rng = problem.split_generator(self, state, first)
             drawn = rng.get_state()
             try:
                 train_part, validate = problem.split(self, rng, output)
@@ -784,21 +705,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             output=self._output_layer(),
             dtype=np.dtype(dtype).name,
         )
-
-    def _split_generator(self, n_features, n_outputs, state):
-        """The generator that holds out validation rows in a continued fit.
-
-        With an integer ``random_state`` a warm-started fit holds out the rows
-        the first fit held out (on the same data): the draws of that fit are
-        replayed, so rows it trained on never become validation rows. With a
-        generator or None there is no first draw to replay, and the state's
-        generator draws a new split.
-        """
-        if not isinstance(self.random_state, Integral):
-            return state.rng
-        rng = check_random_state(self.random_state)
-        self._initial_params(rng, n_features, n_outputs, state.signature["dtype"])
-        return rng
 
     def _report(self, outcome, solver, problem, baseline, incremental, validated):
         """Warn about every way the fit may have ended badly.
@@ -1000,20 +906,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         numeric) and the optimiser's state move; the host-side target
         encoding stays as it is.
         """
-        new = copy.copy(self)
-        if hasattr(self, "_state"):
-            state = new._state = copy.copy(self._state)
-            state.params = {k: converter(v) for k, v in state.params.items()}
-            state.solver = _xp_network.convert_state(state.solver, converter)
-            new.W1_, new.b1_, new.W2_, new.b2_ = (
-                state.params[k] for k in _network.PARAM_NAMES
-            )
-        classes = getattr(self, "classes_", None)
-        if classes is not None and (
-            not _xp_network.is_numpy(classes) or classes.dtype.kind in "biuf"
-        ):
-            new.classes_ = converter(classes)
-        return new
+        return _xp_network.converted(self, converter)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

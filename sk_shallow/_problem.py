@@ -14,18 +14,19 @@ the data live.
 
 import copy
 import math
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.model_selection import train_test_split
-from sklearn.utils import gen_batches
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
 from sklearn.utils.extmath import _incremental_mean_and_var
 from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from . import _network, _xp_network
+from . import _blocked, _network, _xp_network
 from ._objective import Objective
 
 #: Values beyond this overflow when squared, in a variance among others.
@@ -217,6 +218,23 @@ class Problem:
         if estimator._stratify and self.y.ndim == 1:
             return bool(np.unique(self.y, return_counts=True)[1].min() >= 2)
         return True
+
+    def split_generator(self, estimator, state, first):
+        """The generator that holds out the validation rows.
+
+        The state's, from a fit's start. With an integer ``random_state`` a
+        warm-started fit holds out the rows the first fit held out (on the
+        same data): the draws of that fit are replayed, so rows it trained
+        on never become validation rows. With a generator or None there is
+        no first draw to replay, and the state's generator draws a new split.
+        """
+        if first or not isinstance(estimator.random_state, Integral):
+            return state.rng
+        rng = check_random_state(estimator.random_state)
+        estimator._initial_params(
+            rng, self.n_features, self.n_outputs, state.signature["dtype"]
+        )
+        return rng
 
     def split(self, estimator, rng, output):
         """Hold out ``validation_fraction`` of the data (stratified for classes).
@@ -424,6 +442,108 @@ def input_dtypes(estimator, X, method):
             "enable sklearn.set_config(array_api_dispatch=True)."
         )
     return dtypes
+
+
+def checked_sample_weight(sample_weight, X):
+    """``sample_weight`` checked for ``X``: finite, non-negative, not all zero.
+
+    Of ``X``'s dtype; None stays None (all ones).
+    """
+    if sample_weight is None:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Weights beyond the range of X's dtype become inf: caught below.
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+    return finite_weights(sample_weight, "sample_weight")
+
+
+def network_output(estimator, X, method):
+    """Validate ``X`` for a fitted ``estimator``; its ``(Z2, A2)`` on it.
+
+    Each of shape (n_outputs, m), in the namespace and on the device of
+    ``X`` with array API dispatch.
+    """
+    dtypes = input_dtypes(estimator, X, method)
+    with np.errstate(over="ignore"):  # longdouble beyond float64: inf
+        X = validate_data(
+            estimator, X, accept_sparse=["csr", "csc"], dtype=dtypes, reset=False
+        )
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        Z2, A2 = _blocked.predict_output(
+            estimator._params, X.T, estimator.activation, estimator.out_activation_
+        )
+    if not _xp_network.all_finite((Z2, A2)):
+        raise ValueError(
+            "The network's output is not finite for this input: its values "
+            "are too large for the fitted weights. Scale the features the "
+            "same way as the training data."
+        )
+    return Z2, A2
+
+
+def at_start(estimator, X, y, sample_weight=None):
+    """The cost ``fit`` minimises and the point it would start from.
+
+    For :func:`sk_shallow.inspection.check_gradients`: ``X``, ``y`` and
+    ``sample_weight`` are prepared the way ``fit`` prepares them and, for an
+    unfitted estimator, the initial parameters ``fit`` would draw are drawn
+    (the first draw from ``random_state``). On a fitted estimator the data
+    are checked against the fit and the fitted parameters are used. An
+    unfitted estimator gains the attributes that describe its data
+    (``n_features_in_``, ``classes_``...), so call this on a copy. The cost
+    is over all of ``X``: with ``early_stopping``, ``fit`` would train on
+    part of it. A regressor's targets are standardised as ``fit``
+    standardises them (a fitted one's as its fit did), and its fitted output
+    layer taken back to their units.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    problem : dict
+        ``params`` (a copy, in the notes' layout), ``X`` of shape
+        (n_features, m), ``Y`` of shape (n_outputs, m), ``sample_weight``
+        (None or shape (m,)), and the ``activation``, ``output`` and
+        ``alpha`` of the cost :func:`sk_shallow._network.cost`.
+    """
+    first = not hasattr(estimator, "W1_")
+    problem = estimator._prepare(X, y, sample_weight, first, False, None)
+    output = estimator._output_layer() if first else estimator.out_activation_
+    if first:
+        rng = check_random_state(estimator.random_state)
+        params = estimator._initial_params(
+            rng, problem.n_features, problem.n_outputs, problem.host_dtype
+        )
+    else:
+        if estimator.W2_.shape[0] != problem.n_outputs:
+            raise ValueError(
+                f"y has {problem.n_outputs} outputs; the network was fitted "
+                f"with {estimator.W2_.shape[0]}."
+            )
+        params = {k: _xp_network.copy(v) for k, v in estimator._params.items()}
+    # A regressor's fit minimises the cost of its standardised targets,
+    # with the output layer in their units.
+    state = getattr(estimator, "_state", None)
+    scaling = problem.target_scaling(estimator, state, first, False)
+    problem = problem.standardised(scaling)
+    if scaling is not None and not first:
+        params = fold_scaling(params, scaling, inverse=True)
+    return dict(
+        params=params,
+        X=problem.XT,
+        Y=problem.Y,
+        sample_weight=problem.sample_weight,
+        activation=estimator.activation,
+        output=output,
+        alpha=estimator.alpha,
+    )
 
 
 def _column_moments(X):

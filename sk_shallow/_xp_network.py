@@ -116,6 +116,24 @@ def convert_state(obj, converter):
     return new
 
 
+def converted(estimator, converter):
+    """A shallow copy of a fitted network whose arrays went through ``converter``.
+
+    The weights, ``classes_`` (when numeric) and the optimiser's state; the
+    host-side target encoding stays as it is. See :func:`move_to`.
+    """
+    new = _copy.copy(estimator)
+    if hasattr(estimator, "_state"):
+        state = new._state = _copy.copy(estimator._state)
+        state.params = {k: converter(v) for k, v in state.params.items()}
+        state.solver = convert_state(state.solver, converter)
+        new.W1_, new.b1_, new.W2_, new.b2_ = (state.params[k] for k in PARAM_NAMES)
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None and (not is_numpy(classes) or classes.dtype.kind in "biuf"):
+        new.classes_ = converter(classes)
+    return new
+
+
 def all_finite(arrays):
     """Whether every value of every array is finite."""
     for a in arrays:
