@@ -449,7 +449,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         return _problem.network_output(self, X, method)
 
     def _objective_at_start(self, X, y, sample_weight=None):
-        """The cost ``fit`` minimises, and its start (:func:`._problem.at_start`)."""
+        """The cost ``fit`` minimises, and its start (``_problem.at_start``)."""
         return _problem.at_start(self, X, y, sample_weight)
 
     def _make_solver(self, rng):

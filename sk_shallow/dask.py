@@ -23,7 +23,7 @@ so a full-batch step on a cluster is the single-machine step:
   to the workers holding the batch's rows (all of them, when shuffled).
 
 Either way the data are prepared into a chunked problem
-(:class:`ChunkedProblem`) and trained by the plain estimators' own loop:
+(``ChunkedProblem``) and trained by the plain estimators' own loop:
 the solver, the stopping rule, the histories, ``verbose``, callbacks,
 ``warm_start`` and the warnings are theirs.
 

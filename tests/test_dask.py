@@ -164,6 +164,30 @@ def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
             np.testing.assert_allclose(grads_dask[k], g, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression", "poisson"])
+def test_constant_cost_of_the_chunks_is_the_in_memory_one(kind):
+    # What a model must beat, over the chunks: the in-memory problem's cost
+    # of the best constant prediction, to rounding.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((130, 3))
+    sample_weight = rng.uniform(0, 2, len(X))
+    if kind in ("regression", "poisson"):
+        y = rng.poisson(3.0, len(X)).astype(float)
+        est = DaskShallowNetRegressor(
+            loss="squared_error" if kind == "regression" else "poisson"
+        )
+    else:
+        y = rng.randint(0, 2 if kind == "binary" else 3, len(X))
+        est = DaskShallowNetClassifier()
+    dask_data = as_dask(X, y, sample_weight)
+    problem = est._prepare(*dask_data, True, False, None)
+    plain = est._prepare(X, y, sample_weight, True, False, None)
+    output = est._output_layer()
+    assert problem.constant_cost(output) == pytest.approx(
+        plain.constant_cost(output), rel=1e-12
+    )
+
+
 @pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
 def test_classifier_equals_in_memory_fit(client, multiclass, solver, rtol):
     X, y, sample_weight = multiclass
