@@ -398,7 +398,7 @@ def test_streamed_regressor_learns_standardised_targets(client, solver):
     X, y = make_regression(n_samples=230, n_features=4, noise=1.0, random_state=0)
     y = (y - y.mean()) / y.std()
     sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, len(y))
-    params = dict(solver=solver, max_iter=3, batch_size=20, random_state=0)
+    params = dict(solver=solver, max_iter=3, batch_size=60, random_state=0)
     unit, offset = (
         quiet_fit(
             DaskShallowNetRegressor(client=client, **params),
