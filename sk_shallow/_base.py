@@ -904,8 +904,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
     #: Whether targets must be numbers (regressors).
     _y_numeric = False
 
-    def _targets_like(self, y):
-        """Put target attributes in ``y``'s namespace (array API fits)."""
+    def _targets_like(self, xp, device):
+        """Put target attributes in the namespace ``xp``, on ``device``."""
 
     def __sklearn_array_api_convert__(self, converter):
         """A copy whose fitted arrays went through ``converter``.

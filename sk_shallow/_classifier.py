@@ -417,14 +417,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         """``classes_`` on the host (the attribute may live on a device)."""
         return self._label_binarizer.classes_
 
-    def _targets_like(self, y):
+    def _targets_like(self, xp, device):
         # scikit-learn's convention (LinearDiscriminantAnalysis, Ridge):
         # numeric classes_ follow y's namespace and device.
-        if not _xp_network.is_numpy(y):
-            xp = _xp_network.namespace(y)
-            self.classes_ = xp.asarray(
-                self._host_classes, device=_xp_network.device_of(y)
-            )
+        self.classes_ = xp.asarray(self._host_classes, device=device)
 
     def _set_classes(self, labels):
         """Fit the label binarizer on ``labels``; set ``classes_``."""

@@ -378,7 +378,9 @@ class ArrayAPIProblem(Problem):
         return self.xp.asarray(array, device=self.device)
 
     def targets_like(self, estimator, y):
-        estimator._targets_like(y)
+        # Targets of the array API (not NumPy targets given with X on a device).
+        if not _xp_network.is_numpy(y):
+            estimator._targets_like(_xp_network.namespace(y), _xp_network.device_of(y))
 
     def place(self, state):
         xp, device, dtype = self.xp, self.device, self.X.dtype
