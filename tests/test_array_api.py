@@ -545,6 +545,27 @@ def test_displays_of_a_model_fitted_and_drawn_on_array_api_input(
 
 
 @needs_array_api
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_log_probabilities_floored_as_on_numpy(kind):
+    # Far from the data, log(sigma(-z)) falls below the logarithm of the
+    # smallest normal number: predict_log_proba stops there on every
+    # namespace, as predict_proba stops at that number.
+    xp = import_namespace("array_api_strict")
+    X, y = data(kind)
+    est = ShallowNetClassifier(5, activation="relu", max_iter=30, random_state=0)
+    _, xp_fit = fit_both(est, xp, X, y)
+    far = X * 1e6
+    with sklearn.config_context(array_api_dispatch=True):
+        log_proba = to_numpy(xp_fit.predict_log_proba(xp.asarray(far)))
+        proba = to_numpy(xp_fit.predict_proba(xp.asarray(far)))
+    host = move_to(xp_fit, np)
+    floor = np.log(np.finfo(np.float64).tiny)
+    assert log_proba.min() == floor
+    assert_allclose(log_proba, host.predict_log_proba(far), rtol=1e-12)
+    assert_allclose(np.exp(log_proba), proba, rtol=1e-9)
+
+
+@needs_array_api
 def test_gradient_check_of_a_model_fitted_on_array_api_input():
     from sk_shallow.inspection import check_gradients
 
