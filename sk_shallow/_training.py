@@ -15,7 +15,14 @@ import math
 import numpy as np
 
 from . import _xp_network
-from ._stopping import DivergenceGuard, StoppingRule, diverged, learned_little
+from ._network import PARAM_NAMES
+from ._stopping import (
+    Diagnosis,
+    DivergenceGuard,
+    StoppingRule,
+    diverged,
+    learned_little,
+)
 
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
@@ -239,36 +246,6 @@ class Progress:
         return True
 
 
-class Outcome:
-    """How a call to :func:`train` ended.
-
-    Attributes
-    ----------
-    message : str or None
-        Why training ended before its stopping rule (maximum iterations,
-        L-BFGS's message), or None.
-    interrupted : bool
-        A ``KeyboardInterrupt`` ended training after at least one iteration.
-    stopped_by_callback : bool
-    stalled_rising : bool
-        The stall rule stopped the run while the training cost was rising
-        (never on a validation score, which early stopping stops on).
-    best_iteration : int
-        With held-out data, the iteration of this run whose weights are kept
-        (0 when the weights it started from stay best).
-    budget_spent : bool
-        The run took all of its ``max_iter`` iterations.
-    late_gain : float
-        How much the cost fell over the last tenth of the run's iterations,
-        as a share of the final cost.
-    start_cost, final_cost : float
-        The cost of the weights training started from, and of those it
-        returns, on the training data.
-    n_iter : int
-        Iterations recorded.
-    """
-
-
 def train(
     state,
     objective,
@@ -276,17 +253,20 @@ def train(
     tol,
     n_iter_no_change,
     max_iter,
-    floor=None,
+    baseline=None,
     continued=False,
+    saturated=0.0,
+    stream_patience=None,
     **progress_options,
 ):
-    """Train ``state.params`` in place with ``state.solver``.
+    """Train ``state`` in place with ``state.solver``; diagnose the run.
 
     One pass over the data before training gives the cost that divergence
     is measured against (like with like: the same data, the starting
     weights); one after gives the cost of the weights returned.
     Overflow and invalid operations are not warned about; divergence is
-    raised as :class:`TrainingDiverged` instead.
+    raised as :class:`TrainingDiverged` instead. ``state.params`` ends as
+    the weights to keep: the validated best under early stopping.
 
     Parameters
     ----------
@@ -295,27 +275,38 @@ def train(
         ``objective(params, batch=None) -> (J, grads)`` with ``n_samples``.
     tol, n_iter_no_change : float
         The stopping rule (see :class:`StoppingRule`).
-    floor : float, optional
-        The cost of the best constant prediction, for the stopping rule.
     max_iter : int
+    baseline : float, optional
+        The cost of the best constant prediction: the stopping rule's floor
+        (for ``fit``), and what the diagnosis compares the model with.
     continued : bool, default=False
         ``state`` is a fitted model's (``warm_start``, ``partial_fit``), for
         the divergence messages.
+    saturated : float, default=0.0
+        Share of the hidden activations saturated at the starting weights.
+    stream_patience : float, optional
+        For a ``partial_fit`` call: the calls in a row near the constant
+        prediction that make a stuck stream (see :class:`Diagnosis`).
     **progress_options
-        ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
+        ``validate``, ``verbose``, ``on_iteration``, ``monitor`` of
+        :class:`Progress`.
 
     Returns
     -------
-    outcome : Outcome
-        With ``best_params`` (the validated best, or None) as well.
+    diagnosis : Diagnosis
 
     Raises
     ------
     KeyboardInterrupt
         When interrupted before the first iteration was recorded.
+    TrainingDiverged
+        When the cost or the weights ran away.
     """
     solver, params = state.solver, state.params
     validate = progress_options.get("validate")
+    incremental = stream_patience is not None
+    # A stream's call stops on its chunk's cost alone: no floor.
+    floor = None if incremental else baseline
     if validate is None and state.validation_scores:
         # Weights trained without validation: the scores no longer describe
         # the last iterations, nor their best the weights.
@@ -330,44 +321,96 @@ def train(
             n_iter_no_change,
             trend=trained,
             floor=floor,
-            wobble=trained and getattr(solver, "deterministic", False),
+            wobble=trained and solver.deterministic,
         )
     start = None
-    if not getattr(solver, "reports_start", False):
+    if not solver.reports_start:
         with np.errstate(**_QUIET):
             start, _ = objective(params)
     guard = DivergenceGuard(start, solver.hint, continued)
     progress = Progress(
         state, guard, rule, max_iter=max_iter, floor=floor, **progress_options
     )
-    outcome = Outcome()
-    outcome.message, outcome.interrupted = None, False
+    message, interrupted = None, False
     try:
         with np.errstate(**_QUIET):
-            outcome.message = solver.run(objective, params, progress, max_iter)
+            message = solver.run(objective, params, progress, max_iter)
     except KeyboardInterrupt:
         if not progress.n_iter:
             raise
-        outcome.interrupted = True
+        interrupted = True
     if not _xp_network.all_finite(params.values()):
         raise diverged("the weights became non-finite", solver.hint)
-    outcome.best_params = progress.best_params
-    final_cost = getattr(solver, "final_cost", None)
-    if progress.best_params is not None or final_cost is None:
-        final = params if progress.best_params is None else progress.best_params
+    final_cost = solver.final_cost
+    if progress.best_params is not None:
+        state.params = progress.best_params
+        final_cost = None
+    if final_cost is None:
         with np.errstate(**_QUIET):
-            final_cost, _ = objective(final)
-    outcome.final_cost = final_cost
-    outcome.start_cost = guard.start
-    outcome.n_iter = progress.n_iter
-    outcome.stopped_by_callback = progress.stopped_by_callback
-    outcome.stalled_rising = progress.stalled and validate is None and rule.rising
-    outcome.best_iteration = progress.best_iteration
-    outcome.budget_spent = progress.n_iter >= max_iter
-    # What the last tenth of this run gained, as a share of the final cost.
-    run = state.loss_curve[len(state.loss_curve) - progress.n_iter :]
-    back = run[-1 - max(1, len(run) // 10)] if len(run) > 1 else np.nan
-    outcome.late_gain = (
-        (back - run[-1]) / abs(run[-1]) if len(run) > 1 and run[-1] else 0.0
+            final_cost, _ = objective(state.params)
+    stalled_rising = progress.stalled and validate is None and rule.rising
+    if progress.stopped_by_callback:
+        stopped = "callback"
+    elif interrupted:
+        stopped = "interrupted"
+    elif message is not None:
+        stopped = "max_iter" if progress.n_iter >= max_iter else "solver_limit"
+    else:
+        stopped = "stalled_rising" if stalled_rising else "converged"
+    if incremental:  # calls in a row that left the chunk's constant cost
+        stuck = learned_little(final_cost, baseline)
+        state.calls_learning_little = state.calls_learning_little + 1 if stuck else 0
+    return Diagnosis(
+        stopped=stopped,
+        message=message,
+        n_iter=progress.n_iter,
+        max_iter=max_iter,
+        validated=validate is not None,
+        start_cost=guard.start,
+        final_cost=final_cost,
+        baseline=baseline,
+        best_iteration=progress.best_iteration,
+        late_gain=_late_gain(state.loss_curve, progress.n_iter),
+        rejected=solver.rejected,
+        halvings=solver.halvings,
+        learning_rate=solver.learning_rate,
+        saturated=saturated,
+        calls_learning_little=state.calls_learning_little,
+        stream_patience=stream_patience,
     )
-    return outcome
+
+
+def _late_gain(loss_curve, n_iter):
+    """How much the last tenth of a run of ``n_iter`` gained, as a share of its end."""
+    run = loss_curve[len(loss_curve) - n_iter :]
+    if len(run) < 2 or not run[-1]:
+        return 0.0
+    back = run[-1 - max(1, len(run) // 10)]
+    return (back - run[-1]) / abs(run[-1])
+
+
+def publish(estimator, state, diagnosis, n_outputs, output):
+    """Set every fitted attribute of ``estimator`` from the trained ``state``.
+
+    The one place a fit's results become the estimator's, once training
+    succeeded: the transaction's commit.
+    """
+    est = estimator
+    est._state = state
+    est.W1_, est.b1_, est.W2_, est.b2_ = (state.params[k] for k in PARAM_NAMES)
+    est.n_outputs_ = n_outputs
+    est.out_activation_ = output
+    est.n_iter_ = diagnosis.n_iter
+    # The state's own lists (a continued fit trains a copy): pickled once.
+    est.loss_curve_ = state.loss_curve
+    est.loss_ = float(est.loss_curve_[-1])
+    est.best_loss_ = float(min(est.loss_curve_))
+    lr = diagnosis.learning_rate
+    est.learning_rate_ = None if lr is None else float(lr)
+    if diagnosis.validated:
+        est.validation_scores_ = state.validation_scores
+        est.validation_loss_curve_ = state.validation_loss_curve
+        est.best_validation_score_ = state.best_validation_score
+    else:
+        est.validation_scores_ = est.validation_loss_curve_ = None
+        est.best_validation_score_ = None

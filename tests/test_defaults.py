@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._solvers import EpochSolver, FullBatchGD, GradientDescent
 from sk_shallow._stopping import StoppingRule, TrainingDiverged
@@ -41,7 +41,7 @@ SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 def _unguarded(monkeypatch):
     """Make "gd" the plain notes' update, without the safeguard."""
     monkeypatch.setattr(
-        _base, "FullBatchGD", functools.partial(FullBatchGD, backtrack=False)
+        _solvers, "FullBatchGD", functools.partial(FullBatchGD, back_off=False)
     )
 
 
