@@ -38,8 +38,14 @@ from sklearn.utils.validation import (
 from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
 from ._report import report, warn
-from ._solvers import Objective, make_solver
-from ._stopping import TrainingDiverged
+from ._solvers import AUTO_LEARNING_RATES, Objective, make_solver, solver_config
+from ._stopping import (
+    AUTO_MAX_ITER,
+    AUTO_PATIENCE,
+    AUTO_TOL,
+    AUTO_VALIDATION_PATIENCE,
+    TrainingDiverged,
+)
 from ._training import TrainingState, publish, restart_advice, train
 
 
@@ -78,27 +84,6 @@ except ImportError:  # older scikit-learn: everything else works
 
 INITS = ("normal", "glorot", "he", "zeros")
 
-#: What ``learning_rate="auto"`` means for each solver: the notes' 1.2 for
-#: full-batch gradient descent, small steps for the stochastic solvers
-#: (scikit-learn MLP's default for Adam). L-BFGS takes no learning rate.
-AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
-
-#: What ``tol="auto"`` means for each solver. Full-batch gradient descent
-#: gains little per step: on a plateau between two phases of learning (a
-#: hidden unit changing its role) the notes' step of 1.2 gains 1e-7 to 1e-6
-#: per step for a thousand steps before it falls again (scaled moons: from
-#: 0.31 to 0.065). 1e-7 lets it through; an epoch of the stochastic solvers
-#: takes many steps, and 1e-6 (as before) suffices; for L-BFGS it is scipy's
-#: gradient tolerance.
-AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
-
-#: What ``max_iter="auto"`` means for each solver: the notes' 10,000 steps
-#: for full-batch gradient descent; 1,000 epochs for the stochastic solvers
-#: (an epoch takes many steps, and the stopping rule usually ends them
-#: sooner); 200 iterations for L-BFGS, as scikit-learn's MLP (each takes a
-#: line search, and more rarely improves a fit of this size).
-AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
-
 #: ``early_stopping="auto"`` holds out a validation set from this many
 #: training rows on: enough that a tenth of them scores the fit to within a
 #: few points, and where a fit run to convergence can overfit (a few
@@ -111,15 +96,6 @@ AUTO_EARLY_STOPPING_ROWS = 1000
 #: :data:`AUTO_EARLY_STOPPING_WIDE_ROWS` rows (50) still scores a fit.
 AUTO_EARLY_STOPPING_COLUMNS = 10
 AUTO_EARLY_STOPPING_WIDE_ROWS = 500
-
-#: ``n_iter_no_change="auto"``: the stall rule's patience on the training
-#: cost, for every solver, and on the validation score, by solver. One
-#: full-batch step changes the weights by as little as an epoch's update of
-#: a mini-batch solver does in one of its many steps, so gradient descent
-#: waits 200 steps (2% of its budget) for a better validation score; the
-#: others wait 10 iterations, as scikit-learn's MLP.
-AUTO_PATIENCE = 10
-AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -202,24 +178,6 @@ _NUMBERS = (
     "max_fun",
     "init_scale",
     "learning_rate",
-)
-
-#: The parameters a solver is built from: when one changes, a continued fit
-#: (partial_fit) builds a new solver instead of carrying the old one on.
-_SOLVER_PARAMS = (
-    "solver",
-    "learning_rate",
-    "batch_size",
-    "shuffle",
-    "learning_rate_schedule",
-    "power_t",
-    "momentum",
-    "nesterovs_momentum",
-    "beta_1",
-    "beta_2",
-    "epsilon",
-    "max_fun",
-    "tol",
 )
 
 
@@ -720,7 +678,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         output = self._output_layer()
         n_outputs = Y.shape[0]
         signature = self._signature(n_outputs, host_dtype)
-        config = tuple(getattr(self, name) for name in _SOLVER_PARAMS)
+        config = solver_config(self)
 
         if first:
             state = self._new_state(

@@ -11,7 +11,6 @@ from sklearn.utils.metaestimators import available_if
 
 from . import _xp_network
 from ._base import (
-    AUTO_LEARNING_RATES,
     SQUARES_OVERFLOW,
     BaseShallowNet,
     _all_or_nothing,
@@ -20,6 +19,7 @@ from ._base import (
     metric_weights,
     power_of_two_below,
 )
+from ._solvers import AUTO_LEARNING_RATES
 
 #: The smallest normal float64: a power of two above its inverse overflows.
 _TINY = np.finfo(np.float64).tiny

@@ -58,6 +58,30 @@ STEP_HINT = (
     "or MaxAbsScaler for sparse input)."
 )
 
+#: What ``learning_rate="auto"`` means for each solver: the notes' 1.2 for
+#: full-batch gradient descent, small steps for the stochastic solvers
+#: (scikit-learn MLP's default for Adam). L-BFGS takes no learning rate.
+AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
+
+#: The parameters a solver is built from: when one changes, a continued fit
+#: (partial_fit) builds a new solver instead of carrying the old one on.
+SOLVER_PARAMS = (
+    "solver",
+    "learning_rate",
+    "batch_size",
+    "shuffle",
+    "learning_rate_schedule",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "max_fun",
+    "tol",
+)
+
+
 #: The key of the parameters, and of their gradients and optimiser state,
 #: when the steps are taken on one vector (see :class:`_Steps`).
 VECTOR = _backend.VECTOR
@@ -726,6 +750,12 @@ class LBFGS(Solver):
             f"L-BFGS stopped before converging ({result.message}); increase "
             "max_iter or max_fun"
         )
+
+
+def solver_config(estimator):
+    """The values of :data:`SOLVER_PARAMS` of ``estimator``, as a tuple."""
+    params = estimator.get_params(deep=False)
+    return tuple(params[name] for name in SOLVER_PARAMS)
 
 
 def make_solver(estimator, rng):

@@ -56,6 +56,31 @@ WOBBLE_STEP = 1e-3
 WOBBLE_ABOVE = 0.03
 
 
+#: What ``tol="auto"`` means for each solver. Full-batch gradient descent
+#: gains little per step: on a plateau between two phases of learning (a
+#: hidden unit changing its role) the notes' step of 1.2 gains 1e-7 to 1e-6
+#: per step for a thousand steps before it falls again (scaled moons: from
+#: 0.31 to 0.065). 1e-7 lets it through; an epoch of the stochastic solvers
+#: takes many steps, and 1e-6 (as before) suffices; for L-BFGS it is scipy's
+#: gradient tolerance.
+AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
+
+#: What ``max_iter="auto"`` means for each solver: the notes' 10,000 steps
+#: for full-batch gradient descent; 1,000 epochs for the stochastic solvers
+#: (an epoch takes many steps, and the stopping rule usually ends them
+#: sooner); 200 iterations for L-BFGS, as scikit-learn's MLP (each takes a
+#: line search, and more rarely improves a fit of this size).
+AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
+
+#: ``n_iter_no_change="auto"``: the stall rule's patience on the training
+#: cost, for every solver, and on the validation score, by solver. One
+#: full-batch step changes the weights by as little as an epoch's update of
+#: a mini-batch solver does in one of its many steps, so gradient descent
+#: waits 200 steps (2% of its budget) for a better validation score; the
+#: others wait 10 iterations, as scikit-learn's MLP.
+AUTO_PATIENCE = 10
+AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
+
 #: A full-batch step is undone when it raises the cost by more than this
 #: share of the cost before it (see :func:`step_rejected`).
 REJECT_RISE = 0.01

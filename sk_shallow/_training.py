@@ -41,6 +41,11 @@ def restart_advice(how):
     return "Set warm_start=False to start a new model."
 
 
+#: The layout of :class:`TrainingState` and its solver: a state saved with
+#: another (by an older release) cannot be continued.
+STATE_FORMAT = 2
+
+
 class TrainingState:
     """Parameters, solver, random generator and histories of one model.
 
@@ -80,6 +85,9 @@ class TrainingState:
     calls_learning_little : int
         ``partial_fit`` calls in a row whose model did little better than
         the constant prediction of their chunk.
+    format : int
+        :data:`STATE_FORMAT` when built: a continued fit refuses a state of
+        another layout (:meth:`check`).
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -95,6 +103,7 @@ class TrainingState:
         self.best_validation_loss = np.inf
         self.calls_learning_little = 0
         self.target_scaling = None
+        self.format = STATE_FORMAT
 
     def check(self, signature, how):
         """Raise ValueError unless a fit for ``signature`` can continue this state.
@@ -104,6 +113,12 @@ class TrainingState:
         it (:func:`restart_advice`). The data type may change: the weights
         are converted and the optimiser restarts.
         """
+        if vars(self).get("format") != STATE_FORMAT:
+            raise ValueError(
+                f"{how} continues a model whose training state was saved by "
+                "another release of sk_shallow; this one cannot continue it "
+                "(the fitted model still predicts). " + restart_advice(how)
+            )
         for name, before in self.signature.items():
             now = signature[name]
             if name != "dtype" and now != before:
