@@ -375,7 +375,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if self.loss != "squared_error":
             return None
         if not first:
-            return getattr(state, "target_scaling", None)
+            return state.target_scaling
         if incremental:
             # A streamed fit of all the chunks (sk_shallow.dask) sets the
             # scaling of all of them before the first chunk's partial_fit.

@@ -177,11 +177,13 @@ class StoppingRule:
         Apply the plateau test.
     floor : float, optional
         The cost of the best constant prediction (the class frequencies, the
-        mean target). With ``trend``, no stall is reported while the best
-        cost is within ``LEARNED_LITTLE`` of it: the run has not left the
-        plateau it started on. This is what tells that plateau from
-        convergence when the values are noisy (the epochs of a stochastic
-        solver, whose window gains are then as often negative as positive).
+        mean target). No stall is reported while the best training cost is
+        within ``LEARNED_LITTLE`` of it: the run has not left the plateau it
+        started on. This is what tells that plateau from convergence when
+        the values are noisy (the epochs of a stochastic solver, whose
+        window gains are then as often negative as positive), and what keeps
+        early stopping from ending a fit there: the validation score of a
+        model that still predicts about the constant does not move.
     wobble : bool, default=False
         The values are deterministic (the full batch's cost): tell a wobble
         at the edge of stability from a stall. Gradient descent at a fixed
@@ -215,18 +217,24 @@ class StoppingRule:
         self.floor = floor
         self.wobble = wobble
         self.values = []
-        self.best = np.inf
+        self.best = self.best_cost = np.inf
         self.count = 0
         self.rising = self.climbing = False
 
-    def update(self, value):
-        """Record ``value`` (lower is better); return True when it has stalled."""
+    def update(self, value, cost=None):
+        """Record ``value`` (lower is better); return True when it has stalled.
+
+        ``cost`` is the training cost where ``value`` is not (minus a
+        validation score, or the validation cost), for the ``floor``.
+        """
         self.values.append(value)
         self.count = self.count + 1 if value > self.best - self.tol else 0
         self.best = min(self.best, value)
+        if cost is not None:
+            self.best_cost = min(self.best_cost, cost)
         if self.count <= self.n_iter_no_change:
             return False
-        if self.trend and learned_little(self.best, self.floor):
+        if learned_little(self.best if cost is None else self.best_cost, self.floor):
             self.count = 0  # still on the plateau of a constant prediction
             return False
         window = int(self.n_iter_no_change) + 1

@@ -170,14 +170,11 @@ class Progress:
         verbose=0,
         max_iter=1,
         on_iteration=None,
-        floor=None,
         monitor="score",
     ):
         self.state, self.guard, self.rule = state, guard, rule
         self.validate = validate
-        self.floor = floor
         self.monitor = monitor
-        self.best_loss = np.inf
         self.best_iteration = 0  # of this run's best validated weights
         self.verbose = verbose
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
@@ -214,7 +211,6 @@ class Progress:
                 state.best_validation_loss = val_loss
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
                 self.best_iteration = self.n_iter + 1
-        self.best_loss = min(self.best_loss, loss)
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
@@ -228,14 +224,11 @@ class Progress:
             return True
         if self.rule is None:
             return False
-        value = loss if self.validate is None else monitored
-        if not self.rule.update(value):
-            return False
-        if self.validate is not None and learned_little(self.best_loss, self.floor):
-            # The validation score of a model that still predicts about the
-            # constant does not move: the training cost has not left its
-            # starting plateau, and early stopping would end the fit there.
-            self.rule.reset()
+        if self.validate is None:
+            stalled = self.rule.update(loss)
+        else:
+            stalled = self.rule.update(monitored, cost=loss)
+        if not stalled:
             return False
         # A stalled validation score is what early stopping stops on; only
         # a stalled training cost may change the step instead.
@@ -343,9 +336,7 @@ def train(
         with np.errstate(**_QUIET):
             start, _ = objective(params)
     guard = DivergenceGuard(start, solver.hint, continued)
-    progress = Progress(
-        state, guard, rule, max_iter=max_iter, floor=floor, **progress_options
-    )
+    progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
     message, interrupted = None, False
     try:
         with np.errstate(**_QUIET):
