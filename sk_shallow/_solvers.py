@@ -720,7 +720,7 @@ class LBFGS(Solver):
 
         def fun(theta):
             J, grads = objective(_xp_network.unpack(theta, like))
-            return J, np.asarray(_xp_network.pack(grads), dtype=np.float64)
+            return J, _xp_network.pack(grads)
 
         def callback(intermediate_result):
             # Keep the iterate, so that an interruption leaves the weights
@@ -732,7 +732,7 @@ class LBFGS(Solver):
 
         result = scipy.optimize.minimize(
             fun,
-            np.asarray(_xp_network.pack(params), dtype=np.float64),
+            _xp_network.pack(params),
             method="L-BFGS-B",
             jac=True,
             callback=callback,

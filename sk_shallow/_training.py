@@ -4,9 +4,15 @@ A fit works like a database transaction. It builds a :class:`TrainingState`
 (or deep-copies the fitted model's, after :meth:`TrainingState.check` says it
 still applies), trains the copy with :func:`train`, and only when that
 succeeds does the estimator publish its fitted attributes from the state, in
-one place. Whatever goes wrong before — bad input, divergence, an exception
-from a callback, an interrupt before anything was learned — the estimator
-still holds its previous state, untouched, random generator included.
+one place (:func:`publish`). Whatever goes wrong before — bad input,
+divergence, an exception from a callback, an interrupt before anything was
+learned — the estimator still holds its previous state, untouched, random
+generator included.
+
+This module is the mechanics; what to make of a run's costs (when to stop,
+when a step is undone, when a run has diverged, what deserves a warning) is
+the training policy's, :mod:`sk_shallow._stopping`, and :func:`train`
+returns its :class:`~sk_shallow._stopping.Diagnosis` of the run.
 """
 
 import copy
