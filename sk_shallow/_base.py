@@ -9,7 +9,6 @@ fitted attributes, all or nothing.
 """
 
 import copy
-import functools
 import math
 from abc import abstractmethod
 from numbers import Integral, Real
@@ -37,7 +36,7 @@ from sklearn.utils.validation import (
 
 from . import _blocked, _network, _xp_network
 from ._activations import ACTIVATIONS
-from ._report import report, warn
+from ._report import report, warn  # noqa: F401 (warn: re-exported for dask.py)
 from ._solvers import AUTO_LEARNING_RATES, Objective, make_solver, solver_config
 from ._stopping import (
     AUTO_MAX_ITER,
@@ -46,7 +45,14 @@ from ._stopping import (
     AUTO_VALIDATION_PATIENCE,
     TrainingDiverged,
 )
-from ._training import TrainingState, publish, restart_advice, train
+from ._training import (
+    all_or_nothing,
+    initial_params,
+    new_state,
+    publish,
+    restart_advice,
+    train,
+)
 
 
 class CallbackSupportFallback:
@@ -179,40 +185,6 @@ _NUMBERS = (
     "init_scale",
     "learning_rate",
 )
-
-
-def _all_or_nothing(fit_method):
-    """Restore the estimator as it was when ``fit_method`` fails in any way.
-
-    Applied outside scikit-learn's ``_fit_context``, so that an error raised
-    by a callback's teardown, after the fit proper, still rolls back. A
-    shallow copy of ``__dict__`` is enough because a fit never changes an
-    object the estimator holds: it trains a deep copy of the training state
-    and rebinds attributes. The one outside object a fit draws from, the
-    generator passed as (or standing for) ``random_state``, is restored too.
-    """
-
-    @functools.wraps(fit_method)
-    def wrapper(self, *args, **kwargs):
-        saved = dict(self.__dict__)
-        generator = self.random_state
-        if generator is None:
-            generator = check_random_state(None)
-        rng_state = (
-            generator.get_state()
-            if isinstance(generator, np.random.RandomState)
-            else None
-        )
-        try:
-            return fit_method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            if rng_state is not None:
-                generator.set_state(rng_state)
-            raise
-
-    return wrapper
 
 
 class SplitImpossible(ValueError):
@@ -556,7 +528,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         output = self._output_layer() if first else self.out_activation_
         if first:
             rng = check_random_state(self.random_state)
-            params = self._initial_params(rng, X.shape[1], Y.shape[0], X.dtype)
+            params = initial_params(self, rng, X.shape[1], Y.shape[0], X.dtype)
         else:
             if self.W2_.shape[0] != Y.shape[0]:
                 raise ValueError(
@@ -633,7 +605,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
                 )
 
     # -- fitting ------------------------------------------------------------
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and ``y``.
@@ -681,8 +653,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         config = solver_config(self)
 
         if first:
-            state = self._new_state(
-                X.shape[1], n_outputs, host_dtype, signature, config
+            state = new_state(
+                self, X.shape[1], n_outputs, host_dtype, signature, config
             )
         else:
             how = "partial_fit" if incremental else "warm_start=True"
@@ -886,38 +858,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         """
         return Objective(XT, Y, sample_weight, self.activation, output, self.alpha)
 
-    def _new_state(self, n_features, n_outputs, dtype, signature, config):
-        """A fresh :class:`TrainingState`: initial weights drawn, a new solver."""
-        rng = check_random_state(self.random_state)
-        params = self._initial_params(rng, n_features, n_outputs, dtype)
-        if self.init == "zeros":
-            warn(
-                "init='zeros' starts every hidden unit with the same weights; "
-                "they receive the same gradients and stay identical (the "
-                "symmetry problem), so the hidden layer acts as one unit.",
-                UserWarning,
-            )
-        return TrainingState(params, make_solver(self, rng), rng, signature, config)
-
-    def _initial_params(self, rng, n_features, n_outputs, dtype):
-        with np.errstate(over="ignore", invalid="ignore"):
-            params = _network.initialize(
-                n_features,
-                self.n_hidden,
-                n_outputs,
-                rng,
-                init=self.init,
-                init_scale=self.init_scale,
-                activation=self.activation,
-                dtype=dtype,
-            )
-        if not all(np.isfinite(v).all() for v in params.values()):
-            raise ValueError(
-                f"init_scale={self.init_scale} gives non-finite initial weights "
-                f"in {np.dtype(dtype).name}; use a smaller init_scale."
-            )
-        return params
-
     def _signature(self, n_outputs, dtype):
         """What a training state is built for; a continued fit must agree.
 
@@ -944,7 +884,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if not isinstance(self.random_state, Integral):
             return state.rng
         rng = check_random_state(self.random_state)
-        self._initial_params(rng, X.shape[1], n_outputs, state.signature["dtype"])
+        initial_params(self, rng, X.shape[1], n_outputs, state.signature["dtype"])
         return rng
 
     def _callback_hooks(self, X, y, sample_weight, n_steps, output, n_outputs):

@@ -16,12 +16,16 @@ returns its :class:`~sk_shallow._stopping.Diagnosis` of the run.
 """
 
 import copy
+import functools
 import math
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-from . import _xp_network
+from . import _network, _xp_network
 from ._network import PARAM_NAMES
+from ._report import warn
+from ._solvers import make_solver
 from ._stopping import (
     Diagnosis,
     DivergenceGuard,
@@ -426,3 +430,105 @@ def publish(estimator, state, diagnosis, n_outputs, output):
     else:
         est.validation_scores_ = est.validation_loss_curve_ = None
         est.best_validation_score_ = None
+
+
+def all_or_nothing(fit_method):
+    """Restore the estimator as it was when ``fit_method`` fails in any way.
+
+    The transaction's rollback: whatever a failed fit set is undone.
+
+    Applied outside scikit-learn's ``_fit_context``, so that an error raised
+    by a callback's teardown, after the fit proper, still rolls back. A
+    shallow copy of ``__dict__`` is enough because a fit never changes an
+    object the estimator holds: it trains a deep copy of the training state
+    and rebinds attributes. The one outside object a fit draws from, the
+    generator passed as (or standing for) ``random_state``, is restored too.
+    """
+
+    @functools.wraps(fit_method)
+    def wrapper(self, *args, **kwargs):
+        saved = dict(self.__dict__)
+        generator = self.random_state
+        if generator is None:
+            generator = check_random_state(None)
+        rng_state = (
+            generator.get_state()
+            if isinstance(generator, np.random.RandomState)
+            else None
+        )
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if rng_state is not None:
+                generator.set_state(rng_state)
+            raise
+
+    return wrapper
+
+
+def new_state(estimator, n_features, n_outputs, dtype, signature, config):
+    """A fresh :class:`TrainingState` for ``estimator``: weights drawn, a new solver.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+    n_features, n_outputs : int
+    dtype : numpy.dtype
+        The weights' type (float32 or float64).
+    signature : dict
+        What the state is built for (see :meth:`TrainingState.check`).
+    config : tuple
+        The solver's parameters (:func:`~sk_shallow._solvers.solver_config`).
+
+    Returns
+    -------
+    state : TrainingState
+    """
+    rng = check_random_state(estimator.random_state)
+    params = initial_params(estimator, rng, n_features, n_outputs, dtype)
+    if estimator.init == "zeros":
+        warn(
+            "init='zeros' starts every hidden unit with the same weights; "
+            "they receive the same gradients and stay identical (the "
+            "symmetry problem), so the hidden layer acts as one unit.",
+            UserWarning,
+        )
+    return TrainingState(params, make_solver(estimator, rng), rng, signature, config)
+
+
+def initial_params(estimator, rng, n_features, n_outputs, dtype):
+    """The initial weights of ``estimator``'s network, drawn from ``rng``.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+        Its ``n_hidden``, ``init``, ``init_scale`` and ``activation``.
+    rng : numpy.random.RandomState
+    n_features, n_outputs : int
+    dtype : numpy.dtype
+
+    Returns
+    -------
+    params : dict
+        ``W1 (n_hidden, n_features)``, ``b1 (n_hidden, 1)``,
+        ``W2 (n_outputs, n_hidden)``, ``b2 (n_outputs, 1)``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        params = _network.initialize(
+            n_features,
+            estimator.n_hidden,
+            n_outputs,
+            rng,
+            init=estimator.init,
+            init_scale=estimator.init_scale,
+            activation=estimator.activation,
+            dtype=dtype,
+        )
+    if not all(np.isfinite(v).all() for v in params.values()):
+        raise ValueError(
+            f"init_scale={estimator.init_scale} gives non-finite initial weights "
+            f"in {np.dtype(dtype).name}; use a smaller init_scale."
+        )
+    return params
