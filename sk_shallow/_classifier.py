@@ -20,12 +20,12 @@ from sklearn.utils.validation import column_or_1d
 from . import _xp_network
 from ._base import (
     BaseShallowNet,
-    _all_or_nothing,
     finite_weights,
     incremental_solver,
     metric_weights,
-    warn,
 )
+from ._report import warn
+from ._training import all_or_nothing
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -300,7 +300,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         self.class_weight = class_weight
 
     @available_if(incremental_solver)
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
