@@ -16,8 +16,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import BaseShallowNet, _all_or_nothing, incremental_solver, warn
+from ._base import BaseShallowNet, incremental_solver
 from ._problem import finite_weights, metric_weights
+from ._report import warn
+from ._training import all_or_nothing
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -292,7 +294,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         self.class_weight = class_weight
 
     @available_if(incremental_solver)
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.

@@ -28,6 +28,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _blocked, _network, _xp_network
 from ._objective import Objective
+from ._training import initial_params
 
 #: Values beyond this overflow when squared, in a variance among others.
 SQUARES_OVERFLOW = 1e150
@@ -231,8 +232,8 @@ class Problem:
         if first or not isinstance(estimator.random_state, Integral):
             return state.rng
         rng = check_random_state(estimator.random_state)
-        estimator._initial_params(
-            rng, self.n_features, self.n_outputs, state.signature["dtype"]
+        initial_params(
+            estimator, rng, self.n_features, self.n_outputs, state.signature["dtype"]
         )
         return rng
 
@@ -520,8 +521,8 @@ def at_start(estimator, X, y, sample_weight=None):
     output = estimator._output_layer() if first else estimator.out_activation_
     if first:
         rng = check_random_state(estimator.random_state)
-        params = estimator._initial_params(
-            rng, problem.n_features, problem.n_outputs, problem.host_dtype
+        params = initial_params(
+            estimator, rng, problem.n_features, problem.n_outputs, problem.host_dtype
         )
     else:
         if estimator.W2_.shape[0] != problem.n_outputs:

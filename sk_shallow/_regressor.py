@@ -10,18 +10,15 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from . import _xp_network
-from ._base import (
-    AUTO_LEARNING_RATES,
-    BaseShallowNet,
-    _all_or_nothing,
-    incremental_solver,
-)
+from ._base import BaseShallowNet, incremental_solver
 from ._problem import (
     SQUARES_OVERFLOW,
     _column_moments,
     metric_weights,
     power_of_two_below,
 )
+from ._solvers import AUTO_LEARNING_RATES
+from ._training import all_or_nothing
 
 #: The smallest normal float64: a power of two above its inverse overflows.
 _TINY = np.finfo(np.float64).tiny
@@ -315,7 +312,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         self.loss = loss
 
     @available_if(incremental_solver)
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -376,7 +373,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if self.loss != "squared_error":
             return None
         if not first:
-            return getattr(state, "target_scaling", None)
+            return state.target_scaling
         if incremental:
             return None
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
