@@ -8,8 +8,6 @@ and publishing a trained :class:`~sk_shallow._training.TrainingState` as the
 fitted attributes, all or nothing.
 """
 
-import threading
-import warnings
 from abc import abstractmethod
 from numbers import Integral, Real
 
@@ -25,8 +23,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _problem, _xp_network
 from ._activations import ACTIVATIONS
-from ._problem import SplitImpossible, fold_scaling
-from ._report import report, warn  # noqa: F401 (warn: re-exported for dask.py)
+from ._problem import fold_scaling
+from ._report import at_callers_line, report, warn  # noqa: F401 (warn: dask.py's)
 from ._solvers import AUTO_LEARNING_RATES, make_solver, solver_config
 from ._stopping import (
     AUTO_MAX_ITER,
@@ -130,36 +128,6 @@ _NUMBERS = (
     "init_scale",
     "learning_rate",
 )
-
-
-class at_callers_line(warnings.catch_warnings):
-    """Re-issue the warnings raised inside, once it ends, with :func:`warn`.
-
-    Around the validation of a fit's data: scikit-learn's own warnings
-    (a column-vector ``y``, feature names) come with a ``stacklevel`` fixed
-    for a direct call, and would point inside sk_shallow. Warnings that the
-    filters turn into errors are raised where they occur. The warnings
-    module's state is the process's: only the main thread records (a fit in
-    another thread keeps scikit-learn's lines), so that concurrent fits
-    cannot restore each other's recorders.
-    """
-
-    def __init__(self):
-        super().__init__(record=True)
-        self.caught = None
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self.caught = super().__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.caught is None:
-            return
-        super().__exit__(*exc_info)
-        if exc_info[0] is None:
-            for w in self.caught:
-                warn(w.message, w.category)
 
 
 class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
@@ -417,19 +385,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         if scaling is not None and not first:
             state.params = fold_scaling(state.params, scaling, inverse=True)
 
-        train_part, validate = problem, None
-        if problem.validates(self, incremental):
-            rng = problem.split_generator(self, state, first)
-            drawn = rng.get_state()
-            try:
-                train_part, validate = problem.split(self, rng, output)
-            except SplitImpossible:
-                if self.early_stopping is True:
-                    raise
-                # "auto" chose to validate; data that cannot be split (too
-                # few rows held out, a side without weight) trains on all of
-                # it, as False, from the generator as it was.
-                rng.set_state(drawn)
+        train_part, validate = problem.held_out(self, state, first, incremental, output)
 
         n_steps = 1 if incremental else self._max_iter
         fit_task, on_iteration = self._callback_hooks(

@@ -220,6 +220,26 @@ class Problem:
             return bool(np.unique(self.y, return_counts=True)[1].min() >= 2)
         return True
 
+    def held_out(self, estimator, state, first, incremental, output):
+        """The training part and the validation of a fit (:meth:`split`).
+
+        ``(self, None)`` when the fit holds nothing out (:meth:`validates`),
+        or when ``early_stopping="auto"`` chose to but the data cannot be
+        split (too few rows held out, a side without weight): the fit then
+        trains on all of it, from the generator as it was.
+        """
+        if not self.validates(estimator, incremental):
+            return self, None
+        rng = self.split_generator(estimator, state, first)
+        drawn = rng.get_state()
+        try:
+            return self.split(estimator, rng, output)
+        except SplitImpossible:
+            if estimator.early_stopping is True:
+                raise
+            rng.set_state(drawn)
+            return self, None
+
     def split_generator(self, estimator, state, first):
         """The generator that holds out the validation rows.
 
