@@ -10,11 +10,10 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from . import _xp_network
-from ._base import (
+from ._base import BaseShallowNet, incremental_solver
+from ._problem import (
     SQUARES_OVERFLOW,
-    BaseShallowNet,
     _column_moments,
-    incremental_solver,
     metric_weights,
     power_of_two_below,
 )
@@ -32,7 +31,7 @@ def r2(y_true, y_pred, sample_weight=None):
     same factor, or the weights by another: values whose sums of squares
     would overflow, or whose squares would underflow, are first multiplied
     by a power of two, which is exact, and huge weights divided by one
-    (:func:`~sk_shallow._base.metric_weights`).
+    (:func:`~sk_shallow._problem.metric_weights`).
 
     Parameters
     ----------
@@ -368,8 +367,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         the step size, the tolerance and the initial weights then suit
         targets of any units. A continued fit (``warm_start``,
         ``partial_fit``) keeps the scaling of the fit it continues; the
-        first call of ``partial_fit`` sees one chunk, and scales nothing
-        (unless a Dask fit streaming its chunks set the scaling of all).
+        first call of ``partial_fit`` sees one chunk, and scales nothing.
         A target that does not vary keeps a scale of 1.
         """
         if self.loss != "squared_error":
@@ -377,9 +375,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         if not first:
             return state.target_scaling
         if incremental:
-            # A streamed fit of all the chunks (sk_shallow.dask) sets the
-            # scaling of all of them before the first chunk's partial_fit.
-            return getattr(self, "_preset_target_scaling", None)
+            return None
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
         sw = None
         if sample_weight is not None:
@@ -453,7 +449,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         """A sentence on scaling ``y`` when it is far from unit scale, or "".
 
         Far means an output's mean or standard deviation above 100 in size,
-        as for the features (:func:`~sk_shallow._base.scaling_advice`): the
+        as for the features (:func:`~sk_shallow._problem.scaling_advice`): the
         output layer starts near 0 and its steps are not made for such
         targets. ``Y`` of shape (n_outputs, m).
         """

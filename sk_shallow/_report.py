@@ -8,6 +8,7 @@ problem and the cure, at the line of the user's code that started the fit
 
 import os
 import sys
+import threading
 import warnings
 
 import sklearn
@@ -37,6 +38,36 @@ def warn(message, category):
     if frame is None:  # called from inside only (a thread's own target)
         level = 2
     warnings.warn(message, category, stacklevel=level)
+
+
+class at_callers_line(warnings.catch_warnings):
+    """Re-issue the warnings raised inside, once it ends, with :func:`warn`.
+
+    Around the validation of a fit's data: scikit-learn's own warnings
+    (a column-vector ``y``, feature names) come with a ``stacklevel`` fixed
+    for a direct call, and would point inside sk_shallow. Warnings that the
+    filters turn into errors are raised where they occur. The warnings
+    module's state is the process's: only the main thread records (a fit in
+    another thread keeps scikit-learn's lines), so that concurrent fits
+    cannot restore each other's recorders.
+    """
+
+    def __init__(self):
+        super().__init__(record=True)
+        self.caught = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.caught = super().__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.caught is None:
+            return
+        super().__exit__(*exc_info)
+        if exc_info[0] is None:
+            for w in self.caught:
+                warn(w.message, w.category)
 
 
 def _times(n):

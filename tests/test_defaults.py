@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _problem, _solvers
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._solvers import EpochSolver, FullBatchGD, GradientDescent
 from sk_shallow._stopping import StoppingRule, TrainingDiverged
@@ -313,7 +313,7 @@ def test_large_column_means_name_standard_scaler():
     with pytest.warns(ConvergenceWarning, match="means up to 10.*StandardScaler"):
         reg.fit(X, y)
     # Unit noise is the right scale: only the offset is advised against.
-    assert _base.scaling_advice(X - X.mean(axis=0)) == ""
+    assert _problem.scaling_advice(X - X.mean(axis=0)) == ""
 
 
 # -- the plateau rule -------------------------------------------------------------
@@ -471,7 +471,7 @@ def test_column_moments_match_numpy(dtype):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(10_000, 5)) * [1e-3, 1, 10, 1e3, 1] + [0, 0, 1e6, 5, -3]
     X = X.astype(dtype)
-    mean, std = _base._column_moments(X)
+    mean, std = _problem._column_moments(X)
     np.testing.assert_allclose(mean, X.mean(axis=0, dtype=np.float64), rtol=1e-12)
     np.testing.assert_allclose(std, X.std(axis=0, dtype=np.float64), rtol=1e-6)
 

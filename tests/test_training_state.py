@@ -14,7 +14,13 @@ from helpers import PARAMS, notes_gradient_descent, quiet_fit
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetRegressor,
+    _base,
+    _problem,
+    _solvers,
+)
 from sk_shallow.datasets import make_flower
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -249,14 +255,14 @@ def test_warm_start_with_another_solver_carries_the_weights(data):
 def _recording_splits(monkeypatch):
     """The validation rows of every split early stopping draws, in order."""
     splits = []
-    original = _base.train_test_split
+    original = _problem.train_test_split
 
     def recording(*args, **kwargs):
         out = original(*args, **kwargs)
         splits.append(out[1])
         return out
 
-    monkeypatch.setattr(_base, "train_test_split", recording)
+    monkeypatch.setattr(_problem, "train_test_split", recording)
     return splits
 
 
