@@ -1,11 +1,14 @@
-"""The estimator machinery shared by the shallow networks.
+"""The estimator shared by the shallow networks: parameters and the fit's order.
 
 A subclass says how targets become the output matrix ``Y``, which output layer
-to use, how to weight samples and how to score held-out predictions; this
-module does the rest: parameter validation, the one transpose into the notes'
-``(n_features, m)`` layout, initialisation, choosing a solver, early stopping,
-and publishing a trained :class:`~sk_shallow._training.TrainingState` as the
-fitted attributes, all or nothing.
+to use, how to weight samples and how to score held-out predictions. This
+module holds the parameters (their constraints and ``"auto"`` values) and
+``_fit``, which only orders the steps done elsewhere: the data resolved once
+into a problem (:mod:`sk_shallow._problem`), the training state built or
+continued (:mod:`sk_shallow._training`), the run (:func:`~sk_shallow._training.train`
+with :mod:`sk_shallow._solvers` and the policy of :mod:`sk_shallow._stopping`),
+its warnings (:mod:`sk_shallow._report`) and the fitted attributes published
+all or nothing.
 """
 
 from abc import abstractmethod
@@ -23,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _problem, _xp_network
 from ._activations import ACTIVATIONS
+from ._callbacks import CallbackSupportMixin, callback_hooks
 from ._problem import fold_scaling
 from ._report import at_callers_line, report, warn  # noqa: F401 (warn: dask.py's)
 from ._solvers import AUTO_LEARNING_RATES, make_solver, solver_config
@@ -41,73 +45,7 @@ from ._training import (
     train,
 )
 
-
-class CallbackSupportFallback:
-    """Stand-in for scikit-learn's callback support, which needs 1.9."""
-
-    def set_callbacks(self, *callbacks):
-        """Not available: callbacks need scikit-learn 1.9 or newer.
-
-        Parameters
-        ----------
-        *callbacks : object
-            The callbacks that scikit-learn 1.9 would attach.
-
-        Raises
-        ------
-        RuntimeError
-            Always, naming the scikit-learn version found.
-        """
-        import sklearn
-
-        raise RuntimeError(
-            "set_callbacks needs scikit-learn >= 1.9, which provides "
-            f"sklearn.callback; this is scikit-learn {sklearn.__version__}."
-        )
-
-
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin
-
-    CALLBACKS = True
-except ImportError:  # older scikit-learn: everything else works
-    CallbackSupportMixin = CallbackSupportFallback
-    CALLBACKS = False
-
-
 INITS = ("normal", "glorot", "he", "zeros")
-
-STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-
-def incremental_solver(estimator):
-    """Whether ``partial_fit`` makes sense: a stochastic solver, nothing global.
-
-    Parameters
-    ----------
-    estimator : BaseShallowNet
-        The estimator whose ``partial_fit`` is looked up.
-
-    Returns
-    -------
-    available : bool
-        True; otherwise an AttributeError says why not.
-    """
-    if estimator.solver not in STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            f"partial_fit is only available for the stochastic solvers "
-            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}: set "
-            "solver='sgd' or 'adam' (a fitted model's weights carry on)."
-        )
-    if estimator.early_stopping is True:
-        raise AttributeError(
-            "partial_fit is not available with early_stopping=True: one pass "
-            "over a chunk has no held-out data to stop on. Set "
-            "early_stopping=False and compare score() on held-out data."
-        )
-    estimator._check_incremental()
-    return True
-
 
 #: Parameters that must be numbers: bools are rejected even though Python
 #: counts them as integers (``n_hidden=True`` is a mistake, not 1 unit).
@@ -388,8 +326,14 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         train_part, validate = problem.held_out(self, state, first, incremental, output)
 
         n_steps = 1 if incremental else self._max_iter
-        fit_task, on_iteration = self._callback_hooks(
-            problem.X, problem.y, problem.sample_weight, n_steps, output, n_outputs
+        fit_task, on_iteration = callback_hooks(
+            self,
+            problem.X,
+            problem.y,
+            problem.sample_weight,
+            n_steps,
+            output,
+            n_outputs,
         )
         objective = train_part.objective(self.activation, output, self.alpha)
         # What a model must beat: the cost of the best constant prediction
@@ -471,50 +415,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             output=self._output_layer(),
             dtype=np.dtype(dtype).name,
         )
-
-    def _callback_hooks(self, X, y, sample_weight, n_steps, output, n_outputs):
-        """Open the fit task for scikit-learn's callbacks, if any are set.
-
-        Returns
-        -------
-        end_fit : callable or None
-            Ends the fit task.
-        on_iteration : callable or None
-            ``params -> stop``: one subtask per iteration (per epoch for the
-            stochastic solvers, per L-BFGS iteration), ended at once with the
-            weights reached; True when a callback asks to stop.
-        """
-        if not (CALLBACKS and getattr(self, "_skl_callbacks", None)):
-            return None, None
-        context = self._init_callback_context(max_subtasks=n_steps)
-        task = dict(
-            estimator=self,
-            X=X,
-            y=y,
-            metadata=None
-            if sample_weight is None
-            else {"sample_weight": sample_weight},
-        )
-        context.call_on_fit_task_begin(**task)
-
-        def on_iteration(params):
-            iteration = context.subcontext(task_name="iteration")
-            iteration.call_on_fit_task_begin(**task)
-            return iteration.call_on_fit_task_end(
-                **task,
-                reconstruction_attributes=lambda: {
-                    **{k + "_": _xp_network.copy(v) for k, v in params.items()},
-                    "out_activation_": output,
-                    "n_outputs_": n_outputs,
-                },
-            )
-
-        def end_fit(reconstruction_attributes):
-            context.call_on_fit_task_end(
-                **task, reconstruction_attributes=reconstruction_attributes
-            )
-
-        return end_fit, on_iteration
 
     #: Split early-stopping data by class (classifiers).
     _stratify = False

@@ -16,9 +16,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import BaseShallowNet, incremental_solver
+from ._base import BaseShallowNet
 from ._problem import finite_weights, metric_weights
 from ._report import warn
+from ._solvers import incremental_solver
 from ._training import all_or_nothing
 
 

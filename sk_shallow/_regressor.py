@@ -10,14 +10,14 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from . import _xp_network
-from ._base import BaseShallowNet, incremental_solver
+from ._base import BaseShallowNet
 from ._problem import (
     SQUARES_OVERFLOW,
     _column_moments,
     metric_weights,
     power_of_two_below,
 )
-from ._solvers import AUTO_LEARNING_RATES
+from ._solvers import AUTO_LEARNING_RATES, incremental_solver
 from ._training import all_or_nothing
 
 #: The smallest normal float64: a power of two above its inverse overflows.

@@ -796,3 +796,35 @@ def make_solver(estimator, rng):
     batch_size = 200 if est.batch_size == "auto" else est.batch_size
     # An automatic step backs off from a run-away; a chosen one is kept.
     return EpochSolver(rule, batch_size, est.shuffle, rng, back_off=auto)
+
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def incremental_solver(estimator):
+    """Whether ``partial_fit`` makes sense: a stochastic solver, nothing global.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+        The estimator whose ``partial_fit`` is looked up.
+
+    Returns
+    -------
+    available : bool
+        True; otherwise an AttributeError says why not.
+    """
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for the stochastic solvers "
+            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}: set "
+            "solver='sgd' or 'adam' (a fitted model's weights carry on)."
+        )
+    if estimator.early_stopping is True:
+        raise AttributeError(
+            "partial_fit is not available with early_stopping=True: one pass "
+            "over a chunk has no held-out data to stop on. Set "
+            "early_stopping=False and compare score() on held-out data."
+        )
+    estimator._check_incremental()
+    return True

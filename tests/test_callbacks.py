@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
-from sk_shallow._base import CallbackSupportFallback
+from sk_shallow._callbacks import CallbackSupportFallback
 from sk_shallow.datasets import make_flower
 
 callback = pytest.importorskip("sklearn.callback")
