@@ -313,7 +313,8 @@ class Blocks:
         return Z2, A2
 
 
-_SERIAL = Serial()
+#: The one :class:`Serial` executor.
+SERIAL = Serial()
 
 
 def executor(m, xp):
@@ -334,7 +335,7 @@ def executor(m, xp):
     """
     config = _get_threadlocal_config()  # read, not copied: once per pass
     if m <= config["block_size"] or xp is not np:
-        return _SERIAL
+        return SERIAL
     return Blocks(config["block_size"], config["n_threads"])
 
 

@@ -178,7 +178,10 @@ class Progress:
         self.guard.check(cost, f"in a mini-batch of iteration {self.n_iter + 1}")
 
     def __call__(self, loss, params):
-        self.guard.check(loss, f"at iteration {self.n_iter + 1}")
+        guard = self.guard
+        # The guard's message is only made for a cost it may reject.
+        if guard.limit is None or not -math.inf < loss <= guard.limit:
+            guard.check(loss, f"at iteration {self.n_iter + 1}")
         state = self.state
         if self.validate is not None:
             val_loss, score = self.validate(params)
@@ -192,7 +195,8 @@ class Progress:
                 state.best_validation_loss = val_loss
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
                 self.best_iteration = self.n_iter + 1
-        self.best_loss = min(self.best_loss, loss)
+        if loss < self.best_loss:
+            self.best_loss = loss
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
