@@ -38,7 +38,13 @@ from . import _network
 from ._backend import namespace
 from ._config import _get_threadlocal_config
 
-_POOL = {"executor": None, "n_threads": 0, "controller": None, "keeper": None}
+_POOL = {
+    "executor": None,
+    "n_threads": 0,
+    "controller": None,
+    "keeper": None,
+    "blas_threads": None,
+}
 _POOL_LOCK = threading.Lock()
 
 #: The process-wide BLAS limit: how many blocked passes hold it, and the
@@ -64,12 +70,23 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+def _blas_threads(controller):
+    """The most threads that a BLAS library the process loaded uses now."""
+    return max(
+        (lib["num_threads"] for lib in controller.select(user_api="blas").info()),
+        default=1,
+    )
+
+
 def _executor(n_threads):
     """The shared thread pool (None for one thread) and the BLAS controller."""
     with _POOL_LOCK:
         if _POOL["controller"] is None:
             # scikit-learn's own controller (threadpoolctl), shared with it.
             _POOL["controller"] = _get_threadpool_controller()
+            # BLAS's threads before any limit of ours: a fit that finds
+            # another number finds the user's limit (see one_blas_thread).
+            _POOL["blas_threads"] = _blas_threads(_POOL["controller"])
         if n_threads == 1:
             return None, _POOL["controller"]
         executor = _POOL["executor"]
@@ -126,6 +143,40 @@ def _one_blas_thread(controller):
             if _LIMIT["count"] == 0:
                 limiter, _LIMIT["limiter"] = _LIMIT["limiter"], None
                 _keeper().submit(limiter.__exit__, None, None, None).result()
+
+
+@contextlib.contextmanager
+def one_blas_thread(m):
+    """BLAS on one thread for a whole fit on ``m`` examples (re-entrant).
+
+    Taken once per fit around the training loop, so that no pass pays for
+    setting and restoring the limit (two hand-overs to the thread that keeps
+    it, about 36 µs per pass): the blocked passes inside only count
+    themselves in (:func:`_one_blas_thread`).
+
+    On a batch of at most one block, BLAS's own threads split products too
+    small to share: their hand-overs cost more than the arithmetic, and when
+    another process keeps a core busy they wait for each other (a fit of
+    digits took several times as long). So the passes run on one thread,
+    the calling one, unless the user limits BLAS already
+    (``threadpoolctl.threadpool_limits``, or another value set before the
+    first fit): BLAS then using another number of threads than it did when
+    sk_shallow first looked, the user's number stays. A fit that runs while
+    another holds the limit (in another thread, or nested) joins it. On
+    more examples the blocks are the unit of parallel work, with BLAS on one
+    thread each, as every blocked pass has it.
+    """
+    _, controller = _executor(1)
+    with _LIMIT_LOCK:
+        join = _LIMIT["count"] > 0
+    if not join and m <= _get_threadlocal_config()["block_size"]:
+        now = _blas_threads(controller)
+        if now == 1 or now != _POOL["blas_threads"]:
+            # One thread already, or the user's own limit: leave it.
+            yield
+            return
+    with _one_blas_thread(controller):
+        yield
 
 
 def _partition(m, block_size):

@@ -40,6 +40,10 @@ class Objective:
         self._buffers = {}
         self._flat = None
 
+    def one_blas_thread(self):
+        """The fit's BLAS limit: :func:`sk_shallow._blocked.one_blas_thread`."""
+        return _blocked.one_blas_thread(self.n_samples)
+
     def flat(self, params):
         """A :class:`~sk_shallow._network.FlatPass` over all the data, or None.
 

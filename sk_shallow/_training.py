@@ -9,6 +9,7 @@ from a callback, an interrupt before anything was learned — the estimator
 still holds its previous state, untouched, random generator included.
 """
 
+import contextlib
 import copy
 import math
 
@@ -347,7 +348,9 @@ def train(
     outcome = Outcome()
     outcome.message, outcome.interrupted = None, False
     try:
-        with np.errstate(**_QUIET):
+        # BLAS's threads for the whole loop, set once (an objective may say).
+        threads = getattr(objective, "one_blas_thread", contextlib.nullcontext)
+        with np.errstate(**_QUIET), threads():
             outcome.message = solver.run(objective, params, progress, max_iter)
     except KeyboardInterrupt:
         if not progress.n_iter:
