@@ -19,13 +19,13 @@ Run from the repository root::
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
 import time
 import warnings
 
 import numpy as np
+from bench_mlp import alternate  # median wall times, contenders in turn
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -36,19 +36,6 @@ from sk_shallow import ShallowNetClassifier
 from sk_shallow.datasets import make_flower
 
 warnings.simplefilter("ignore", ConvergenceWarning)
-
-
-def alternate(contenders, repeat):
-    """Median wall times of several callables, run in turn after a warm-up."""
-    for fn in contenders.values():
-        fn()
-    times = {name: [] for name in contenders}
-    for _ in range(repeat):
-        for name, fn in contenders.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def row_course(repeat):
