@@ -78,15 +78,18 @@ def _blas_threads(controller):
     )
 
 
+#: BLAS's threads when sk_shallow is imported, before any limit of its own
+#: (a few milliseconds, once): a fit that finds another number finds the
+#: user's limit (see :func:`one_blas_thread`).
+_POOL["blas_threads"] = _blas_threads(_get_threadpool_controller())
+
+
 def _executor(n_threads):
     """The shared thread pool (None for one thread) and the BLAS controller."""
     with _POOL_LOCK:
         if _POOL["controller"] is None:
             # scikit-learn's own controller (threadpoolctl), shared with it.
             _POOL["controller"] = _get_threadpool_controller()
-            # BLAS's threads before any limit of ours: a fit that finds
-            # another number finds the user's limit (see one_blas_thread).
-            _POOL["blas_threads"] = _blas_threads(_POOL["controller"])
         if n_threads == 1:
             return None, _POOL["controller"]
         executor = _POOL["executor"]
@@ -159,9 +162,9 @@ def one_blas_thread(m):
     another process keeps a core busy they wait for each other (a fit of
     digits took several times as long). So the passes run on one thread,
     the calling one, unless the user limits BLAS already
-    (``threadpoolctl.threadpool_limits``, or another value set before the
-    first fit): BLAS then using another number of threads than it did when
-    sk_shallow first looked, the user's number stays. A fit that runs while
+    (``threadpoolctl.threadpool_limits``, or another value set after the
+    import): BLAS then using another number of threads than it did when
+    sk_shallow was imported, the user's number stays. A fit that runs while
     another holds the limit (in another thread, or nested) joins it. On
     more examples the blocks are the unit of parallel work, with BLAS on one
     thread each, as every blocked pass has it.

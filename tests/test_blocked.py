@@ -371,6 +371,7 @@ def _run_together(n_threads, work):
 
 
 @pytest.mark.skipif(not _blas_threads(), reason="no BLAS that threadpoolctl sees")
+@pytest.mark.blas_threads
 def test_concurrent_passes_give_back_the_blas_threads():
     # Every blocked pass runs BLAS on one thread. Passes overlapping in many
     # short-lived threads (predictions and gradients) must leave the
@@ -452,6 +453,7 @@ def _baseline():
     return max(threads)
 
 
+@pytest.mark.blas_threads
 @pytest.mark.parametrize("solver", ["gd", "sgd", "lbfgs"])
 def test_a_small_fit_runs_blas_on_one_thread_set_once(monkeypatch, solver):
     # Below one block, the passes would split tiny products over BLAS's
@@ -466,6 +468,7 @@ def test_a_small_fit_runs_blas_on_one_thread_set_once(monkeypatch, solver):
     assert _blas_threads() == before
 
 
+@pytest.mark.blas_threads
 def test_a_blocked_fit_sets_the_limit_once(monkeypatch):
     # The blocked passes limit BLAS themselves; within a fit they join the
     # fit's limit instead of setting and restoring it on every pass.
@@ -478,6 +481,7 @@ def test_a_blocked_fit_sets_the_limit_once(monkeypatch):
     assert _blas_threads() == before
 
 
+@pytest.mark.blas_threads
 def test_the_users_blas_limit_wins(monkeypatch):
     # A user's own threadpool_limits is left as it is, whatever its number.
     baseline = _baseline()
@@ -491,6 +495,7 @@ def test_the_users_blas_limit_wins(monkeypatch):
     assert max(_blas_threads()) == baseline
 
 
+@pytest.mark.blas_threads
 def test_the_fit_limit_is_reentrant():
     # Held by an outer fit (or one in another thread), a nested one joins it;
     # the last to leave restores BLAS's threads.
