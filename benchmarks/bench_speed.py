@@ -116,6 +116,13 @@ def _rate(fn, number):
     return best
 
 
+#: NumPy calls in one step of the course run (FlatPass and the update):
+#: forward 12 (two products, two bias adds, seven for float64 tanh, expit),
+#: cost 4, backward 10, the division by m, and 4 for the kept copies and
+#: the step.
+CALLS = 31
+
+
 def row_floor(repeat):
     """The least time a course step can take: its FLOPs at the GEMM rate."""
     rng = np.random.RandomState(0)
@@ -125,6 +132,9 @@ def row_floor(repeat):
     Z = rng.standard_normal((64, 2048))
     out = np.empty_like(Z)
     tanh_ns = _rate(lambda: np.tanh(Z, out=out), 200) / Z.size * 1e9
+    # What any NumPy call costs, whatever its size: one on a single value.
+    one = np.ones(1)
+    call_us = _rate(lambda: np.multiply(one, 1.0, out=one), 20_000) * 1e6
     # One step of the course run: n_x = 2, n_h = 4, n_y = 1, m = 400.
     n_x, n_h, n_y, m = 2, 4, 1, 400
     products = 2 * m * (n_h * n_x + n_y * n_h) * 2  # forward, and dW1, dW2
@@ -137,6 +147,10 @@ def row_floor(repeat):
         f"ns/element; one course step: {products} FLOPs in products, about "
         f"{elementwise} elementwise, {m * n_h} tanh; floor "
         f"{floor * 1e6:.2f} us/step"
+    )
+    print(
+        f"one NumPy call: {call_us:.2f} us; the course step's {CALLS} calls: "
+        f"{CALLS * call_us:.1f} us/step before any arithmetic"
     )
 
 
