@@ -38,7 +38,13 @@ from . import _network
 from ._backend import namespace
 from ._config import _get_threadlocal_config
 
-_POOL = {"executor": None, "n_threads": 0, "controller": None, "keeper": None}
+_POOL = {
+    "executor": None,
+    "n_threads": 0,
+    "controller": None,
+    "keeper": None,
+    "blas_threads": None,
+}
 _POOL_LOCK = threading.Lock()
 
 #: The process-wide BLAS limit: how many blocked passes hold it, and the
@@ -62,6 +68,20 @@ def _forget_pool():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _blas_threads(controller):
+    """The most threads that a BLAS library the process loaded uses now."""
+    return max(
+        (lib["num_threads"] for lib in controller.select(user_api="blas").info()),
+        default=1,
+    )
+
+
+#: BLAS's threads when sk_shallow is imported, before any limit of its own
+#: (a few milliseconds, once): a fit that finds another number finds the
+#: user's limit (see :func:`one_blas_thread`).
+_POOL["blas_threads"] = _blas_threads(_get_threadpool_controller())
 
 
 def _executor(n_threads):
@@ -126,6 +146,40 @@ def _one_blas_thread(controller):
             if _LIMIT["count"] == 0:
                 limiter, _LIMIT["limiter"] = _LIMIT["limiter"], None
                 _keeper().submit(limiter.__exit__, None, None, None).result()
+
+
+@contextlib.contextmanager
+def one_blas_thread(m):
+    """BLAS on one thread for a whole fit on ``m`` examples (re-entrant).
+
+    Taken once per fit around the training loop, so that no pass pays for
+    setting and restoring the limit (two hand-overs to the thread that keeps
+    it, about 36 µs per pass): the blocked passes inside only count
+    themselves in (:func:`_one_blas_thread`).
+
+    On a batch of at most one block, BLAS's own threads split products too
+    small to share: their hand-overs cost more than the arithmetic, and when
+    another process keeps a core busy they wait for each other (a fit of
+    digits took several times as long). So the passes run on one thread,
+    the calling one, unless the user limits BLAS already
+    (``threadpoolctl.threadpool_limits``, or another value set after the
+    import): BLAS then using another number of threads than it did when
+    sk_shallow was imported, the user's number stays. A fit that runs while
+    another holds the limit (in another thread, or nested) joins it. On
+    more examples the blocks are the unit of parallel work, with BLAS on one
+    thread each, as every blocked pass has it.
+    """
+    _, controller = _executor(1)
+    with _LIMIT_LOCK:
+        join = _LIMIT["count"] > 0
+    if not join and m <= _get_threadlocal_config()["block_size"]:
+        now = _blas_threads(controller)
+        if now == 1 or now != _POOL["blas_threads"]:
+            # One thread already, or the user's own limit: leave it.
+            yield
+            return
+    with _one_blas_thread(controller):
+        yield
 
 
 def _partition(m, block_size):
@@ -313,7 +367,8 @@ class Blocks:
         return Z2, A2
 
 
-_SERIAL = Serial()
+#: The one :class:`Serial` executor.
+SERIAL = Serial()
 
 
 def executor(m, xp):
@@ -334,7 +389,7 @@ def executor(m, xp):
     """
     config = _get_threadlocal_config()  # read, not copied: once per pass
     if m <= config["block_size"] or xp is not np:
-        return _SERIAL
+        return SERIAL
     return Blocks(config["block_size"], config["n_threads"])
 
 

@@ -80,8 +80,11 @@ def set_config(n_threads=None, block_size=None):
     in block order, so the result does not depend on ``n_threads``; it
     depends on ``block_size`` only through the order of the additions. A
     batch of at most one block takes the unblocked pass, on the calling
-    thread. Input of another array namespace (array API dispatch) is not
-    blocked: the device parallelises it.
+    thread; a fit on at most one block runs it with BLAS on one thread too
+    (set once for the fit, unless ``threadpoolctl.threadpool_limits`` of
+    your own sets another number: yours stays). Input of another array
+    namespace (array API dispatch) is not blocked: the device parallelises
+    it.
 
     Like :func:`sklearn.set_config`, the settings belong to the calling
     thread (a new thread starts from the defaults); a parameter left at

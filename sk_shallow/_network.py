@@ -26,7 +26,8 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 """
 
 import numpy as np
-from scipy.special import entr, xlogy
+from scipy.special import entr, expit, xlogy
+from scipy.special import log_expit as log_expit_into
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 from ._backend import (
@@ -539,6 +540,128 @@ def mean_cost_and_gradients(params, total, grads, S, alpha=0.0):
     """
     grads = finish_gradients(grads, params, alpha, S)
     return finish_cost(total, params, alpha, S), grads
+
+
+class FlatPass:
+    """:func:`loss_and_gradients` on one fixed NumPy batch, for thousands of calls.
+
+    The same operations in the same order as :func:`forward`,
+    :func:`loss_sum`, :func:`gradient_sums` and
+    :func:`mean_cost_and_gradients` (so the same bits), without what they
+    redo on every call: the buffers, the ``1 - Y`` of the cross-entropy and
+    the transposes are made once, the parameters are read from the arrays
+    of ``params`` (which the caller updates in place) and the gradients are
+    written to :attr:`grads`, views of one vector :attr:`gradient`. On a
+    few hundred examples each NumPy call costs about as much as its
+    arithmetic, so the Python around the calls is what this saves.
+
+    Parameters
+    ----------
+    params : dict
+        NumPy ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``,
+        ``b2 (n_y, 1)``: the arrays read on every call.
+    X : {ndarray, sparse matrix} of shape (n_x, m)
+    Y : ndarray of shape (n_y, m)
+    sample_weight : ndarray of shape (m,) or None
+    activation, output : str
+    alpha : float
+    S : float
+        ``sum_i s_i`` (``m`` without weights).
+
+    Attributes
+    ----------
+    gradient : ndarray of shape (n_parameters,)
+        The gradients of the last call, in :func:`pack`'s order.
+    grads : dict
+        The same, as views shaped like ``params`` (:func:`unpack`'s).
+    """
+
+    def __init__(self, params, X, Y, sample_weight, activation, output, alpha, S):
+        self.params = params
+        self.W1, self.b1, self.W2, self.b2 = (params[k] for k in PARAM_NAMES)
+        self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
+        self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
+        self.sigma, self.loss = OUTPUTS[output]
+        self.alpha, self.S = alpha, S
+        (n_h, _), (n_y, m), dtype = self.W1.shape, Y.shape, self.W1.dtype
+        self.A1 = np.empty((n_h, m), dtype)
+        self.Z2, self.A2, self.dZ2 = (np.empty((n_y, m), dtype) for _ in "zad")
+        self.ones = np.ones((m, 1), dtype)
+        self.one_output = n_y == 1
+        self.dZ1 = None if self.one_output else np.empty((n_h, m), dtype)
+        self.W2T = self.W2.T
+        # The binary cross-entropy's buffers (the loss written out below).
+        self.sigmoid = output == "sigmoid"
+        if self.sigmoid:
+            self.one_minus_Y = 1 - Y
+            self.losses, self.log_expit = np.empty_like(self.Z2), np.empty_like(self.Z2)
+            self.first_row = self.losses[0, :]
+        self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
+        self.grads = unpack(self.gradient, params)
+        self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
+
+    def reads(self, params):
+        """Whether ``params`` holds the arrays this pass reads."""
+        return (
+            params.get("W1") is self.W1
+            and params.get("b1") is self.b1
+            and params.get("W2") is self.W2
+            and params.get("b2") is self.b2
+        )
+
+    def _loss_sum(self):
+        """:func:`loss_sum` of the outputs in ``Z2``."""
+        Z2, sw = self.Z2, self.sample_weight
+        if not self.sigmoid:
+            return weighted_sum(self.loss(self.Y, Z2), sw, np)
+        # binary_cross_entropy, into the buffers.
+        losses = np.multiply(self.one_minus_Y, Z2, out=self.losses)
+        losses -= log_expit_into(Z2, out=self.log_expit)
+        if not self.one_output:
+            return weighted_sum(np.sum(losses, axis=0), sw, np)
+        # weighted_sum of the one row: its sum is ndarray.sum's reduction.
+        row = self.first_row
+        return float(np.add.reduce(row) if sw is None else sw @ row)
+
+    def __call__(self):
+        """The cost ``J`` at the current parameters; the gradients in :attr:`grads`."""
+        X, A1, Z2, dZ2, W2 = self.X, self.A1, self.Z2, self.dZ2, self.W2
+        # forward
+        A1 = matmul(self.W1, X, A1)
+        A1 += self.b1
+        A1 = self.g(A1)
+        np.matmul(W2, A1, out=Z2)
+        Z2 += self.b2
+        if self.sigmoid:  # sigma(copy(Z2)), elementwise: expit into A2
+            A2 = expit(Z2, out=self.A2)
+        else:
+            np.copyto(self.A2, Z2)
+            A2 = self.sigma(self.A2)
+        total = self._loss_sum()
+        # gradient_sums
+        np.subtract(A2, self.Y, out=dZ2)
+        if self.sample_weight is not None:
+            dZ2 *= self.sample_weight
+        np.matmul(dZ2, A1.T, out=self.dW2)
+        np.matmul(dZ2, self.ones, out=self.db2)
+        G = self.derivative(A1)
+        if self.one_output:
+            G *= dZ2
+            dZ1 = G
+        else:
+            dZ1 = np.matmul(self.W2T, dZ2, out=self.dZ1)
+            dZ1 *= G
+        matmul(dZ1, self.XT, self.dW1)
+        np.matmul(dZ1, self.ones, out=self.db1)
+        if self.one_output:
+            self.dW1 *= self.W2T
+            self.db1 *= self.W2T
+        # mean_cost_and_gradients
+        if self.alpha:
+            self.dW1 += self.alpha * self.W1
+            self.dW2 += self.alpha * W2
+        np.divide(self.gradient, self.S, out=self.gradient)
+        return finish_cost(total, self.params, self.alpha, self.S)
 
 
 def predict_output(params, X, activation, output):

@@ -38,6 +38,36 @@ class Objective:
         # The whole data's total weight, read (from the device) once.
         self._S = _network.weight_sum(sample_weight, self.n_samples)
         self._buffers = {}
+        self._flat = None
+
+    def one_blas_thread(self):
+        """The fit's BLAS limit: :func:`sk_shallow._blocked.one_blas_thread`."""
+        return _blocked.one_blas_thread(self.n_samples)
+
+    def flat(self, params):
+        """A :class:`~sk_shallow._network.FlatPass` over all the data, or None.
+
+        For NumPy parameters and a batch of at most one block (the serial,
+        unblocked pass): the full-batch solver's thousands of calls on the
+        same data. The pass reads the arrays of ``params``, which the caller
+        updates in place; calls with those arrays take it from then on.
+        """
+        if not (
+            isinstance(params["W1"], np.ndarray)
+            and _blocked.executor(self.n_samples, np) is _blocked.SERIAL
+        ):
+            return None
+        self._flat = _network.FlatPass(
+            params,
+            self.X,
+            self.Y,
+            self.sample_weight,
+            self.activation,
+            self.output,
+            self.alpha,
+            self._S,
+        )
+        return self._flat
 
     def __call__(self, params, batch=None):
         """``(J, grads)`` on the columns ``batch`` (a slice or indices; all if None).
@@ -47,6 +77,9 @@ class Objective:
         None for a batch whose sample weights are all zero: such a batch
         has no cost and teaches nothing.
         """
+        flat = self._flat
+        if batch is None and flat is not None and flat.reads(params):
+            return flat(), flat.grads
         X, Y, sw, S = self.X, self.Y, self.sample_weight, self._S
         if batch is not None:
             if isinstance(batch, slice):

@@ -15,6 +15,7 @@ the training policy's, :mod:`sk_shallow._stopping`, and :func:`train`
 returns its :class:`~sk_shallow._stopping.Diagnosis` of the run.
 """
 
+import contextlib
 import copy
 import functools
 import math
@@ -207,7 +208,10 @@ class Progress:
         self.guard.check(cost, f"in a mini-batch of iteration {self.n_iter + 1}")
 
     def __call__(self, loss, params):
-        self.guard.check(loss, f"at iteration {self.n_iter + 1}")
+        guard = self.guard
+        # The guard's message is only made for a cost it may reject.
+        if guard.limit is None or not -math.inf < loss <= guard.limit:
+            guard.check(loss, f"at iteration {self.n_iter + 1}")
         state = self.state
         if self.validate is not None:
             val_loss, score = self.validate(params)
@@ -349,7 +353,9 @@ def train(
     progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
     message, interrupted = None, False
     try:
-        with np.errstate(**_QUIET):
+        # BLAS's threads for the whole loop, set once (an objective may say).
+        threads = getattr(objective, "one_blas_thread", contextlib.nullcontext)
+        with np.errstate(**_QUIET), threads():
             message = solver.run(objective, params, progress, max_iter)
     except KeyboardInterrupt:
         if not progress.n_iter:

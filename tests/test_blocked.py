@@ -371,6 +371,7 @@ def _run_together(n_threads, work):
 
 
 @pytest.mark.skipif(not _blas_threads(), reason="no BLAS that threadpoolctl sees")
+@pytest.mark.blas_threads
 def test_concurrent_passes_give_back_the_blas_threads():
     # Every blocked pass runs BLAS on one thread. Passes overlapping in many
     # short-lived threads (predictions and gradients) must leave the
@@ -415,3 +416,100 @@ def test_concurrent_passes_on_different_numbers_of_threads():
 
     for _ in range(3):
         assert _run_together(4, work) == [expected] * 4
+
+
+class _Threads:
+    """Record BLAS's threads at every pass of a fit, and the limits entered."""
+
+    def __init__(self, monkeypatch):
+        self.seen, self.entered = [], 0
+        call, enter = Objective.__call__, _blocked._enter_limit
+
+        def recorded_call(objective, params, batch=None):
+            self.seen.append(max(_blas_threads()))
+            return call(objective, params, batch)
+
+        def counted_enter(controller):
+            self.entered += 1
+            return enter(controller)
+
+        monkeypatch.setattr(Objective, "__call__", recorded_call)
+        monkeypatch.setattr(_blocked, "_enter_limit", counted_enter)
+
+    def fit(self, X, y, **params):
+        self.seen.clear()
+        self.entered = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ShallowNetClassifier(max_iter=5, random_state=0, **params).fit(X, y)
+        # The first and last passes (start cost, final cost) are outside the loop.
+        return set(self.seen[1:-1])
+
+
+def _baseline():
+    threads = _blas_threads()
+    if not threads or max(threads) < 2:
+        pytest.skip("BLAS runs on one thread here already")
+    return max(threads)
+
+
+@pytest.mark.blas_threads
+@pytest.mark.parametrize("solver", ["gd", "sgd", "lbfgs"])
+def test_a_small_fit_runs_blas_on_one_thread_set_once(monkeypatch, solver):
+    # Below one block, the passes would split tiny products over BLAS's
+    # threads: the fit runs them on one, limited once for the whole loop, and
+    # gives BLAS its threads back.
+    before = _blas_threads()
+    _baseline()
+    threads = _Threads(monkeypatch)
+    X, y = make_flower(random_state=0)
+    assert threads.fit(X, y, solver=solver) == {1}
+    assert threads.entered == 1
+    assert _blas_threads() == before
+
+
+@pytest.mark.blas_threads
+def test_a_blocked_fit_sets_the_limit_once(monkeypatch):
+    # The blocked passes limit BLAS themselves; within a fit they join the
+    # fit's limit instead of setting and restoring it on every pass.
+    before = _blas_threads()
+    threads = _Threads(monkeypatch)
+    X, y = make_flower(random_state=0)
+    with config_context(block_size=64, n_threads=2):
+        threads.fit(X, y)
+    assert threads.entered == (1 if before else 0)
+    assert _blas_threads() == before
+
+
+@pytest.mark.blas_threads
+def test_the_users_blas_limit_wins(monkeypatch):
+    # A user's own threadpool_limits is left as it is, whatever its number.
+    baseline = _baseline()
+    threads = _Threads(monkeypatch)
+    X, y = make_flower(random_state=0)
+    for limit in (baseline + 1, 1):
+        with threadpool_limits(limit, "blas"):
+            limit = max(_blas_threads())  # a BLAS may cap what it is given
+            if limit == baseline:
+                continue
+            assert threads.fit(X, y) == {limit}
+            assert threads.entered == 0
+            assert max(_blas_threads()) == limit
+    assert max(_blas_threads()) == baseline
+
+
+@pytest.mark.blas_threads
+def test_the_fit_limit_is_reentrant():
+    # Held by an outer fit (or one in another thread), a nested one joins it;
+    # the last to leave restores BLAS's threads.
+    baseline = _baseline()
+    with _blocked.one_blas_thread(10):
+        with _blocked.one_blas_thread(10_000):
+            assert max(_blas_threads()) == 1
+        assert max(_blas_threads()) == 1
+        X, y = make_flower(random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ShallowNetClassifier(max_iter=3).fit(X, y)
+        assert max(_blas_threads()) == 1
+    assert max(_blas_threads()) == baseline

@@ -310,3 +310,43 @@ def test_softmax_and_logsumexp_are_scipys(dtype):
         exact = Zl.max(axis=0) + np.log(np.exp(Zl - Zl.max(axis=0)).sum(axis=0))
         _assert_within_ulps(lse[finite], exact.astype(dtype), 2, scale=top[finite])
         _assert_within_ulps(softmax_columns(Z.copy()), softmax(Z, axis=0), ulps=4)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+@pytest.mark.parametrize(
+    "output, n_y", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 3), ("identity", 2)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("sparse, weighted", [(False, False), (True, True)])
+def test_flat_pass_is_the_pass_bit_for_bit(
+    activation, output, n_y, dtype, sparse, weighted
+):
+    # FlatPass restates forward, loss_sum, gradient_sums and their mean for
+    # the full-batch solver: the same operations, so the same bits, call after
+    # call on the same buffers while the parameters change in place.
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(3)
+    m, n_x, n_h = 40, 4, 6
+    X = rng.standard_normal((n_x, m)).astype(dtype)
+    X[rng.uniform(size=X.shape) < 0.3] = 0
+    Y = (rng.uniform(size=(n_y, m)) > 0.5).astype(dtype)
+    if output == "softmax":
+        Y = np.eye(n_y, dtype=dtype)[:, rng.randint(n_y, size=m)]
+    sw = rng.uniform(0, 2, m).astype(dtype) if weighted else None
+    if sparse:
+        X = sp.csr_matrix(X.T).T  # the CSC view that a fit's X.T is
+    params = _network.initialize(n_x, n_h, n_y, rng, init_scale=0.5, dtype=dtype)
+    views = _network.unpack(_network.pack(params), params)
+    S = _network.weight_sum(sw, m)
+    flat = _network.FlatPass(views, X, Y, sw, activation, output, 0.01, S)
+    for _ in range(3):
+        J, grads = _network.loss_and_gradients(
+            views, X, Y, activation, output, 0.01, sw
+        )
+        expected = {k: v.copy() for k, v in grads.items()}
+        assert flat() == J
+        for k, v in expected.items():
+            np.testing.assert_array_equal(flat.grads[k], v, strict=True)
+        for k in views:  # a step in place, as the solver takes it
+            views[k] -= 0.5 * flat.grads[k]

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import ShallowNetClassifier, _network
+from sk_shallow._objective import Objective
 from sk_shallow.datasets import make_flower
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
@@ -239,7 +240,7 @@ def test_saturated_output_layer_is_stable():
 def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
     X, y = data
     calls = {"n": 0}
-    original = _network.gradient_sums
+    original = Objective.__call__
 
     def interrupt_at_40(*args, **kwargs):
         calls["n"] += 1
@@ -247,7 +248,8 @@ def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(_network, "gradient_sums", interrupt_at_40)
+    # The pass of each step (the objective's seam: its flat pass for "gd").
+    monkeypatch.setattr(Objective, "__call__", interrupt_at_40)
     with pytest.warns(UserWarning, match="interrupted"):
         clf = ShallowNetClassifier(max_iter=100, random_state=0).fit(X, y)
     assert clf.n_iter_ == 39

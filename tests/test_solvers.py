@@ -656,3 +656,28 @@ def test_updates_on_one_vector_are_the_updates_of_each_array(rule, flat_gradient
     for name in flat.state_names:
         for k, v in getattr(per_array, name).items():
             np.testing.assert_array_equal(getattr(flat, name)[k], v)
+
+
+@pytest.mark.parametrize("learning_rate", [1.2, 40.0])
+def test_full_batch_gd_flat_loop_is_the_generic_loop(monkeypatch, learning_rate):
+    # The solver's flat loop (the objective's FlatPass, the step on the vector)
+    # against its generic loop, which an objective without ``flat`` gets (a
+    # distributed one): the same curve and weights bit for bit, also where
+    # steps are rejected and halved (learning_rate=40).
+    X, y = _data(n_classes=2)
+    X = StandardScaler().fit_transform(X)
+
+    def fit():
+        clf = ShallowNetClassifier(
+            5, learning_rate=learning_rate, max_iter=60, random_state=0
+        )
+        return quiet_fit(clf, X, y)
+
+    flat = fit()
+    monkeypatch.setattr(_solvers.Objective, "flat", lambda self, params: None)
+    generic = fit()
+    assert flat.loss_curve_ == generic.loss_curve_
+    assert flat.learning_rate_ == generic.learning_rate_
+    assert (flat.learning_rate_ < learning_rate) == (learning_rate > 2)
+    for name in PARAMS:
+        np.testing.assert_array_equal(getattr(flat, name), getattr(generic, name))
