@@ -100,10 +100,13 @@ def exp(Z, xp=np):
     return np.exp(Z, out=Z) if xp is np else xp.exp(Z)
 
 
-def log_expit(Z, xp):
-    """``log sigma(z) = -log(1 + e^-z)``, finite for every finite ``z``."""
+def log_expit(Z, xp, out=None):
+    """``log sigma(z) = -log(1 + e^-z)``, finite for every finite ``z``.
+
+    NumPy writes into ``out`` when given.
+    """
     if xp is np:
-        return _log_expit_numpy(Z)
+        return _log_expit_numpy(Z, out=out)
     return -xp.logaddexp(xp.zeros_like(Z), -Z)
 
 

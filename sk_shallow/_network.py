@@ -27,7 +27,6 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 
 import numpy as np
 from scipy.special import entr, expit, xlogy
-from scipy.special import log_expit as log_expit_into
 
 from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 from ._backend import (
@@ -55,15 +54,22 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 # only where the outputs are hopeless; training reports such a cost as
 # divergence, and prediction raises on non-finite outputs.
 # --------------------------------------------------------------------------
-def binary_cross_entropy(Y, Z2, xp=np):
+def binary_cross_entropy(Y, Z2, xp=np, buffers=None):
     """``-(y log a + (1-y) log(1-a))`` with ``a = sigma(z)``, summed over outputs.
 
     Uses ``log(1 - sigma(z)) = log sigma(z) - z``, so only one
-    :func:`scipy.special.log_expit` is needed.
+    :func:`scipy.special.log_expit` is needed. ``buffers`` (NumPy, for a
+    pass repeated on the same ``Y``): ``(1 - Y, loss, log_expit)`` arrays of
+    ``Z2``'s shape, the first computed once, the others written into.
     """
-    loss = 1 - Y
-    loss *= Z2
-    loss -= log_expit(Z2, xp)
+    if buffers is None:
+        loss = 1 - Y
+        loss *= Z2
+        loss -= log_expit(Z2, xp)
+    else:
+        one_minus_Y, loss, scratch_ = buffers
+        loss = np.multiply(one_minus_Y, Z2, out=loss)
+        loss -= log_expit(Z2, xp, out=scratch_)
     return loss[0, :] if loss.shape[0] == 1 else xp.sum(loss, axis=0)
 
 
@@ -593,9 +599,7 @@ class FlatPass:
         # The binary cross-entropy's buffers (the loss written out below).
         self.sigmoid = output == "sigmoid"
         if self.sigmoid:
-            self.one_minus_Y = 1 - Y
-            self.losses, self.log_expit = np.empty_like(self.Z2), np.empty_like(self.Z2)
-            self.first_row = self.losses[0, :]
+            self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
         self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
         self.grads = unpack(self.gradient, params)
         self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
@@ -614,14 +618,11 @@ class FlatPass:
         Z2, sw = self.Z2, self.sample_weight
         if not self.sigmoid:
             return weighted_sum(self.loss(self.Y, Z2), sw, np)
-        # binary_cross_entropy, into the buffers.
-        losses = np.multiply(self.one_minus_Y, Z2, out=self.losses)
-        losses -= log_expit_into(Z2, out=self.log_expit)
+        losses = binary_cross_entropy(self.Y, Z2, np, self.buffers)
         if not self.one_output:
-            return weighted_sum(np.sum(losses, axis=0), sw, np)
+            return weighted_sum(losses, sw, np)
         # weighted_sum of the one row: its sum is ndarray.sum's reduction.
-        row = self.first_row
-        return float(np.add.reduce(row) if sw is None else sw @ row)
+        return float(np.add.reduce(losses) if sw is None else sw @ losses)
 
     def __call__(self):
         """The cost ``J`` at the current parameters; the gradients in :attr:`grads`."""
