@@ -68,6 +68,7 @@ html_sidebars = {
         "auto_examples/index",
         "api",
         "benchmarks",
+        "architecture",
         "changelog",
     ]
 }
