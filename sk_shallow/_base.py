@@ -28,7 +28,7 @@ from . import _problem, _xp_network
 from ._activations import ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, callback_hooks
 from ._problem import fold_scaling
-from ._report import at_callers_line, report, warn  # noqa: F401 (warn: dask.py's)
+from ._report import at_callers_line, report
 from ._solvers import AUTO_LEARNING_RATES, make_solver, solver_config
 from ._stopping import (
     AUTO_MAX_ITER,

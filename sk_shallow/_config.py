@@ -82,7 +82,10 @@ def set_config(n_threads=None, block_size=None):
     batch of at most one block takes the unblocked pass, on the calling
     thread; a fit on at most one block runs it with BLAS on one thread too
     (set once for the fit, unless ``threadpoolctl.threadpool_limits`` of
-    your own sets another number: yours stays). Input of another array
+    your own sets another number: yours stays). BLAS's thread count is the
+    process's, not a thread's: while any fit runs, NumPy's products
+    elsewhere in the process run on one BLAS thread too, and the count is
+    restored when the last fit ends. Input of another array
     namespace (array API dispatch) is not blocked: the device parallelises
     it.
 

@@ -46,7 +46,9 @@ class at_callers_line(warnings.catch_warnings):
     Around the validation of a fit's data: scikit-learn's own warnings
     (a column-vector ``y``, feature names) come with a ``stacklevel`` fixed
     for a direct call, and would point inside sk_shallow. Warnings that the
-    filters turn into errors are raised where they occur. The warnings
+    filters turn into errors are raised where they occur; warnings from
+    elsewhere (another thread's, recorded meanwhile) are re-issued as they
+    were. The warnings
     module's state is the process's: only the main thread records (a fit in
     another thread keeps scikit-learn's lines), so that concurrent fits
     cannot restore each other's recorders.
@@ -65,9 +67,14 @@ class at_callers_line(warnings.catch_warnings):
         if self.caught is None:
             return
         super().__exit__(*exc_info)
-        if exc_info[0] is None:
-            for w in self.caught:
+        # Every warning recorded is shown, the call failing or not; only
+        # those raised inside sk_shallow or scikit-learn move to the user's
+        # line (another thread's keep theirs).
+        for w in self.caught:
+            if os.path.abspath(w.filename).startswith(_INTERNAL):
                 warn(w.message, w.category)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _times(n):

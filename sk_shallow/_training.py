@@ -127,8 +127,9 @@ class TrainingState:
         if vars(self).get("format") != STATE_FORMAT:
             raise ValueError(
                 f"{how} continues a model whose training state was saved by "
-                "another release of sk_shallow; this one cannot continue it "
-                "(the fitted model still predicts). " + restart_advice(how)
+                "another version of sk_shallow (an older training-state "
+                f"format; this one reads format {STATE_FORMAT}) and cannot "
+                "continue it (the fitted model still predicts). " + restart_advice(how)
             )
         for name, before in self.signature.items():
             now = signature[name]

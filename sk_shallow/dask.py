@@ -402,7 +402,12 @@ class DistributedObjective:
 
     def _rows(self, batch):
         """``{chunk index: its rows in batch}``: a slice where they are contiguous."""
-        rows = np.arange(self.n_samples)[batch]
+        # The batch's rows alone (not an index of every row: a batch of a
+        # large collection would cost the whole collection's length).
+        if isinstance(batch, slice):
+            rows = np.arange(*batch.indices(self.n_samples))
+        else:
+            rows = np.asarray(batch)
         owner = np.searchsorted(self.starts, rows, side="right") - 1
         out = {}
         for i in np.unique(owner):

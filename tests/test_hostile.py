@@ -4,6 +4,7 @@ Every case runs with warnings as errors: no overflow or invalid-value warning,
 and no obscure error from deeper down, reaches the user.
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -444,3 +445,24 @@ def test_sparse_features_beyond_squares_are_advised_max_abs_scaling_only():
     assert "MaxAbsScaler" in advice and "with_mean=False" not in advice
     scaled = MaxAbsScaler().fit_transform(sp.csr_matrix(X * 1e160))
     assert _problem.scaling_advice(scaled) == ""
+
+
+def test_warnings_recorded_around_validation_are_all_shown():
+    # Around a fit's data validation the process's warnings are recorded (to
+    # point scikit-learn's at the caller's line): those of other code, another
+    # thread's, keep their own line, and none is lost when the call fails.
+    import sklearn
+
+    from sk_shallow._report import at_callers_line
+
+    inside = os.path.join(os.path.dirname(sklearn.__file__), "utils", "x.py")
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="bad y"):
+            with at_callers_line():
+                warnings.warn_explicit("elsewhere", UserWarning, "/elsewhere.py", 7)
+                warnings.warn_explicit("inside", UserWarning, inside, 3)
+                raise ValueError("bad y")
+    where = {str(w.message): (w.filename, w.lineno) for w in shown}
+    assert where["elsewhere"] == ("/elsewhere.py", 7)
+    assert where["inside"][0] == __file__

@@ -539,7 +539,7 @@ def test_a_state_of_another_release_is_refused_clearly(data, how):
     del clf._state.format
     del vars(clf._state.solver)["rule"]
     before = _state(clf)
-    with pytest.raises(ValueError, match="saved by another release") as error:
+    with pytest.raises(ValueError, match="saved by another version") as error:
         if how == "partial_fit":
             clf.partial_fit(X, y)
         else:
