@@ -1,0 +1,718 @@
+"""Model selection in one pass: the grid search of the notes' networks.
+
+:class:`ShallowNetClassifierCV` and :class:`ShallowNetRegressorCV` do what
+``GridSearchCV(ShallowNetClassifier(...), param_grid, cv=...)`` does, with
+the same scores and the same chosen parameters, but train every network of
+every fold together (:mod:`sk_shallow._batch`): one forward and one
+backward pass per step for a stack of networks, instead of one per network.
+"""
+
+import copy
+import time
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import rankdata
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+)
+from sklearn.exceptions import FitFailedWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, check_is_fitted, indexable
+
+from . import _batch
+from ._base import warn
+from ._classifier import ShallowNetClassifier
+from ._regressor import ShallowNetRegressor
+
+#: The notes' sweep of hidden layer sizes: the grid when none is given.
+DEFAULT_HIDDEN = [1, 2, 3, 4, 5, 20, 50]
+
+
+def _best_has(method):
+    """``available_if`` check: the refitted (or plain) estimator has ``method``."""
+
+    def check(self):
+        if hasattr(self, "best_estimator_"):
+            return hasattr(self.best_estimator_, method)
+        return hasattr(self._estimator_type_class, method)
+
+    return check
+
+
+class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
+    """Grid search over a shallow network's parameters; use a subclass."""
+
+    #: The plain estimator whose parameters this one takes.
+    _plain_class = None
+
+    #: Grid parameters that a search cannot vary, and why.
+    _fixed = {
+        "warm_start": "every fit of a search starts from new weights",
+        "verbose": "set verbose on the search itself",
+    }
+
+    @property
+    def _estimator_type_class(self):
+        return self._plain_class
+
+    def _plain(self):
+        """The plain estimator with this one's parameters."""
+        names = self._plain_class._get_param_names()
+        return self._plain_class(**{k: getattr(self, k) for k in names})
+
+    def _candidates(self, base):
+        """The grid's parameter dicts, checked; ValueError for a bad grid."""
+        grid = self.param_grid
+        if grid is None:
+            grid = {"n_hidden": DEFAULT_HIDDEN}
+        if isinstance(grid, dict):
+            grid = [grid]
+        grid = list(grid)
+        if not grid:
+            raise ValueError("param_grid is empty: give at least one dict.")
+        known = set(base.get_params(deep=False))
+        for point in grid:
+            if not isinstance(point, dict):
+                raise TypeError(
+                    f"param_grid must be a dict or a list of dicts, not {point!r}."
+                )
+            for name in point:
+                if name not in known:
+                    raise ValueError(
+                        f"param_grid has an unknown parameter {name!r}; the "
+                        f"parameters of {type(base).__name__} are "
+                        f"{sorted(known)}."
+                    )
+                if name in self._fixed:
+                    raise ValueError(
+                        f"param_grid cannot vary {name!r}: {self._fixed[name]}."
+                    )
+                if name == "random_state" and self.n_init > 1:
+                    raise ValueError(
+                        "param_grid cannot vary 'random_state' with n_init > 1: "
+                        "the restarts draw their seeds from random_state."
+                    )
+        candidates = list(ParameterGrid(grid))
+        for params in candidates:
+            clone(base).set_params(**params)._validate_params()
+        return candidates
+
+    def _seeds(self):
+        """The ``random_state`` of each restart: the search's own first."""
+        rng = check_random_state(copy.deepcopy(self.random_state))
+        draws = rng.randint(np.iinfo(np.int32).max, size=self.n_init)
+        return [self.random_state, *(int(s) for s in draws[1:])]
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Score every grid point on every fold, then refit the best on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of every fit (split with the folds). The
+            test scores are unweighted, as ``GridSearchCV``'s by default.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter in ``cv``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        base = self._plain()
+        base._validate_params()
+        candidates = self._candidates(base)
+        X, y, groups = indexable(X, y, groups)
+        cv = check_cv(self.cv, y, classifier=is_classifier(base))
+        splits = list(cv.split(X, y, groups))
+        scorer = check_scoring(base, scoring=self.scoring)
+        seeds = self._seeds()
+        # One array per fold, shared by the fold's networks: their stack.
+        dense = _dense_numpy(X)
+        if dense is not None:
+            X = dense
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+
+        n_c, n_f = len(candidates), len(splits)
+        scores = np.full((n_c, n_f), np.nan)
+        fit_times = np.zeros((n_c, n_f))
+        score_times = np.zeros((n_c, n_f))
+        errors = np.full((n_c, n_f), "", dtype=object)
+        n_iters = np.zeros((n_c, n_f), dtype=int)
+        for f, (train, test) in enumerate(splits):
+            X_tr, y_tr = _safe_indexing(X, train), _safe_indexing(y, train)
+            sw_tr = None if sample_weight is None else sample_weight[train]
+            estimators = [
+                [clone(base).set_params(**params, random_state=seed) for seed in seeds]
+                for params in candidates
+            ]
+            fitted, failures, seconds = _fit_all(
+                estimators, X_tr, y_tr, sw_tr, batch=dense is not None
+            )
+            X_te, y_te = _safe_indexing(X, test), _safe_indexing(y, test)
+            for c in range(n_c):
+                fit_times[c, f] = seconds[c]
+                best = _best_restart(fitted[c])
+                if best is None:
+                    errors[c, f] = failures[c]
+                    warn(
+                        f"Every fit of {candidates[c]} on fold {f} failed: "
+                        f"{failures[c]} Its test score is nan.",
+                        FitFailedWarning,
+                    )
+                    continue
+                start = time.perf_counter()
+                scores[c, f] = scorer(best, X_te, y_te)
+                score_times[c, f] = time.perf_counter() - start
+                n_iters[c, f] = best.n_iter_
+        self._store_results(candidates, scores, fit_times, score_times, errors, n_iters)
+        if self.refit:
+            best_params = self.best_params_
+            refits = [
+                [
+                    clone(base).set_params(**best_params, random_state=seed)
+                    for seed in seeds
+                ]
+            ]
+            start = time.perf_counter()
+            fitted, failures, _ = _fit_all(
+                refits, X, y, sample_weight, batch=dense is not None
+            )
+            self.best_estimator_ = _best_restart(fitted[0])
+            if self.best_estimator_ is None:
+                raise ValueError(
+                    f"The refit of the best parameters {best_params} on all the "
+                    f"data failed: {failures[0]}"
+                )
+            self.refit_time_ = time.perf_counter() - start
+        self.n_splits_ = n_f
+        self.scorer_ = scorer
+        self.multimetric_ = False
+        return self
+
+    def _store_results(self, candidates, scores, fit_times, score_times, errors, iters):
+        """``cv_results_`` with GridSearchCV's keys, and the best candidate."""
+        results = {
+            "mean_fit_time": fit_times.mean(axis=1),
+            "std_fit_time": fit_times.std(axis=1),
+            "mean_score_time": score_times.mean(axis=1),
+            "std_score_time": score_times.std(axis=1),
+        }
+        names = sorted({k for params in candidates for k in params})
+        for name in names:
+            column = np.ma.MaskedArray(np.empty(len(candidates), dtype=object))
+            column.mask = True
+            for c, params in enumerate(candidates):
+                if name in params:
+                    column[c] = params[name]
+            results[f"param_{name}"] = column
+        results["params"] = candidates
+        for f in range(scores.shape[1]):
+            results[f"split{f}_test_score"] = scores[:, f]
+        with np.errstate(invalid="ignore"):
+            results["mean_test_score"] = scores.mean(axis=1)
+            results["std_test_score"] = scores.std(axis=1)
+        mean = results["mean_test_score"]
+        if np.isnan(mean).all():
+            ranks = np.ones(len(mean), dtype=np.int32)
+        else:
+            low = np.nanmin(mean) - 1
+            ranks = rankdata(-np.where(np.isnan(mean), low, mean), method="min")
+        results["rank_test_score"] = np.asarray(ranks, dtype=np.int32)
+        for f in range(scores.shape[1]):
+            results[f"split{f}_fit_error"] = errors[:, f]
+            results[f"split{f}_n_iter"] = iters[:, f]
+        self.cv_results_ = results
+        self.best_index_ = int(np.flatnonzero(ranks == 1)[0])
+        self.best_params_ = candidates[self.best_index_]
+        self.best_score_ = float(mean[self.best_index_])
+
+    # -- what the best estimator does ----------------------------------------
+    @property
+    def classes_(self):
+        """The class labels of the best estimator."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        """The number of features seen during :meth:`fit`."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.n_features_in_
+
+    @available_if(_best_has("predict"))
+    def predict(self, X):
+        """The best estimator's predictions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted targets or labels.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        """The best estimator's score (accuracy, or R^2 for a regressor).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets or labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            ``self.best_estimator_.score(X, y, sample_weight)``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.score(X, y, sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.array_api_support = False
+        return tags
+
+
+def _dense_numpy(X):
+    """``X`` as a float NumPy array that the folds can share, or None.
+
+    None for sparse input and for arrays of other namespaces: their fits run
+    one by one.
+    """
+    if sp.issparse(X) or not isinstance(X, (np.ndarray, list, tuple)):
+        if not hasattr(X, "iloc"):  # a DataFrame converts, others are fitted alone
+            return None
+    try:
+        return check_array(
+            X, dtype=(np.float64, np.float32), ensure_all_finite=False, order="C"
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _fit_all(estimators, X, y, sample_weight, batch):
+    """Fit ``estimators`` (a list per candidate) on one training set.
+
+    The gradient-descent fits are stacked and trained together (``batch``);
+    the others are fitted one by one. Returns the fitted estimators (None
+    for a failed fit), the error message of each candidate's last failure,
+    and each candidate's share of the time.
+    """
+    fitted = [[None] * len(row) for row in estimators]
+    failures = [""] * len(estimators)
+    seconds = [0.0] * len(estimators)
+    prepared = []
+    start = time.perf_counter()
+    for c, row in enumerate(estimators):
+        for r, est in enumerate(row):
+            if batch and _batch.batchable(est):
+                try:
+                    prepared.append((c, r, _batch.prepare(est, X, y, sample_weight)))
+                except ValueError as error:
+                    failures[c] = str(error)
+                continue
+            alone = time.perf_counter()
+            try:
+                fitted[c][r] = est.fit(X, y, sample_weight=sample_weight)
+            except ValueError as error:
+                failures[c] = str(error)
+            seconds[c] += time.perf_counter() - alone
+    together = time.perf_counter()
+    _batch.train([fit for _, _, fit in prepared])
+    for c, r, fit in prepared:
+        try:
+            fitted[c][r] = _batch.finish(fit)
+        except ValueError as error:
+            failures[c] = str(error)
+    # The stack's time, shared between its networks by their steps.
+    shared = time.perf_counter() - together + (together - start) - sum(seconds)
+    steps = {(c, r): max(1, fit.progress.n_iter) for c, r, fit in prepared}
+    total = sum(steps.values())
+    for (c, _), n in steps.items():
+        seconds[c] += shared * n / total
+    return fitted, failures, seconds
+
+
+def _best_restart(estimators):
+    """The fitted restart with the lowest final training cost, or None."""
+    done = [e for e in estimators if e is not None]
+    if not done:
+        return None
+    return min(done, key=lambda e: e.loss_)
+
+
+_CV_CONSTRAINTS = {
+    "param_grid": [dict, list, None],
+    "cv": ["cv_object"],
+    "scoring": [StrOptions(set()), callable, None, HasMethods("__call__")],
+    "refit": ["boolean"],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+}
+_CV_CONSTRAINTS["scoring"] = [str, callable, None]
+
+
+class ShallowNetClassifierCV(ClassifierMixin, _BaseShallowNetCV):
+    """ShallowNetClassifier, its parameters chosen by cross-validation.
+
+    A grid search, as ``GridSearchCV(ShallowNetClassifier(...), param_grid,
+    cv=cv, scoring=scoring)`` does it, with the same test scores and the
+    same ``best_params_``, but with the gradient-descent fits of every grid
+    point, fold and restart trained together: one forward and one backward
+    pass per step for a stack of networks. Each network still stops on its
+    own stopping rule, with its own step safeguard and halvings; one that
+    diverges has a test score of nan (its error in
+    ``cv_results_["split<k>_fit_error"]``) and does not stop the others.
+
+    What cannot be stacked is fitted one by one, with the same results:
+    other solvers, sparse input, array API input (scikit-learn's
+    ``array_api_dispatch``: the fits run one by one in the input's
+    namespace). Dask collections are out of scope: search over
+    :mod:`sk_shallow.dask` estimators with Dask-ML's own searches.
+
+    Parameters
+    ----------
+    param_grid : dict, list of dict or None, default=None
+        None searches the notes' hidden layer sizes, ``{"n_hidden": [1, 2,
+        3, 4, 5, 20, 50]}``. Otherwise parameter names of the plain
+        estimator mapped to lists of values to try, as ``GridSearchCV``'s.
+        Every parameter may vary but ``warm_start`` and ``verbose`` (and
+        ``random_state`` when
+        ``n_init > 1``). The candidates with ``solver="gd"`` (the default,
+        the notes' full-batch descent) train together, one stack per fold
+        and activation, whatever else they vary (``n_hidden``,
+        ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
+        ``max_iter``...); those with another solver are fitted one by one.
+    n_hidden, activation, solver, learning_rate, max_iter, tol,
+        n_iter_no_change, alpha, batch_size, shuffle,
+        learning_rate_schedule, power_t, momentum, nesterovs_momentum,
+        beta_1, beta_2, epsilon, early_stopping, validation_fraction,
+        max_fun, class_weight, init, init_scale, random_state, verbose,
+        warm_start : see ShallowNetClassifier
+        The plain estimator's parameters, its defaults included: every fit
+        starts from them and sets its grid point's.
+    cv : int, cross-validation generator or iterable, default=None
+        The folds, as ``check_cv`` takes them: None for 5 folds (stratified
+        for a classifier), an integer, a splitter or ``(train, test)`` pairs.
+    scoring : str, callable or None, default=None
+        The test score, as ``GridSearchCV``'s single metric: None for the
+        estimator's ``score`` (accuracy, R^2).
+    refit : bool, default=True
+        Refit the best parameters on all the data as ``best_estimator_``.
+    n_init : int, default=1
+        Independent restarts of every fit, each from its own initial
+        weights; the one with the lowest final training cost (``loss_``)
+        is kept. The first uses ``random_state`` itself (so ``n_init=1``
+        fits what the plain estimator fits), the others seeds drawn from it.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarray
+        ``GridSearchCV``'s keys (``params``, ``param_<name>``,
+        ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, ``mean_fit_time``...), so that
+        ``pandas.DataFrame(cv_results_)`` tabulates them; and per fold
+        ``split<k>_n_iter`` (the kept restart's iterations) and
+        ``split<k>_fit_error`` (why every restart failed, or "").
+    best_params_ : dict
+        The grid point of the best mean test score.
+    best_score_ : float
+        Its mean test score.
+    best_index_ : int
+        Its index in ``cv_results_``.
+    best_estimator_ : ShallowNetClassifier
+        The plain estimator refit with ``best_params_`` on all the data
+        (with ``refit=True``), the restart of lowest training cost kept.
+    refit_time_ : float
+        Seconds the refit took.
+    n_splits_ : int
+        The number of folds.
+    scorer_ : callable
+        The scorer of the test scores.
+
+    See Also
+    --------
+    ShallowNetClassifier : The plain estimator.
+    sklearn.model_selection.GridSearchCV : The search this one reproduces.
+
+    Examples
+    --------
+    >>> from sk_shallow import ShallowNetClassifierCV
+    >>> from sklearn.datasets import make_moons
+    >>> X, y = make_moons(n_samples=100, random_state=0)
+    >>> search = ShallowNetClassifierCV(
+    ...     {"n_hidden": [1, 4]}, max_iter=200, cv=3, random_state=0
+    ... ).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['n_hidden']
+    """
+
+    _plain_class = ShallowNetClassifier
+    _parameter_constraints: dict = {
+        **ShallowNetClassifier._parameter_constraints,
+        **_CV_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        param_grid=None,
+        n_hidden=4,
+        activation="tanh",
+        *,
+        solver="gd",
+        learning_rate="auto",
+        max_iter="auto",
+        tol="auto",
+        n_iter_no_change="auto",
+        alpha=0.0,
+        batch_size="auto",
+        shuffle=True,
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        max_fun=15000,
+        class_weight=None,
+        init="normal",
+        init_scale=0.01,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        cv=None,
+        scoring=None,
+        refit=True,
+        n_init=1,
+    ):
+        self.param_grid = param_grid
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.init = init
+        self.init_scale = init_scale
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.n_init = n_init
+
+
+class ShallowNetRegressorCV(RegressorMixin, _BaseShallowNetCV):
+    """ShallowNetRegressor, its parameters chosen by cross-validation.
+
+    A grid search, as ``GridSearchCV(ShallowNetRegressor(...), param_grid,
+    cv=cv, scoring=scoring)`` does it, with the same test scores and the
+    same ``best_params_``, but with the gradient-descent fits of every grid
+    point, fold and restart trained together: one forward and one backward
+    pass per step for a stack of networks. Each network still stops on its
+    own stopping rule, with its own step safeguard and halvings; one that
+    diverges has a test score of nan (its error in
+    ``cv_results_["split<k>_fit_error"]``) and does not stop the others.
+
+    What cannot be stacked is fitted one by one, with the same results:
+    other solvers, sparse input, array API input (scikit-learn's
+    ``array_api_dispatch``: the fits run one by one in the input's
+    namespace). Dask collections are out of scope: search over
+    :mod:`sk_shallow.dask` estimators with Dask-ML's own searches.
+
+    Parameters
+    ----------
+    param_grid : dict, list of dict or None, default=None
+        None searches the notes' hidden layer sizes, ``{"n_hidden": [1, 2,
+        3, 4, 5, 20, 50]}``. Otherwise parameter names of the plain
+        estimator mapped to lists of values to try, as ``GridSearchCV``'s.
+        Every parameter may vary but ``warm_start`` and ``verbose`` (and
+        ``random_state`` when
+        ``n_init > 1``). The candidates with ``solver="gd"`` (the default,
+        the notes' full-batch descent) train together, one stack per fold
+        and activation, whatever else they vary (``n_hidden``,
+        ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
+        ``max_iter``...); those with another solver are fitted one by one.
+    n_hidden, activation, loss, solver, learning_rate, max_iter, tol,
+        n_iter_no_change, alpha, batch_size, shuffle,
+        learning_rate_schedule, power_t, momentum, nesterovs_momentum,
+        beta_1, beta_2, epsilon, early_stopping, validation_fraction,
+        max_fun, init, init_scale, random_state, verbose, warm_start : see
+        ShallowNetRegressor
+        The plain estimator's parameters, its defaults included: every fit
+        starts from them and sets its grid point's.
+    cv : int, cross-validation generator or iterable, default=None
+        The folds, as ``check_cv`` takes them: None for 5 folds (stratified
+        for a classifier), an integer, a splitter or ``(train, test)`` pairs.
+    scoring : str, callable or None, default=None
+        The test score, as ``GridSearchCV``'s single metric: None for the
+        estimator's ``score`` (accuracy, R^2).
+    refit : bool, default=True
+        Refit the best parameters on all the data as ``best_estimator_``.
+    n_init : int, default=1
+        Independent restarts of every fit, each from its own initial
+        weights; the one with the lowest final training cost (``loss_``)
+        is kept. The first uses ``random_state`` itself (so ``n_init=1``
+        fits what the plain estimator fits), the others seeds drawn from it.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarray
+        ``GridSearchCV``'s keys (``params``, ``param_<name>``,
+        ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, ``mean_fit_time``...), so that
+        ``pandas.DataFrame(cv_results_)`` tabulates them; and per fold
+        ``split<k>_n_iter`` (the kept restart's iterations) and
+        ``split<k>_fit_error`` (why every restart failed, or "").
+    best_params_ : dict
+        The grid point of the best mean test score.
+    best_score_ : float
+        Its mean test score.
+    best_index_ : int
+        Its index in ``cv_results_``.
+    best_estimator_ : ShallowNetRegressor
+        The plain estimator refit with ``best_params_`` on all the data
+        (with ``refit=True``), the restart of lowest training cost kept.
+    refit_time_ : float
+        Seconds the refit took.
+    n_splits_ : int
+        The number of folds.
+    scorer_ : callable
+        The scorer of the test scores.
+
+    See Also
+    --------
+    ShallowNetRegressor : The plain estimator.
+    sklearn.model_selection.GridSearchCV : The search this one reproduces.
+
+    Examples
+    --------
+    >>> from sk_shallow import ShallowNetRegressorCV
+    >>> from sklearn.datasets import make_friedman1
+    >>> X, y = make_friedman1(n_samples=100, random_state=0)
+    >>> search = ShallowNetRegressorCV(
+    ...     {"n_hidden": [1, 4]}, max_iter=200, cv=3, random_state=0
+    ... ).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['n_hidden']
+    """
+
+    _plain_class = ShallowNetRegressor
+    _parameter_constraints: dict = {
+        **ShallowNetRegressor._parameter_constraints,
+        **_CV_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        param_grid=None,
+        n_hidden=4,
+        activation="tanh",
+        *,
+        loss="squared_error",
+        solver="gd",
+        learning_rate="auto",
+        max_iter="auto",
+        tol="auto",
+        n_iter_no_change="auto",
+        alpha=1.0,
+        batch_size="auto",
+        shuffle=True,
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        max_fun=15000,
+        init="glorot",
+        init_scale=0.01,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        cv=None,
+        scoring=None,
+        refit=True,
+        n_init=1,
+    ):
+        self.param_grid = param_grid
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.max_fun = max_fun
+        self.init = init
+        self.init_scale = init_scale
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.n_init = n_init
