@@ -87,7 +87,7 @@ def prepare(estimator, X, y, sample_weight=None):
     ----------
     estimator : ShallowNetClassifier or ShallowNetRegressor
         Unfitted, with ``solver="gd"`` (:func:`batchable`).
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,), default=None
 
@@ -108,17 +108,24 @@ def prepare(estimator, X, y, sample_weight=None):
     state.target_scaling = scaling
     if scaling is not None:
         Y = _standardise(Y, scaling)
-    XT, Y_train, sw_train, validate = X.T, Y, sample_weight, None
+    XT, Y_train, sw_train, held_out = X.T, Y, sample_weight, None
     if est._validates(X, y, False):
         drawn = state.rng.get_state()
+        # The estimator's own split, of the row numbers: the same draws,
+        # the same errors, and the rows it trains on, in its order.
+        rows = np.arange(X.shape[0], dtype=np.float64)[:, None]
         try:
-            XT, Y_train, sw_train, validate = est._split(
-                X, y, Y, sample_weight, state.rng, output
+            train_rows, Y_train, sw_train, _ = est._split(
+                rows, y, Y, sample_weight, state.rng, output
             )
         except SplitImpossible:
             if est.early_stopping is True:
                 raise
             state.rng.set_state(drawn)
+        else:
+            train_rows = train_rows[0].astype(np.intp)
+            held_out = np.setdiff1d(np.arange(X.shape[0]), train_rows)
+            XT = X[train_rows].T
     fit = Fit(
         estimator=est,
         state=state,
@@ -130,9 +137,12 @@ def prepare(estimator, X, y, sample_weight=None):
         baseline=est._constant_cost(Y_train, sw_train, output),
         saturated=est._saturated_share(state.params, XT),
         scaling=scaling,
-        validated=validate is not None,
+        validated=held_out is not None,
         X=X,
     )
+    if held_out is not None:
+        sw_val = None if sample_weight is None else sample_weight[held_out]
+        fit.extra["validation"] = (X[held_out].T, Y[:, held_out], sw_val)
     # The training loop's own objects, built as train() builds them.
     fit.max_iter = est._max_iter
     solver = state.solver
@@ -149,7 +159,8 @@ def prepare(estimator, X, y, sample_weight=None):
         state,
         DivergenceGuard(None, solver.hint),
         rule,
-        validate=validate,
+        # The held-out cost and score, from the stack's pass (see _Stack).
+        validate=(lambda params: fit.extra["scored"]) if fit.validated else None,
         verbose=est.verbose,
         max_iter=fit.max_iter,
         floor=fit.baseline,
@@ -158,50 +169,122 @@ def prepare(estimator, X, y, sample_weight=None):
     return fit
 
 
-class _Stack:
-    """Networks of one activation on one training set, stacked and padded.
+def _stacked(arrays, like=None):
+    """``arrays`` (one per network) as one array with a leading dimension.
 
-    The stack's parameters are arrays with a leading dimension, one row per
-    network, its hidden layer padded to the widest network's with units
-    whose weights are zero and whose gradients are masked to zero, so that
-    they never change what the network computes.
+    Features come as ``(n_features, m)`` transposes of row-major arrays;
+    their stack keeps that layout, so that every network's products are
+    those of its own fit.
+    """
+    if arrays[0] is None:
+        return None
+    if like == "columns":
+        return np.stack([a.T for a in arrays]).swapaxes(-1, -2)
+    return np.stack(arrays)
+
+
+class _Data:
+    """The stacked data of a stack's networks: each network's own rows."""
+
+    def __init__(self, parts):
+        X, Y, sw = zip(*parts, strict=True)
+        self.X = _stacked(X, "columns")
+        self.Y = _stacked(Y)
+        self.sw = _stacked(sw)
+        m = self.Y.shape[-1]
+        self.S = (
+            np.array([float(m)] * len(X))
+            if self.sw is None
+            else np.array([float(_network.weight_sum(w, m)) for w in sw])
+        )
+        self.cache = {}
+
+    def take(self, keep):
+        """The data of the networks ``keep`` only."""
+        new = object.__new__(_Data)
+        new.X = self.X[keep]
+        new.Y, new.S, new.cache = self.Y[keep], self.S[keep], {}
+        new.sw = None if self.sw is None else self.sw[keep]
+        return new
+
+    def passes(self, P, activation, output, grads=None):
+        """Forward pass, per-network loss sums, and (with ``grads``) the backward."""
+        cache = _network.forward(P, self.X, activation, output, self.cache)
+        losses = _network.OUTPUTS[output][1](self.Y, cache["Z2"])
+        if self.sw is None:
+            totals = losses.sum(axis=-1)
+        else:
+            totals = np.matmul(losses[:, None, :], self.sw[:, :, None])[:, 0, 0]
+        if grads is not None:
+            sw = None if self.sw is None else self.sw[:, None, :]
+            _network.gradient_sums(P, self.X, self.Y, cache, activation, sw, grads)
+        return cache, totals.astype(np.float64)
+
+
+class _Stack:
+    """Networks of one activation, on training sets of one size, stacked.
+
+    The stack's parameters are one array with a row per network, in the
+    layout of :func:`sk_shallow._network.pack` (the gradients likewise), so
+    that a step of every network is one operation, as a fit's step is one
+    operation on its vector. Its hidden layer is padded to the widest
+    network's with units whose weights are zero and whose gradients are
+    masked to zero, so that they never change what the network computes.
     """
 
     def __init__(self, fits):
         self.fits = list(fits)
         first = fits[0]
-        self.X, self.Y, self.sw = first.XT, first.Y, first.sample_weight
         self.activation = first.estimator.activation
         self.output = first.output
-        self.S = _network.weight_sum(self.sw, self.Y.shape[1])
-        self.n_samples = self.Y.shape[1]
-        widths = [f.estimator.n_hidden for f in fits]
-        width = max(widths)
+        self.n_samples = first.Y.shape[1]
+        widths = np.array([f.estimator.n_hidden for f in fits])
+        width = int(widths.max())
         dtype = first.state.params["W1"].dtype
-        B, n_x, n_y = len(fits), self.X.shape[0], self.Y.shape[0]
-        shapes = {
-            "W1": (B, width, n_x),
-            "b1": (B, width, 1),
-            "W2": (B, n_y, width),
-            "b2": (B, n_y, 1),
+        B, n_x, n_y = len(fits), first.XT.shape[0], first.Y.shape[0]
+        like = {
+            "W1": np.empty((width, n_x)),
+            "b1": np.empty((width, 1)),
+            "W2": np.empty((n_y, width)),
+            "b2": np.empty((n_y, 1)),
         }
-        self.P = {k: np.zeros(s, dtype) for k, s in shapes.items()}
+        self.size = sum(v.size for v in like.values())
+        self.theta = np.zeros((B, self.size), dtype)
+        self.gradient = np.empty_like(self.theta)
+        self.kept = (np.empty_like(self.theta), np.empty_like(self.theta))
+        self._views(like)
         for i, f in enumerate(fits):
             for k, v in f.state.params.items():
                 self._row(self.P, k, i, f)[...] = v
-        self.masks = None
-        if min(widths) < width:
-            units = (np.arange(width) < np.array(widths)[:, None]).astype(dtype)
-            self.masks = {
-                "W1": units[:, :, None],
-                "b1": units[:, :, None],
-                "W2": units[:, None, :],
-            }
-        self.kept = tuple(
-            {k: np.empty_like(v) for k, v in self.P.items()} for _ in "pg"
-        )
-        self.alpha = np.array([f.estimator.alpha for f in fits], dtype)[:, None, None]
-        self.cache, self.grads = {}, {k: np.empty_like(v) for k, v in self.P.items()}
+        self.mask = None
+        if widths.min() < width:
+            self.mask = np.zeros_like(self.theta)
+            for i, f in enumerate(fits):
+                self._row(self._unpack(self.mask), "W1", i, f)[...] = 1
+                for k in ("b1", "W2", "b2"):
+                    self._row(self._unpack(self.mask), k, i, f)[...] = 1
+        self.alpha = np.array([f.estimator.alpha for f in fits], np.float64)
+        self.data = _Data([(f.XT, f.Y, f.sample_weight) for f in fits])
+        self.validation = None
+        if first.validated:
+            self.validation = _Data([f.extra["validation"] for f in fits])
+
+    def _unpack(self, flat):
+        """``flat`` (B, size) as stacked parameter arrays: views of it."""
+        out, start = {}, 0
+        for k, shape in self.shapes.items():
+            n = int(np.prod(shape))
+            out[k] = flat[:, start : start + n].reshape(-1, *shape)
+            start += n
+        return out
+
+    def _views(self, like=None):
+        """The parameter and gradient arrays as views of the stack's rows."""
+        if like is not None:
+            self.shapes = {k: v.shape for k, v in like.items()}
+        self.P = self._unpack(self.theta)
+        self.grads = self._unpack(self.gradient)
+        self._spare = self._unpack(self.kept[1])  # the views of kept gradients
 
     @staticmethod
     def _row(arrays, k, i, fit):
@@ -216,29 +299,34 @@ class _Stack:
         return {k: self._row(self.P, k, i, self.fits[i]) for k in self.P}
 
     def costs_and_gradients(self):
-        """Every network's cost ``J`` of shape (B,), and the gradients in place."""
-        P, grads = self.P, self.grads
-        cache = _network.forward(P, self.X, self.activation, self.output, self.cache)
-        losses = _network.OUTPUTS[self.output][1](self.Y, cache["Z2"])
-        totals = losses.sum(axis=-1) if self.sw is None else losses @ self.sw
-        _network.gradient_sums(
-            P, self.X, self.Y, cache, self.activation, self.sw, grads
-        )
-        if self.masks is not None:
-            for k, mask in self.masks.items():
-                grads[k] *= mask
-        S = self.S
-        J = totals.astype(np.float64) / float(S)
+        """Every network's cost ``J`` of shape (B,); the gradients in place."""
+        P, grads, data = self.P, self.grads, self.data
+        _, totals = data.passes(P, self.activation, self.output, grads)
+        if self.mask is not None:
+            self.gradient *= self.mask
+        S = data.S
+        J = totals / S
         if self.alpha.any():
-            grads["W1"] += self.alpha * P["W1"]
-            grads["W2"] += self.alpha * P["W2"]
+            alpha = self.alpha.astype(self.theta.dtype)[:, None, None]
+            grads["W1"] += alpha * P["W1"]
+            grads["W2"] += alpha * P["W2"]
             squares = np.einsum("bij,bij->b", P["W1"], P["W1"]) + np.einsum(
                 "bij,bij->b", P["W2"], P["W2"]
             )
-            J += self.alpha[:, 0, 0] / (2 * S) * squares
-        for g in grads.values():
-            g /= S
+            J += self.alpha / (2 * S) * squares
+        self.gradient /= S.astype(self.theta.dtype)[:, None]
         return J
+
+    def score_held_out(self, rows):
+        """The held-out cost and score of the networks ``rows``, after a step."""
+        cache, totals = self.validation.passes(self.P, self.activation, self.output)
+        A2 = cache["A2"]
+        for i in rows:
+            fit = self.fits[i]
+            _, Y_val, sw_val = fit.extra["validation"]
+            cost = float(totals[i]) / float(self.validation.S[i])
+            score = fit.estimator._score_output(A2[i], Y_val, sw_val)
+            fit.extra["scored"] = (cost, score)
 
     def step(self):
         """One evaluation of every network, and each one's answer to it.
@@ -271,7 +359,10 @@ class _Stack:
                 solver.t += self.n_samples
                 take[i] = True
         self._update(take, retake, undo)
-        for i in np.flatnonzero(take):
+        rows = np.flatnonzero(take)
+        if self.validation is not None and len(rows):
+            self.score_held_out(rows)
+        for i in rows:
             fit = self.fits[i]
             params = self.params(i) if fit.validated else None
             try:
@@ -292,19 +383,27 @@ class _Stack:
 
     def _update(self, take, retake, undo):
         """Step the ``take`` rows (kept first), retake ``retake``, undo ``undo``."""
-        P, (kept_p, kept_g) = self.P, self.kept
-        step = take | retake
-        lr = np.array([f.solver.learning_rate for f in self.fits], P["W1"].dtype)
-        lr = lr[:, None, None]
-        back = retake | undo
-        for k in P:
-            if take.any():
-                np.copyto(kept_p[k], P[k], where=take[:, None, None])
-                np.copyto(kept_g[k], self.grads[k], where=take[:, None, None])
-            if back.any():
-                np.copyto(P[k], kept_p[k], where=back[:, None, None])
-            if step.any():
-                np.subtract(P[k], lr * kept_g[k], out=P[k], where=step[:, None, None])
+        theta, (kept, kept_gradient) = self.theta, self.kept
+        lr = np.array([f.solver.learning_rate for f in self.fits], theta.dtype)
+        lr = lr[:, None]
+        if take.all():  # the usual step: every network's, as one operation
+            np.copyto(kept, theta)
+            # The gradients are kept by trading buffers (and their views).
+            self.kept = (kept, self.gradient)
+            self.gradient, self.grads, self._spare = (
+                kept_gradient,
+                self._spare,
+                self.grads,
+            )
+            theta -= lr * self.kept[1]
+            return
+        rows = take[:, None]
+        np.copyto(kept, theta, where=rows)
+        np.copyto(kept_gradient, self.gradient, where=rows)
+        back = (retake | undo)[:, None]
+        np.copyto(theta, kept, where=back)
+        step = (take | retake)[:, None]
+        np.subtract(theta, lr * kept_gradient, out=theta, where=step)
 
     def _release(self, ended):
         """Hand the ended networks their weights and drop them from the stack."""
@@ -316,39 +415,79 @@ class _Stack:
         keep = np.setdiff1d(np.arange(len(self.fits)), ended)
         self.fits = [self.fits[i] for i in keep]
         if self.fits:
-            for arrays in (self.P, *self.kept):
-                for k in arrays:
-                    arrays[k] = np.ascontiguousarray(arrays[k][keep])
-            self.grads = {k: np.empty_like(v) for k, v in self.P.items()}
+            self.theta = np.ascontiguousarray(self.theta[keep])
+            self.kept = tuple(np.ascontiguousarray(a[keep]) for a in self.kept)
+            self.gradient = np.empty_like(self.theta)
+            self._views()
             self.alpha = self.alpha[keep]
-            if self.masks is not None:
-                self.masks = {k: m[keep] for k, m in self.masks.items()}
+            if self.mask is not None:
+                self.mask = self.mask[keep]
+            self.data = self.data.take(keep)
+            if self.validation is not None:
+                self.validation = self.validation.take(keep)
         return fits
 
 
-def _stack_key(fit):
-    """Fits with equal keys share their training data and activation.
+#: The cost of a stack's pass beyond its arithmetic, in hidden-unit
+#: examples (about 40 microseconds of NumPy calls): what merging two
+#: widths into one padded stack saves, against the padding it computes.
+PASS_OVERHEAD = 10_000
 
-    The features are the same when they are the same memory (a fold's array,
-    which every network of the fold was given); targets and weights are
-    compared by value.
+
+def _widths(fits):
+    """Split ``fits`` into runs of similar widths: padding against passes.
+
+    The fewest stacked hidden-unit examples plus :data:`PASS_OVERHEAD` per
+    stack, over the ways of cutting the sorted widths into runs. One hidden
+    unit stays among its own: NumPy's products with a dimension of one are
+    vector products, whose sums run in another order than a matrix's.
     """
-    X = fit.XT
-    where = (X.__array_interface__["data"][0], X.shape, X.strides, X.dtype.str)
-    sw = None if fit.sample_weight is None else fit.sample_weight.tobytes()
-    return (where, fit.Y.tobytes(), sw, fit.estimator.activation, fit.output)
+    fits = sorted(fits, key=lambda f: f.estimator.n_hidden)
+    widths = [f.estimator.n_hidden for f in fits]
+    m = fits[0].Y.shape[1]
+    n = len(fits)
+    best = [0.0] + [np.inf] * n
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j):
+            if widths[i] == 1 < widths[j - 1]:
+                continue
+            cost = best[i] + PASS_OVERHEAD + (j - i) * widths[j - 1] * m
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    runs, j = [], n
+    while j:
+        runs.append(fits[cut[j] : j])
+        j = cut[j]
+    return runs[::-1]
+
+
+def _stack_key(fit):
+    """Fits with equal keys can be stacked: same sizes, activation and output."""
+    val = fit.extra.get("validation")
+    return (
+        fit.XT.shape,
+        fit.Y.shape,
+        fit.XT.dtype.str,
+        fit.sample_weight is None,
+        None if val is None else (val[0].shape, val[2] is None),
+        fit.estimator.activation,
+        fit.output,
+        fit.estimator.early_stopping,
+    )
 
 
 def train(fits):
     """Train every fit of ``fits`` in lockstep, each to its own stop.
 
-    ``fits`` whose prepared data are the same objects (a fold's, shared by
-    its networks) are stacked; each ends with ``outcome`` set, or ``error``.
+    Fits on training sets of the same size (the folds', the restarts') with
+    the same activation are stacked; each ends with ``outcome`` set, or
+    ``error``.
     """
     groups = {}
     for fit in fits:
         groups.setdefault(_stack_key(fit), []).append(fit)
-    stacks = [_Stack(group) for group in groups.values()]
+    stacks = [_Stack(run) for group in groups.values() for run in _widths(group)]
     with np.errstate(**_QUIET):
         while stacks:
             for stack in stacks:

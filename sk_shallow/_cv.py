@@ -152,49 +152,59 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
             sample_weight = np.asarray(sample_weight)
 
         n_c, n_f = len(candidates), len(splits)
+        jobs = []  # (candidate, fold, training set, estimators of its restarts)
+        for f, (train, _) in enumerate(splits):
+            data = (
+                _safe_indexing(X, train),
+                _safe_indexing(y, train),
+                None if sample_weight is None else sample_weight[train],
+            )
+            for c, params in enumerate(candidates):
+                restarts = [
+                    clone(base).set_params(**{"random_state": seed, **params})
+                    for seed in seeds
+                ]
+                jobs.append((c, f, data, restarts))
+        fitted, failures, seconds = _fit_all(jobs, batch=dense is not None)
+
+        def _score_weights(test):
+            # As GridSearchCV: the weights reach a scorer that takes them.
+            if sample_weight is None or not scorer._accept_sample_weight():
+                return {}
+            return {"sample_weight": sample_weight[test]}
+
         scores = np.full((n_c, n_f), np.nan)
         fit_times = np.zeros((n_c, n_f))
         score_times = np.zeros((n_c, n_f))
         errors = np.full((n_c, n_f), "", dtype=object)
         n_iters = np.zeros((n_c, n_f), dtype=int)
-        for f, (train, test) in enumerate(splits):
-            X_tr, y_tr = _safe_indexing(X, train), _safe_indexing(y, train)
-            sw_tr = None if sample_weight is None else sample_weight[train]
-            estimators = [
-                [clone(base).set_params(**params, random_state=seed) for seed in seeds]
-                for params in candidates
-            ]
-            fitted, failures, seconds = _fit_all(
-                estimators, X_tr, y_tr, sw_tr, batch=dense is not None
-            )
+        for j, (c, f, _, _) in enumerate(jobs):
+            fit_times[c, f] = seconds[j]
+            best = _best_restart(fitted[j])
+            if best is None:
+                errors[c, f] = failures[j]
+                warn(
+                    f"Every fit of {candidates[c]} on fold {f} failed: "
+                    f"{failures[j]} Its test score is nan.",
+                    FitFailedWarning,
+                )
+                continue
+            test = splits[f][1]
             X_te, y_te = _safe_indexing(X, test), _safe_indexing(y, test)
-            for c in range(n_c):
-                fit_times[c, f] = seconds[c]
-                best = _best_restart(fitted[c])
-                if best is None:
-                    errors[c, f] = failures[c]
-                    warn(
-                        f"Every fit of {candidates[c]} on fold {f} failed: "
-                        f"{failures[c]} Its test score is nan.",
-                        FitFailedWarning,
-                    )
-                    continue
-                start = time.perf_counter()
-                scores[c, f] = scorer(best, X_te, y_te)
-                score_times[c, f] = time.perf_counter() - start
-                n_iters[c, f] = best.n_iter_
+            start = time.perf_counter()
+            scores[c, f] = scorer(best, X_te, y_te, **_score_weights(test))
+            score_times[c, f] = time.perf_counter() - start
+            n_iters[c, f] = best.n_iter_
         self._store_results(candidates, scores, fit_times, score_times, errors, n_iters)
         if self.refit:
             best_params = self.best_params_
-            refits = [
-                [
-                    clone(base).set_params(**best_params, random_state=seed)
-                    for seed in seeds
-                ]
+            restarts = [
+                clone(base).set_params(**{"random_state": seed, **best_params})
+                for seed in seeds
             ]
             start = time.perf_counter()
             fitted, failures, _ = _fit_all(
-                refits, X, y, sample_weight, batch=dense is not None
+                [(0, 0, (X, y, sample_weight), restarts)], batch=dense is not None
             )
             self.best_estimator_ = _best_restart(fitted[0])
             if self.best_estimator_ is None:
@@ -275,6 +285,57 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.predict(X)
 
+    @available_if(_best_has("predict_proba"))
+    def predict_proba(self, X):
+        """The best estimator's class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_best_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """The logarithms of the best estimator's class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_best_has("decision_function"))
+    def decision_function(self, X):
+        """The best estimator's decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The output layer's pre-activation.
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.decision_function(X)
+
     def score(self, X, y, sample_weight=None):
         """The best estimator's score (accuracy, or R^2 for a regressor).
 
@@ -319,46 +380,45 @@ def _dense_numpy(X):
         return None
 
 
-def _fit_all(estimators, X, y, sample_weight, batch):
-    """Fit ``estimators`` (a list per candidate) on one training set.
+def _fit_all(jobs, batch):
+    """Fit the restarts of every job ``(c, f, (X, y, sample_weight), restarts)``.
 
-    The gradient-descent fits are stacked and trained together (``batch``);
-    the others are fitted one by one. Returns the fitted estimators (None
-    for a failed fit), the error message of each candidate's last failure,
-    and each candidate's share of the time.
+    The gradient-descent fits of all jobs are stacked and trained together
+    (``batch``); the others are fitted one by one. Returns, per job, the
+    fitted restarts (None for a failed one), the error message of its last
+    failure, and its share of the time.
     """
-    fitted = [[None] * len(row) for row in estimators]
-    failures = [""] * len(estimators)
-    seconds = [0.0] * len(estimators)
+    fitted = [[None] * len(job[3]) for job in jobs]
+    failures = [""] * len(jobs)
+    seconds = [0.0] * len(jobs)
     prepared = []
     start = time.perf_counter()
-    for c, row in enumerate(estimators):
-        for r, est in enumerate(row):
+    for j, (_, _, (X, y, sw), restarts) in enumerate(jobs):
+        for r, est in enumerate(restarts):
             if batch and _batch.batchable(est):
                 try:
-                    prepared.append((c, r, _batch.prepare(est, X, y, sample_weight)))
+                    prepared.append((j, r, _batch.prepare(est, X, y, sw)))
                 except ValueError as error:
-                    failures[c] = str(error)
+                    failures[j] = str(error)
                 continue
             alone = time.perf_counter()
             try:
-                fitted[c][r] = est.fit(X, y, sample_weight=sample_weight)
+                fitted[j][r] = est.fit(X, y, sample_weight=sw)
             except ValueError as error:
-                failures[c] = str(error)
-            seconds[c] += time.perf_counter() - alone
-    together = time.perf_counter()
+                failures[j] = str(error)
+            seconds[j] += time.perf_counter() - alone
     _batch.train([fit for _, _, fit in prepared])
-    for c, r, fit in prepared:
+    for j, r, fit in prepared:
         try:
-            fitted[c][r] = _batch.finish(fit)
+            fitted[j][r] = _batch.finish(fit)
         except ValueError as error:
-            failures[c] = str(error)
+            failures[j] = str(error)
     # The stack's time, shared between its networks by their steps.
-    shared = time.perf_counter() - together + (together - start) - sum(seconds)
-    steps = {(c, r): max(1, fit.progress.n_iter) for c, r, fit in prepared}
+    shared = time.perf_counter() - start - sum(seconds)
+    steps = {(j, r): max(1, fit.progress.n_iter) for j, r, fit in prepared}
     total = sum(steps.values())
-    for (c, _), n in steps.items():
-        seconds[c] += shared * n / total
+    for (j, _), n in steps.items():
+        seconds[j] += shared * n / total
     return fitted, failures, seconds
 
 

@@ -248,7 +248,7 @@ def forward(params, X, activation, output, cache=None):
     cache = {} if cache is None else cache
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     xp = namespace(W1)
-    m, dtype = X.shape[1], W1.dtype
+    m, dtype = X.shape[-1], W1.dtype
     # A NumPy activation takes its array alone (as a table's own may do).
     g, sigma = ACTIVATIONS[activation], OUTPUTS[output][0]
     Z1 = matmul(W1, X, scratch(cache, "A1", (*W1.shape[:-1], m), dtype, xp))
@@ -405,7 +405,7 @@ def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=Non
     else:
         dZ1 = matmul(transposed(W2), dZ2, scratch(cache, "dZ1", A1.shape, A1.dtype, xp))
         dZ1 *= G
-    grads["W1"] = matmul(dZ1, X.T, grads["W1"])
+    grads["W1"] = matmul(dZ1, transposed(X), grads["W1"])
     grads["b1"] = row_sums(dZ1, cache, xp, grads["b1"])
     if one_output:
         grads["W1"] *= transposed(W2)
