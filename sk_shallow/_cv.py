@@ -32,9 +32,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, indexable
 
 from . import _batch
-from ._base import warn
+from ._base import SplitImpossible, warn
 from ._classifier import ShallowNetClassifier
 from ._regressor import ShallowNetRegressor
+from ._stopping import TrainingDiverged
+
+#: What fails one fit of a search (a nan test score) rather than the search:
+#: training that runs away, a fold too small to hold out a validation set.
+FIT_FAILURES = (TrainingDiverged, SplitImpossible)
 
 #: The notes' sweep of hidden layer sizes: the grid when none is given.
 DEFAULT_HIDDEN = [1, 2, 3, 4, 5, 20, 50]
@@ -136,9 +141,17 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted search.
         """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
         base = self._plain()
         base._validate_params()
         candidates = self._candidates(base)
+        # The data checked once, whole, as the plain estimator checks it: bad
+        # input is an error, not a failed fit per fold.
+        clone(base)._training_data(X, y, sample_weight, True, False, None)
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(base))
         splits = list(cv.split(X, y, groups))
@@ -195,9 +208,11 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
             scores[c, f] = scorer(best, X_te, y_te, **_score_weights(test))
             score_times[c, f] = time.perf_counter() - start
             n_iters[c, f] = best.n_iter_
-        self._store_results(candidates, scores, fit_times, score_times, errors, n_iters)
+        fitted_attributes = self._results(
+            candidates, scores, fit_times, score_times, errors, n_iters
+        )
         if self.refit:
-            best_params = self.best_params_
+            best_params = fitted_attributes["best_params_"]
             restarts = [
                 clone(base).set_params(**{"random_state": seed, **best_params})
                 for seed in seeds
@@ -206,20 +221,29 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
             fitted, failures, _ = _fit_all(
                 [(0, 0, (X, y, sample_weight), restarts)], batch=dense is not None
             )
-            self.best_estimator_ = _best_restart(fitted[0])
-            if self.best_estimator_ is None:
+            best = _best_restart(fitted[0])
+            if best is None:
                 raise ValueError(
                     f"The refit of the best parameters {best_params} on all the "
                     f"data failed: {failures[0]}"
                 )
-            self.refit_time_ = time.perf_counter() - start
+            fitted_attributes["best_estimator_"] = best
+            fitted_attributes["refit_time_"] = time.perf_counter() - start
+        # Published together: a search that fails leaves the last one intact.
+        if not self.refit and hasattr(self, "best_estimator_"):
+            del self.best_estimator_
+        for name, value in fitted_attributes.items():
+            setattr(self, name, value)
         self.n_splits_ = n_f
         self.scorer_ = scorer
         self.multimetric_ = False
         return self
 
-    def _store_results(self, candidates, scores, fit_times, score_times, errors, iters):
-        """``cv_results_`` with GridSearchCV's keys, and the best candidate."""
+    def _results(self, candidates, scores, fit_times, score_times, errors, iters):
+        """``cv_results_`` with GridSearchCV's keys, and the best candidate.
+
+        Returns the fitted attributes they make, by name.
+        """
         results = {
             "mean_fit_time": fit_times.mean(axis=1),
             "std_fit_time": fit_times.std(axis=1),
@@ -250,10 +274,13 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         for f in range(scores.shape[1]):
             results[f"split{f}_fit_error"] = errors[:, f]
             results[f"split{f}_n_iter"] = iters[:, f]
-        self.cv_results_ = results
-        self.best_index_ = int(np.flatnonzero(ranks == 1)[0])
-        self.best_params_ = candidates[self.best_index_]
-        self.best_score_ = float(mean[self.best_index_])
+        best = int(np.flatnonzero(ranks == 1)[0])
+        return dict(
+            cv_results_=results,
+            best_index_=best,
+            best_params_=candidates[best],
+            best_score_=float(mean[best]),
+        )
 
     # -- what the best estimator does ----------------------------------------
     @property
@@ -261,6 +288,12 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         """The class labels of the best estimator."""
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.classes_
+
+    @property
+    def n_iter_(self):
+        """The iterations of the best estimator's fit."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.n_iter_
 
     @property
     def n_features_in_(self):
@@ -358,8 +391,11 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.array_api_support = False
+        plain = self._plain().__sklearn_tags__()
+        tags.input_tags = plain.input_tags
+        tags.target_tags = plain.target_tags
+        # Array API input is fitted one network at a time (no stack).
+        tags.array_api_support = plain.array_api_support
         return tags
 
 
@@ -398,20 +434,20 @@ def _fit_all(jobs, batch):
             if batch and _batch.batchable(est):
                 try:
                     prepared.append((j, r, _batch.prepare(est, X, y, sw)))
-                except ValueError as error:
+                except FIT_FAILURES as error:
                     failures[j] = str(error)
                 continue
             alone = time.perf_counter()
             try:
                 fitted[j][r] = est.fit(X, y, sample_weight=sw)
-            except ValueError as error:
+            except FIT_FAILURES as error:
                 failures[j] = str(error)
             seconds[j] += time.perf_counter() - alone
     _batch.train([fit for _, _, fit in prepared])
     for j, r, fit in prepared:
         try:
             fitted[j][r] = _batch.finish(fit)
-        except ValueError as error:
+        except FIT_FAILURES as error:
             failures[j] = str(error)
     # The stack's time, shared between its networks by their steps.
     shared = time.perf_counter() - start - sum(seconds)

@@ -254,3 +254,17 @@ def test_failed_refit_leaves_no_best_estimator_behind():
     assert not hasattr(search, "best_estimator_")
     with pytest.raises(AttributeError):
         search.predict(FLOWER[0])
+
+
+def test_bad_input_raises_and_leaves_the_search_as_it_was():
+    X, y = FLOWER
+    search = ShallowNetClassifierCV({"n_hidden": [2, 3]}, cv=2, **SHORT).fit(X, y)
+    before = (search.best_params_, search.best_estimator_, search.cv_results_)
+    X_bad = X.copy()
+    X_bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        search.fit(X_bad, y)
+    with pytest.raises(ValueError, match="requires y"):
+        search.fit(X, None)
+    after = (search.best_params_, search.best_estimator_, search.cv_results_)
+    assert all(a is b for a, b in zip(before, after, strict=True))
