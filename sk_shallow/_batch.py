@@ -126,6 +126,12 @@ def prepare(estimator, X, y, sample_weight=None):
             train_rows = train_rows[0].astype(np.intp)
             held_out = np.setdiff1d(np.arange(X.shape[0]), train_rows)
             XT = X[train_rows].T
+    # Which training features these are: the same array, and the same rows.
+    same_x = (
+        X.__array_interface__["data"][0],
+        X.shape,
+        None if held_out is None else train_rows.tobytes(),
+    )
     fit = Fit(
         estimator=est,
         state=state,
@@ -140,6 +146,7 @@ def prepare(estimator, X, y, sample_weight=None):
         validated=held_out is not None,
         X=X,
     )
+    fit.extra["features"] = same_x
     if held_out is not None:
         sw_val = None if sample_weight is None else sample_weight[held_out]
         fit.extra["validation"] = (X[held_out].T, Y[:, held_out], sw_val)
@@ -186,9 +193,10 @@ def _stacked(arrays, like=None):
 class _Data:
     """The stacked data of a stack's networks: each network's own rows."""
 
-    def __init__(self, parts):
+    def __init__(self, parts, shared=False):
         X, Y, sw = zip(*parts, strict=True)
-        self.X = _stacked(X, "columns")
+        # Features that every network trains on are kept once, broadcast.
+        self.X = X[0] if shared else _stacked(X, "columns")
         self.Y = _stacked(Y)
         self.sw = _stacked(sw)
         m = self.Y.shape[-1]
@@ -202,7 +210,7 @@ class _Data:
     def take(self, keep):
         """The data of the networks ``keep`` only."""
         new = object.__new__(_Data)
-        new.X = self.X[keep]
+        new.X = self.X if self.X.ndim == 2 else self.X[keep]
         new.Y, new.S, new.cache = self.Y[keep], self.S[keep], {}
         new.sw = None if self.sw is None else self.sw[keep]
         return new
@@ -264,10 +272,12 @@ class _Stack:
                 for k in ("b1", "W2", "b2"):
                     self._row(self._unpack(self.mask), k, i, f)[...] = 1
         self.alpha = np.array([f.estimator.alpha for f in fits], np.float64)
-        self.data = _Data([(f.XT, f.Y, f.sample_weight) for f in fits])
+        shared = len({f.extra["features"] for f in fits}) == 1
+        self.data = _Data([(f.XT, f.Y, f.sample_weight) for f in fits], shared)
         self.validation = None
         if first.validated:
-            self.validation = _Data([f.extra["validation"] for f in fits])
+            parts = [f.extra["validation"] for f in fits]
+            self.validation = _Data(parts, shared)
 
     def _unpack(self, flat):
         """``flat`` (B, size) as stacked parameter arrays: views of it."""
@@ -462,10 +472,32 @@ def _widths(fits):
     return runs[::-1]
 
 
+#: The most hidden-unit examples (entries of ``A1``) in one stack: its
+#: arrays stay in the processor's cache, as one network's do. A larger
+#: stack saves no more NumPy calls than it loses to memory traffic.
+#: (Stacks of one network are not split further.)
+CACHE_BUDGET = 2**16
+
+
+def _in_cache(fits):
+    """``fits`` (of similar widths) in stacks of at most :data:`CACHE_BUDGET`."""
+    width = max(f.estimator.n_hidden for f in fits)
+    size = max(1, CACHE_BUDGET // (width * fits[0].Y.shape[1]))
+    return [fits[i : i + size] for i in range(0, len(fits), size)]
+
+
+#: Training features of at most this many entries are copied into a stack
+#: of several training sets (the folds'); larger ones are stacked only with
+#: the networks that train on the same rows, and shared, so that a stack
+#: reads no more memory per step than one of its networks.
+COPY_LIMIT = 2**14
+
+
 def _stack_key(fit):
     """Fits with equal keys can be stacked: same sizes, activation and output."""
     val = fit.extra.get("validation")
     return (
+        None if fit.XT.size <= COPY_LIMIT else fit.extra["features"],
         fit.XT.shape,
         fit.Y.shape,
         fit.XT.dtype.str,
@@ -487,13 +519,18 @@ def train(fits):
     groups = {}
     for fit in fits:
         groups.setdefault(_stack_key(fit), []).append(fit)
-    stacks = [_Stack(run) for group in groups.values() for run in _widths(group)]
+    stacks = [
+        _Stack(part)
+        for group in groups.values()
+        for run in _widths(group)
+        for part in _in_cache(run)
+    ]
+    # One stack after the other: each keeps its data in the cache.
     with np.errstate(**_QUIET):
-        while stacks:
-            for stack in stacks:
+        for stack in stacks:
+            while stack.fits:
                 for fit in stack.step():
                     _conclude(fit)
-            stacks = [s for s in stacks if s.fits]
 
 
 def _conclude(fit):
