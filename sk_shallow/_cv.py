@@ -507,14 +507,121 @@ class ShallowNetClassifierCV(ClassifierMixin, _BaseShallowNetCV):
         and activation, whatever else they vary (``n_hidden``,
         ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
         ``max_iter``...); those with another solver are fitted one by one.
-    n_hidden, activation, solver, learning_rate, max_iter, tol,
-        n_iter_no_change, alpha, batch_size, shuffle,
-        learning_rate_schedule, power_t, momentum, nesterovs_momentum,
-        beta_1, beta_2, epsilon, early_stopping, validation_fraction,
-        max_fun, class_weight, init, init_scale, random_state, verbose,
-        warm_start : see ShallowNetClassifier
-        The plain estimator's parameters, its defaults included: every fit
-        starts from them and sets its grid point's.
+    n_hidden : int, default=4
+        Number of hidden units ``n[1]``.
+    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "identity"}, \
+            default="tanh"
+        Hidden activation ``g``. ``"leaky_relu"`` is ``max(0.01 z, z)``;
+        ``"identity"`` makes the network a linear model (notes 3.7).
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        - ``"gd"``: the notes' full-batch gradient descent.
+        - ``"sgd"``: mini-batch stochastic gradient descent with momentum.
+        - ``"adam"``: Adam, a stochastic solver with adaptive steps.
+        - ``"lbfgs"``: L-BFGS-B from :func:`scipy.optimize.minimize`, often
+          the fastest on small data.
+    learning_rate : "auto" or float, default="auto"
+        Step size: the notes' alpha (not our ``alpha``, the L2 penalty);
+        ``learning_rate_init`` in scikit-learn's MLPClassifier. ``"auto"`` is
+        1.2 for ``"gd"`` (the notes' value), 0.01 for ``"sgd"`` and 0.001 for
+        ``"adam"``; ``"lbfgs"`` takes no step size. ``"gd"`` undoes a step
+        that raises the cost by more than 1% and halves it (``learning_rate_``);
+        with ``"auto"``, ``"sgd"`` and ``"adam"`` undo an update whose cost
+        runs away and halve the step, where a chosen step raises an error.
+    max_iter : int or "auto", default="auto"
+        Maximum number of iterations: gradient-descent steps for ``"gd"``,
+        epochs (passes over the data) for ``"sgd"`` and ``"adam"``, L-BFGS
+        iterations for ``"lbfgs"``. ``"auto"`` is the notes' 10000 steps for
+        ``"gd"``, 1000 epochs for ``"sgd"`` and ``"adam"``, and 200
+        iterations for ``"lbfgs"`` (MLPClassifier's).
+    tol : float or "auto", default="auto"
+        Training stops when the cost (or the held-out value early stopping
+        watches: the validation score with ``early_stopping=True``, the
+        validation cost with ``"auto"``) has not improved by at least
+        ``tol`` for more than ``n_iter_no_change`` consecutive iterations,
+        unless the gains are those of a plateau being escaped (see the user
+        guide's stopping rule). ``"auto"`` is 1e-7 for ``"gd"`` and 1e-6
+        for the others. For ``"lbfgs"`` it is scipy's gradient tolerance
+        ``gtol``.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
+    alpha : float, default=0.0
+        L2 penalty, scikit-learn's ``alpha`` (the notes' step size alpha is
+        ``learning_rate``), scaled as in MLPClassifier:
+        ``J += alpha / (2 m) * (||W1||^2 + ||W2||^2)``, so that ``alpha=1.0``
+        is LogisticRegression's default strength ``C=1`` (``alpha = 1 / C``).
+        The default 0 is the notes' cost; on a few hundred rows of several
+        columns, which 10,000 unpenalised steps overfit, ``alpha=1.0`` is
+        the usual cure (see :ref:`tabular-defaults`).
+    batch_size : int or "auto", default="auto"
+        Examples per update of ``"sgd"`` and ``"adam"``; ``"auto"`` is
+        ``min(200, n_samples)``, and larger values are clipped to
+        ``n_samples``.
+    shuffle : bool, default=True
+        Shuffle the examples before each epoch of ``"sgd"`` and ``"adam"``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+            default="constant"
+        Step schedule of ``"sgd"`` (MLPClassifier's ``learning_rate``):
+        ``"invscaling"`` decays the step as ``learning_rate / (t + 1) **
+        power_t`` with ``t`` the samples seen; ``"adaptive"`` divides it by 5
+        whenever the stopping rule would stop, until it falls below 1e-6.
+    power_t : float, default=0.5
+        Exponent of ``"invscaling"``.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``"sgd"``.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's first and second moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out a stratified ``validation_fraction`` of the training data
+        (with its sample weights), stop when the validation accuracy stops
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
+        As in MLPClassifier, a class with a single sample is an error when
+        data are held out (it cannot be on both sides of the split) and
+        multilabel targets are split at random.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in (0, 1).
+    max_fun : int, default=15000
+        Maximum number of cost evaluations of ``"lbfgs"``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in LogisticRegression: a dict
+        ``{label: weight}``, or ``"balanced"`` for ``n_samples / (n_classes *
+        np.bincount(y))``. Multiplied with ``sample_weight``. A class missing
+        from the dict weighs 1; labels of the dict that are not classes of
+        ``y`` (a class absent from a cross-validation fold) are ignored when
+        the dict weighs every class, an error otherwise.
+    init : {"normal", "glorot", "he", "zeros"}, default="normal"
+        Weight initialisation. ``"normal"`` is the notes' ``randn * init_scale``
+        (``W1`` drawn before ``W2``, zero biases); ``"glorot"`` is
+        MLPClassifier's uniform draw (same weights for the same
+        ``random_state``); ``"he"`` is ``randn * sqrt(2 / fan_in)``;
+        ``"zeros"`` shows the symmetry problem of notes 3.11 and warns.
+    init_scale : float, default=0.01
+        Scale of the ``"normal"`` initialisation.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation, the shuffling and the validation split.
+        ``random_state=2`` with the defaults draws exactly
+        ``np.random.seed(2); randn(n_h, n_x) * 0.01; randn(n_y, n_h) * 0.01``.
+    verbose : int, default=0
+        ``1`` prints the cost (and validation cost and score) about a hundred
+        times during training, ``2`` and more at every iteration.
+    warm_start : bool, default=False
+        Continue from the weights of the previous fit instead of drawing new
+        ones, with a new optimiser; ``loss_curve_`` (and
+        ``validation_scores_``) continue too. The classes, ``n_hidden`` and
+        ``activation`` must be those of the previous fit (an error says so).
     cv : int, cross-validation generator or iterable, default=None
         The folds, as ``check_cv`` takes them: None for 5 folds (stratified
         for a classifier), an integer, a splitter or ``(train, test)`` pairs.
@@ -676,14 +783,101 @@ class ShallowNetRegressorCV(RegressorMixin, _BaseShallowNetCV):
         and activation, whatever else they vary (``n_hidden``,
         ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
         ``max_iter``...); those with another solver are fitted one by one.
-    n_hidden, activation, loss, solver, learning_rate, max_iter, tol,
-        n_iter_no_change, alpha, batch_size, shuffle,
-        learning_rate_schedule, power_t, momentum, nesterovs_momentum,
-        beta_1, beta_2, epsilon, early_stopping, validation_fraction,
-        max_fun, init, init_scale, random_state, verbose, warm_start : see
-        ShallowNetRegressor
-        The plain estimator's parameters, its defaults included: every fit
-        starts from them and sets its grid point's.
+    n_hidden : int, default=4
+        Number of hidden units ``n[1]``.
+    activation : {"tanh", "sigmoid", "relu", "leaky_relu", "identity"}, \
+            default="tanh"
+        Hidden activation ``g``.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        ``"squared_error"``: identity output, ``J = 1/(2m) sum (y - y_hat)^2``
+        (summed over targets). ``"poisson"``: ``y_hat = exp(z)``, half Poisson
+        deviance; ``y`` must be non-negative.
+    solver : {"gd", "sgd", "adam", "lbfgs"}, default="gd"
+        The notes' gradient descent, mini-batch SGD, Adam, or L-BFGS-B (see
+        :class:`ShallowNetClassifier`).
+    learning_rate : "auto" or float, default="auto"
+        ``"auto"`` is 0.1 for ``"gd"``, 0.01 for ``"sgd"`` and 0.001 for
+        ``"adam"`` (squared errors are steeper than log-losses, so gradient
+        descent takes a smaller step than the classifier's 1.2). As in
+        :class:`ShallowNetClassifier`, ``"gd"`` halves a step that raises the
+        cost by more than 1%, and with ``"auto"`` the stochastic solvers
+        undo a run-away update and halve theirs (``learning_rate_``).
+    max_iter : int or "auto", default="auto"
+        Maximum number of iterations (steps for ``"gd"``, epochs for
+        ``"sgd"`` and ``"adam"``, iterations for ``"lbfgs"``). ``"auto"`` is
+        10000 for ``"gd"``, 1000 for ``"sgd"`` and ``"adam"``, 200 for
+        ``"lbfgs"``.
+    tol : float or "auto", default="auto"
+        Stop when the cost (or the held-out value early stopping watches:
+        the validation R^2 with ``early_stopping=True``, the validation cost
+        with ``"auto"``) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` iterations, unless escaping a plateau; scipy's
+        ``gtol`` for ``"lbfgs"``. ``"auto"`` is 1e-7 for ``"gd"``, 1e-6 otherwise.
+    n_iter_no_change : int, np.inf or "auto", default="auto"
+        See ``tol``; ``np.inf`` disables the rule. ``"auto"`` is 10 on the
+        training cost; on the held-out cost or score (early stopping) it is
+        200 steps for ``"gd"`` (a full-batch step moves the weights far less
+        than an epoch of mini-batches) and 10 iterations otherwise.
+    alpha : float, default=1.0
+        L2 penalty ``alpha / (2 m) * (||W1||^2 + ||W2||^2)``, as in
+        MLPRegressor (the notes' step size alpha is ``learning_rate``).
+        With the squared error on the standardised targets,
+        ``J = 1/(2m) (||y - y_hat||^2 + alpha ||W||^2)`` is Ridge's
+        objective up to the factor ``1/(2m)``, so the default 1.0 is the
+        strength of ``Ridge()``'s default ``alpha=1.0``: without it, 10,000
+        steps overfit a few hundred rows (see :ref:`tabular-defaults`).
+        ``alpha=0`` is the notes' unpenalised cost.
+    batch_size : int or "auto", default="auto"
+        Examples per update of ``"sgd"`` and ``"adam"``.
+    shuffle : bool, default=True
+        Shuffle the examples before each epoch of ``"sgd"`` and ``"adam"``.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+            default="constant"
+        Step schedule of ``"sgd"`` (MLPClassifier's ``learning_rate``):
+        ``"invscaling"`` decays the step as ``learning_rate / (t + 1) **
+        power_t`` with ``t`` the samples seen; ``"adaptive"`` divides it by 5
+        whenever the stopping rule would stop, until it falls below 1e-6.
+    power_t : float, default=0.5
+        Exponent of ``"invscaling"``.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``"sgd"``.
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment.
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment.
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    early_stopping : bool or "auto", default="auto"
+        ``True``: hold out ``validation_fraction`` of the training data
+        (with its sample weights), stop when the validation R^2 stops
+        improving, and keep the weights that scored best. ``"auto"``: the
+        same from 1000 training rows on, or 500 with 10 columns or more
+        (never for ``partial_fit`` or dask collections), but stopping on,
+        and keeping the best, held-out cost, which keeps falling while a
+        plateau is crossed; on smaller data (the notes' flower: 400 rows, 2
+        columns), or where the split would hold out fewer than 2 rows or
+        leave a side without weight, it trains on all of it, as ``False``.
+        Works with every solver.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    max_fun : int, default=15000
+        Maximum number of cost evaluations of ``"lbfgs"``.
+    init : {"normal", "glorot", "he", "zeros"}, default="glorot"
+        Unlike the classifier, the regressor starts from MLPRegressor's Glorot
+        draw: from the notes' tiny ``randn * 0.01`` weights a regression sits
+        on a long plateau near the best linear fit, where the stopping rule
+        ends it.
+    init_scale : float, default=0.01
+        Scale of the ``"normal"`` initialisation.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation, the shuffling and the validation split.
+    verbose : int, default=0
+        ``1`` prints the cost about a hundred times, ``2`` at every iteration.
+    warm_start : bool, default=False
+        Continue from the weights of the previous fit, with a new optimiser;
+        ``n_hidden`` and ``activation`` must be those of the previous fit.
     cv : int, cross-validation generator or iterable, default=None
         The folds, as ``check_cv`` takes them: None for 5 folds (stratified
         for a classifier), an integer, a splitter or ``(train, test)`` pairs.
