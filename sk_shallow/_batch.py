@@ -343,12 +343,13 @@ class _Stack:
 
         Returns the fits that ended here (stopped, or failed).
         """
-        J = self.costs_and_gradients()
+        J = self.costs_and_gradients().tolist()  # Python floats, as a fit's
         B = len(self.fits)
-        take, retake, undo = (np.zeros(B, bool) for _ in range(3))
+        take, retake, undo = ([False] * B for _ in range(3))
         ended = []
+        n_samples = self.n_samples
         for i, fit in enumerate(self.fits):
-            cost, solver = float(J[i]), fit.solver
+            cost, solver = J[i], fit.state.solver
             if fit.last:  # FullBatchGD._last_step: no run ends on a bad step
                 solver.final_cost = cost
                 if solver._rejects(cost, fit.before):
@@ -366,17 +367,17 @@ class _Stack:
             else:
                 fit.n_iter += 1
                 fit.before = cost
-                solver.t += self.n_samples
+                solver.t += n_samples
                 take[i] = True
-        self._update(take, retake, undo)
-        rows = np.flatnonzero(take)
-        if self.validation is not None and len(rows):
+        rows = [i for i in range(B) if take[i]]
+        self._update(*map(np.array, (take, retake, undo)))
+        if self.validation is not None and rows:
             self.score_held_out(rows)
         for i in rows:
             fit = self.fits[i]
             params = self.params(i) if fit.validated else None
             try:
-                stop = fit.progress(float(J[i]), params)
+                stop = fit.progress(J[i], params)
             except TrainingDiverged as error:
                 fit.error = error
                 ended.append(i)
@@ -394,7 +395,8 @@ class _Stack:
     def _update(self, take, retake, undo):
         """Step the ``take`` rows (kept first), retake ``retake``, undo ``undo``."""
         theta, (kept, kept_gradient) = self.theta, self.kept
-        lr = np.array([f.solver.learning_rate for f in self.fits], theta.dtype)
+        lr = [f.state.solver.learning_rate for f in self.fits]
+        lr = np.array(lr, theta.dtype)
         lr = lr[:, None]
         if take.all():  # the usual step: every network's, as one operation
             np.copyto(kept, theta)
