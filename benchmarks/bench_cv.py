@@ -10,7 +10,8 @@ plain fit of its first grid point on the whole data. Every fit runs on one BLAS 
 
 Usage::
 
-    python benchmarks/bench_cv.py [--repeats 3] [--cases flower-readme ...]
+    python benchmarks/bench_cv.py [--repeats 3] [--cases flower-readme ...] \\
+        [--markdown table.md]
 """
 
 import argparse
@@ -133,15 +134,39 @@ def run(name, repeats):
     }
 
 
+def markdown(rows):
+    """The results as a Markdown table, one row per case."""
+    lines = [
+        "| case | fits | CV estimator s (CPU) | GridSearchCV s (CPU) | ratio CPU "
+        "| ratio wall | same results | peak MiB: search / one fit |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['case']} | {r['n_fits']} | {r['batch_cpu_s']:.2f} "
+            f"| {r['separate_cpu_s']:.2f} | {r['ratio_cpu']:.2f} "
+            f"| {r['ratio_wall']:.2f} | {'yes' if r['same_results'] else 'no'} "
+            f"| {r['peak_batch_mib']:.1f} / {r['peak_one_fit_mib']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
+    parser.add_argument("--markdown", help="write the table to this file too")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
+    rows = []
     with threadpool_limits(1):
         for name in args.cases:
-            print(json.dumps(run(name, args.repeats)), flush=True)
+            rows.append(run(name, args.repeats))
+            print(json.dumps(rows[-1]), flush=True)
+    print(markdown(rows))
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(markdown(rows))
 
 
 if __name__ == "__main__":

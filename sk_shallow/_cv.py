@@ -644,7 +644,8 @@ class ShallowNetClassifierCV(ClassifierMixin, _BaseShallowNetCV):
         ``rank_test_score``, ``mean_fit_time``...), so that
         ``pandas.DataFrame(cv_results_)`` tabulates them; and per fold
         ``split<k>_n_iter`` (the kept restart's iterations) and
-        ``split<k>_fit_error`` (why every restart failed, or "").
+        ``split<k>_fit_error`` (why every restart failed, or ""). A stacked
+        fit's time is its share of the stack's, by its steps.
     best_params_ : dict
         The grid point of the best mean test score.
     best_score_ : float
@@ -900,7 +901,8 @@ class ShallowNetRegressorCV(RegressorMixin, _BaseShallowNetCV):
         ``rank_test_score``, ``mean_fit_time``...), so that
         ``pandas.DataFrame(cv_results_)`` tabulates them; and per fold
         ``split<k>_n_iter`` (the kept restart's iterations) and
-        ``split<k>_fit_error`` (why every restart failed, or "").
+        ``split<k>_fit_error`` (why every restart failed, or ""). A stacked
+        fit's time is its share of the stack's, by its steps.
     best_params_ : dict
         The grid point of the best mean test score.
     best_score_ : float
