@@ -158,6 +158,8 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         scorer = check_scoring(base, scoring=self.scoring)
         seeds = self._seeds()
         # One array per fold, shared by the fold's networks: their stack.
+        # The refit takes X as given (a DataFrame's column names included).
+        given = X
         dense = _dense_numpy(X)
         if dense is not None:
             X = dense
@@ -219,7 +221,7 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
             ]
             start = time.perf_counter()
             fitted, failures, _ = _fit_all(
-                [(0, 0, (X, y, sample_weight), restarts)], batch=dense is not None
+                [(0, 0, (given, y, sample_weight), restarts)], batch=dense is not None
             )
             best = _best_restart(fitted[0])
             if best is None:

@@ -268,3 +268,17 @@ def test_bad_input_raises_and_leaves_the_search_as_it_was():
         search.fit(X, None)
     after = (search.best_params_, search.best_estimator_, search.cv_results_)
     assert all(a is b for a, b in zip(before, after, strict=True))
+
+
+def test_dataframe_column_names_reach_the_refit():
+    pd = pytest.importorskip("pandas")
+    X, y = FLOWER
+    frame = pd.DataFrame(X, columns=["x0", "x1"])
+    search = ShallowNetClassifierCV({"n_hidden": [2]}, cv=2, **SHORT)
+    search.fit(frame, pd.Series(y))
+    assert list(search.best_estimator_.feature_names_in_) == ["x0", "x1"]
+    reference = _grid_search(ShallowNetClassifier(**SHORT), {"n_hidden": [2]}, X, y, 2)
+    _assert_same_search(search, reference, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search.predict(frame)
