@@ -146,7 +146,7 @@ def markdown(rows):
             f"| {r['case']} | {r['n_fits']} | {r['batch_cpu_s']:.2f} "
             f"| {r['separate_cpu_s']:.2f} | {r['ratio_cpu']:.2f} "
             f"| {r['ratio_wall']:.2f} | {'yes' if r['same_results'] else 'no'} "
-            f"| {r['peak_batch_mib']:.1f} / {r['peak_one_fit_mib']:.1f} |"
+            f"| {r['peak_batch_mib']:.2f} / {r['peak_one_fit_mib']:.2f} |"
         )
     return "\n".join(lines) + "\n"
 
