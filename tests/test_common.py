@@ -148,6 +148,15 @@ def test_representative_configurations(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", [ShallowNetClassifier(), ShallowNetRegressor()])
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ShallowNetClassifier(),
+        ShallowNetRegressor(),
+        ShallowNetClassifierCV({"n_hidden": [2]}, cv=2, max_iter=5),
+        ShallowNetRegressorCV({"n_hidden": [2]}, cv=2, max_iter=5),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
