@@ -154,3 +154,38 @@ def weighted_sum(values, weights, xp):
 def sum_of_squares(W, xp):
     """``||W||^2``, summed over every entry."""
     return np.vdot(W, W) if xp is np else xp.sum(W * W)
+
+
+#: The key of the parameters, and of their gradients and optimiser state,
+#: when a solver steps on them as one vector (see :func:`one_vector`).
+VECTOR = "vector"
+
+
+def one_vector(params):
+    """The parameters as a solver steps on them, and as the objective sees them.
+
+    For NumPy, a copy of ``params`` packed into one vector ``theta``: the
+    solver steps on ``{VECTOR: theta}``, one call per operation instead of
+    one per array, and the objective sees views of it, keyed as ``params``
+    (:func:`~sk_shallow._network.unpack`). Other namespaces are updated
+    array by array, on ``params`` themselves.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1 (n_h, n_x)``, ``b1 (n_h, 1)``, ``W2 (n_y, n_h)``, ``b2 (n_y, 1)``.
+
+    Returns
+    -------
+    arrays : dict
+        What an update rule steps on: ``{VECTOR: theta}`` with ``theta`` of
+        shape (n_params,), or ``params``.
+    views : dict
+        The same values keyed as ``params``.
+    """
+    if not is_numpy(params["W1"]):
+        return params, params
+    from . import _network  # which is written over this module
+
+    theta = _network.pack(params)
+    return {VECTOR: theta}, _network.unpack(theta, params)

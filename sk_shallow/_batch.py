@@ -9,14 +9,20 @@ dimension (their hidden layers padded with units that stay zero), and one
 forward and one backward pass of :mod:`sk_shallow._network` serve them all.
 
 Everything else stays each network's own, done by the estimator's and the
-training loop's own objects: the data preparation (``_training_data``,
-``_split`` under early stopping, ``_target_scaling``...), the initial weights
-(``_new_state``), the :class:`~sk_shallow._solvers.FullBatchGD` solver and its
-safeguard (a step that raises the cost by more than 1% is undone and halved),
-the :class:`~sk_shallow._training.Progress` with its
+training loop's own objects: the fit's preparation (the estimator's
+``_begin_fit``: its problem, split under early stopping, its targets'
+scaling, its initial weights and solver), the
+:class:`~sk_shallow._solvers.FullBatchGD` solver's safeguard (a step that
+raises the cost by more than 1% is undone and halved,
+:func:`~sk_shallow._stopping.step_rejected` and ``Solver.reject``), the
+:class:`~sk_shallow._training.Progress` that
+:func:`~sk_shallow._training.start` builds, with its
 :class:`~sk_shallow._stopping.StoppingRule` and
-:class:`~sk_shallow._stopping.DivergenceGuard`, the warnings of ``_report``
-and the fitted attributes of ``_publish``. A network stops when its own rule
+:class:`~sk_shallow._stopping.DivergenceGuard`, the
+:class:`~sk_shallow._stopping.Diagnosis` of
+:func:`~sk_shallow._training.diagnose`, and the estimator's ``_end_fit``
+(the warnings of :func:`~sk_shallow._report.report`, the fitted attributes
+of :func:`~sk_shallow._training.publish`). A network stops when its own rule
 says so, and one that diverges is recorded and leaves the stack without
 stopping the others.
 """
@@ -26,10 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _network
-from ._base import _SOLVER_PARAMS, SplitImpossible, _fold_scaling, _standardise
 from ._solvers import FullBatchGD
-from ._stopping import DivergenceGuard, StoppingRule, TrainingDiverged, diverged
-from ._training import _QUIET, Outcome, Progress
+from ._stopping import TrainingDiverged, step_rejected
+from ._training import _QUIET, diagnose, start
 
 
 def batchable(estimator):
@@ -47,37 +52,47 @@ def batchable(estimator):
 
 @dataclass(eq=False)
 class Fit:
-    """One network's fit: its estimator, data, solver and progress.
+    """One network's fit: its estimator, its prepared run and its progress.
 
     Built by :func:`prepare`; :func:`train` runs it and :func:`finish`
     publishes the estimator's fitted attributes (or ``error`` says why not).
     """
 
     estimator: object
-    state: object
-    objective: object
-    XT: object
-    Y: object
-    sample_weight: object
-    output: str
-    baseline: float
-    saturated: float
-    scaling: object
-    validated: bool
-    X: object = None
+    run: object
     progress: object = None
-    max_iter: int = 0
     n_iter: int = 0
     before: float = None
     last: bool = False
     message: str = None
     error: Exception = None
-    outcome: object = None
+    diagnosis: object = None
     extra: dict = field(default_factory=dict)
 
     @property
+    def state(self):
+        return self.run.state
+
+    @property
     def solver(self):
-        return self.state.solver
+        return self.run.state.solver
+
+    @property
+    def part(self):
+        """The problem it trains on: all of its data, or the part not held out."""
+        return self.run.train_part
+
+    @property
+    def output(self):
+        return self.run.output
+
+    @property
+    def validated(self):
+        return self.progress.validate is not None
+
+    @property
+    def max_iter(self):
+        return self.run.options["max_iter"]
 
 
 def prepare(estimator, X, y, sample_weight=None):
@@ -95,83 +110,35 @@ def prepare(estimator, X, y, sample_weight=None):
     -------
     fit : Fit
     """
-    est = estimator
-    est._check_numbers()
-    X, y, Y, sample_weight = est._training_data(X, y, sample_weight, True, False, None)
-    output = est._output_layer()
-    signature = est._signature(Y.shape[0], X.dtype)
-    config = tuple(getattr(est, name) for name in _SOLVER_PARAMS)
-    state = est._new_state(X.shape[1], Y.shape[0], X.dtype, signature, config)
-    if not isinstance(state.solver, FullBatchGD) or not state.solver.backtrack:
+    run = estimator._begin_fit(X, y, sample_weight, incremental=False)
+    solver = run.state.solver
+    if not isinstance(solver, FullBatchGD) or not solver.back_off:
         raise ValueError("Only the safeguarded full-batch descent can be stacked.")
-    scaling = est._target_scaling(Y, sample_weight, state, True, False)
-    state.target_scaling = scaling
-    if scaling is not None:
-        Y = _standardise(Y, scaling)
-    XT, Y_train, sw_train, held_out = X.T, Y, sample_weight, None
-    if est._validates(X, y, False):
-        drawn = state.rng.get_state()
-        # The estimator's own split, of the row numbers: the same draws,
-        # the same errors, and the rows it trains on, in its order.
-        rows = np.arange(X.shape[0], dtype=np.float64)[:, None]
-        try:
-            train_rows, Y_train, sw_train, _ = est._split(
-                rows, y, Y, sample_weight, state.rng, output
-            )
-        except SplitImpossible:
-            if est.early_stopping is True:
-                raise
-            state.rng.set_state(drawn)
-        else:
-            train_rows = train_rows[0].astype(np.intp)
-            held_out = np.setdiff1d(np.arange(X.shape[0]), train_rows)
-            XT = X[train_rows].T
+    fit = Fit(estimator=estimator, run=run)
+    problem, rows = run.problem, run.train_part.split_rows
     # Which training features these are: the same array, and the same rows.
-    same_x = (
-        X.__array_interface__["data"][0],
-        X.shape,
-        None if held_out is None else train_rows.tobytes(),
+    fit.extra["features"] = (
+        problem.X.__array_interface__["data"][0],
+        problem.X.shape,
+        None if rows is None else rows[0].tobytes(),
     )
-    fit = Fit(
-        estimator=est,
-        state=state,
-        objective=est._make_objective(XT, Y_train, sw_train, output),
-        XT=XT,
-        Y=Y_train,
-        sample_weight=sw_train,
-        output=output,
-        baseline=est._constant_cost(Y_train, sw_train, output),
-        saturated=est._saturated_share(state.params, XT),
-        scaling=scaling,
-        validated=held_out is not None,
-        X=X,
-    )
-    fit.extra["features"] = same_x
-    if held_out is not None:
-        sw_val = None if sample_weight is None else sample_weight[held_out]
-        fit.extra["validation"] = (X[held_out].T, Y[:, held_out], sw_val)
-    # The training loop's own objects, built as train() builds them.
-    fit.max_iter = est._max_iter
-    solver = state.solver
-    rule = StoppingRule(
-        est._tol,
-        est._patience(fit.validated),
-        trend=not fit.validated,
-        floor=fit.baseline,
-        wobble=not fit.validated and solver.deterministic,
-    )
-    solver.final_cost = None
-    solver.rejected = solver.halvings = 0
-    fit.progress = Progress(
-        state,
-        DivergenceGuard(None, solver.hint),
-        rule,
+    options = dict(run.options)
+    if options["validate"] is not None:
+        held_out = rows[1]
+        sw = problem.sample_weight
+        fit.extra["validation"] = (
+            problem.X[held_out].T,
+            problem.Y[:, held_out],
+            None if sw is None else sw[held_out],
+        )
         # The held-out cost and score, from the stack's pass (see _Stack).
-        validate=(lambda params: fit.extra["scored"]) if fit.validated else None,
-        verbose=est.verbose,
-        max_iter=fit.max_iter,
-        floor=fit.baseline,
-        monitor="cost" if est.early_stopping == "auto" else "score",
+        options["validate"] = lambda params: fit.extra["scored"]
+    for name in ("baseline", "saturated", "stream_patience"):
+        fit.extra[name] = options.pop(name)
+    solver._begin()
+    # The training loop's own progress, as train() builds it.
+    fit.progress = start(
+        run.state, run.objective, floor=fit.extra["baseline"], **options
     )
     return fit
 
@@ -245,11 +212,11 @@ class _Stack:
         first = fits[0]
         self.activation = first.estimator.activation
         self.output = first.output
-        self.n_samples = first.Y.shape[1]
+        self.n_samples = first.part.Y.shape[1]
         widths = np.array([f.estimator.n_hidden for f in fits])
         width = int(widths.max())
         dtype = first.state.params["W1"].dtype
-        B, n_x, n_y = len(fits), first.XT.shape[0], first.Y.shape[0]
+        B, n_x, n_y = len(fits), first.part.XT.shape[0], first.part.Y.shape[0]
         like = {
             "W1": np.empty((width, n_x)),
             "b1": np.empty((width, 1)),
@@ -273,7 +240,9 @@ class _Stack:
                     self._row(self._unpack(self.mask), k, i, f)[...] = 1
         self.alpha = np.array([f.estimator.alpha for f in fits], np.float64)
         shared = len({f.extra["features"] for f in fits}) == 1
-        self.data = _Data([(f.XT, f.Y, f.sample_weight) for f in fits], shared)
+        self.data = _Data(
+            [(f.part.XT, f.part.Y, f.part.sample_weight) for f in fits], shared
+        )
         self.validation = None
         if first.validated:
             parts = [f.extra["validation"] for f in fits]
@@ -349,16 +318,16 @@ class _Stack:
         ended = []
         n_samples = self.n_samples
         for i, fit in enumerate(self.fits):
-            cost, solver = J[i], fit.state.solver
+            cost, solver = J[i], fit.solver
             if fit.last:  # FullBatchGD._last_step: no run ends on a bad step
                 solver.final_cost = cost
-                if solver._rejects(cost, fit.before):
+                if step_rejected(cost, fit.before):
                     undo[i] = True
                     solver.final_cost = fit.before
                 ended.append(i)
-            elif fit.before is not None and solver._rejects(cost, fit.before):
+            elif fit.before is not None and step_rejected(cost, fit.before):
                 try:
-                    solver._reject()
+                    solver.reject("without lowering the cost")
                 except TrainingDiverged as error:
                     fit.error = error
                     ended.append(i)
@@ -456,7 +425,7 @@ def _widths(fits):
     """
     fits = sorted(fits, key=lambda f: f.estimator.n_hidden)
     widths = [f.estimator.n_hidden for f in fits]
-    m = fits[0].Y.shape[1]
+    m = fits[0].part.Y.shape[1]
     n = len(fits)
     best = [0.0] + [np.inf] * n
     cut = [0] * (n + 1)
@@ -484,7 +453,7 @@ CACHE_BUDGET = 2**16
 def _in_cache(fits):
     """``fits`` (of similar widths) in stacks of at most :data:`CACHE_BUDGET`."""
     width = max(f.estimator.n_hidden for f in fits)
-    size = max(1, CACHE_BUDGET // (width * fits[0].Y.shape[1]))
+    size = max(1, CACHE_BUDGET // (width * fits[0].part.Y.shape[1]))
     return [fits[i : i + size] for i in range(0, len(fits), size)]
 
 
@@ -499,11 +468,11 @@ def _stack_key(fit):
     """Fits with equal keys can be stacked: same sizes, activation and output."""
     val = fit.extra.get("validation")
     return (
-        None if fit.XT.size <= COPY_LIMIT else fit.extra["features"],
-        fit.XT.shape,
-        fit.Y.shape,
-        fit.XT.dtype.str,
-        fit.sample_weight is None,
+        None if fit.part.XT.size <= COPY_LIMIT else fit.extra["features"],
+        fit.part.XT.shape,
+        fit.part.Y.shape,
+        fit.part.XT.dtype.str,
+        fit.part.sample_weight is None,
         None if val is None else (val[0].shape, val[2] is None),
         fit.estimator.activation,
         fit.output,
@@ -536,35 +505,22 @@ def train(fits):
 
 
 def _conclude(fit):
-    """The end of :func:`sk_shallow._training.train` for one fit: its outcome."""
+    """The end of :func:`sk_shallow._training.train` for one fit: its diagnosis."""
     if fit.error is not None:
         return
-    state, progress = fit.state, fit.progress
-    if not all(np.isfinite(v).all() for v in state.params.values()):
-        fit.error = diverged("the weights became non-finite", fit.solver.hint)
-        return
-    outcome = Outcome()
-    outcome.message, outcome.interrupted = fit.message, False
-    outcome.best_params = progress.best_params
-    final_cost = fit.solver.final_cost
-    if progress.best_params is not None or final_cost is None:
-        final = state.params if progress.best_params is None else progress.best_params
-        final_cost, _ = fit.objective(final)
-    outcome.final_cost = final_cost
-    outcome.start_cost = progress.guard.start
-    outcome.n_iter = progress.n_iter
-    outcome.stopped_by_callback = False
-    outcome.stalled_rising = (
-        progress.stalled and not fit.validated and (progress.rule.rising)
-    )
-    outcome.best_iteration = progress.best_iteration
-    outcome.budget_spent = progress.n_iter >= fit.max_iter
-    run = state.loss_curve[len(state.loss_curve) - progress.n_iter :]
-    back = run[-1 - max(1, len(run) // 10)] if len(run) > 1 else np.nan
-    outcome.late_gain = (
-        (back - run[-1]) / abs(run[-1]) if len(run) > 1 and run[-1] else 0.0
-    )
-    fit.outcome = outcome
+    try:
+        with np.errstate(**_QUIET):
+            fit.diagnosis = diagnose(
+                fit.progress,
+                fit.run.objective,
+                fit.message,
+                max_iter=fit.max_iter,
+                baseline=fit.extra["baseline"],
+                saturated=fit.extra["saturated"],
+                stream_patience=fit.extra["stream_patience"],
+            )
+    except TrainingDiverged as error:
+        fit.error = error
 
 
 def finish(fit):
@@ -572,17 +528,8 @@ def finish(fit):
 
     Raises the fit's error, if it failed.
     """
+    est = fit.estimator
     if fit.error is not None:
-        advice = fit.estimator._target_advice(fit.Y)
-        if advice:
-            raise TrainingDiverged(f"{fit.error}{advice}") from fit.error
-        raise fit.error
-    est, state, outcome = fit.estimator, fit.state, fit.outcome
-    if outcome.best_params is not None:
-        state.params = outcome.best_params
-    if fit.scaling is not None:
-        state.params = _fold_scaling(state.params, fit.scaling)
-    outcome.saturated = fit.saturated
-    est._report(outcome, state.solver, fit.X, fit.baseline, False, fit.validated, fit.Y)
-    est._publish(state, outcome, fit.Y.shape[0], fit.output, fit.validated)
+        est._raise_diverged(fit.run, fit.error)
+    est._end_fit(fit.run, fit.diagnosis)
     return est

@@ -7,25 +7,19 @@ from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._array_api import _expit, indexing_dtype
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from . import _xp_network
-from ._base import (
-    BaseShallowNet,
-    _all_or_nothing,
-    finite_weights,
-    incremental_solver,
-    metric_weights,
-    warn,
-)
+from ._base import BaseShallowNet, incremental_solver
+from ._problem import finite_weights, metric_weights
+from ._report import warn
+from ._training import all_or_nothing
 
 
 class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
@@ -300,7 +294,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         self.class_weight = class_weight
 
     @available_if(incremental_solver)
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -423,14 +417,10 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         """``classes_`` on the host (the attribute may live on a device)."""
         return self._label_binarizer.classes_
 
-    def _targets_like(self, y):
+    def _targets_like(self, xp, device):
         # scikit-learn's convention (LinearDiscriminantAnalysis, Ridge):
         # numeric classes_ follow y's namespace and device.
-        if not _xp_network.is_numpy(y):
-            xp = _xp_network.namespace(y)
-            self.classes_ = xp.asarray(
-                self._host_classes, device=_xp_network.device_of(y)
-            )
+        self.classes_ = xp.asarray(self._host_classes, device=device)
 
     def _set_classes(self, labels):
         """Fit the label binarizer on ``labels``; set ``classes_``."""
@@ -559,7 +549,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
 
         As :meth:`sklearn.base.ClassifierMixin.score`, also for sample
         weights whose sum overflows (see
-        :func:`~sk_shallow._base.metric_weights`).
+        :func:`~sk_shallow._problem.metric_weights`).
 
         Parameters
         ----------
@@ -617,34 +607,16 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             was sparse, as MLPClassifier returns.
         """
         Z2, _ = self._forward(X, "predict")
-        if not _xp_network.is_numpy(Z2):
-            return self._predict_xp(Z2)
-        if self._is_binary:
-            return self.classes_[(Z2[0] > 0).astype(int)]
-        if self.out_activation_ == "softmax":
-            return self.classes_[Z2.argmax(axis=0)]
-        y_pred = (Z2.T > 0).astype(int)
-        return sp.csr_matrix(y_pred) if self._sparse_targets else y_pred
+        multilabel = self.out_activation_ == "sigmoid" and not self._is_binary
+        y_pred = _xp_network.predicted_labels(
+            Z2, self.classes_, self._is_binary, multilabel
+        )
+        return sp.csr_matrix(y_pred) if multilabel and self._sparse_targets else y_pred
 
     @property
     def _sparse_targets(self):
         """Whether the first fit's ``y`` was a sparse indicator matrix."""
         return getattr(self._label_binarizer, "sparse_input_", False)
-
-    def _predict_xp(self, Z2):
-        """``predict`` for array API outputs, as scikit-learn's linear classifiers."""
-        xp, device = _xp_network.namespace(Z2), _xp_network.device_of(Z2)
-        if self.out_activation_ == "sigmoid" and not self._is_binary:
-            return xp.astype(Z2.T > 0, xp.int64)
-        scores = Z2[0, :] > 0 if self._is_binary else xp.argmax(Z2, axis=0)
-        indices = xp.astype(scores, indexing_dtype(xp))
-        if _xp_network.is_numpy(self.classes_):  # labels that stayed on the host
-            y_pred = self.classes_[_xp_network.to_host(indices)]
-            if y_pred.dtype.kind not in "biuf":
-                return y_pred
-            return xp.asarray(y_pred, device=device)
-        classes = _xp_network.to_namespace(self.classes_, xp, device)
-        return xp.take(classes, indices, axis=0)
 
     def predict_proba(self, X):
         """Class probabilities ``A2``.
@@ -664,25 +636,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         Z2, A2 = self._forward(X, "predict_proba")
         # A label's sigmoid reaches neither 0 nor 1; rounded, it can.
         multilabel = self.out_activation_ == "sigmoid" and not self._is_binary
-        if not _xp_network.is_numpy(Z2):
-            xp = _xp_network.namespace(Z2)
-            if self._is_binary:
-                A2 = xp.stack([_expit(-Z2[0, :], xp=xp), A2[0, :]])
-            finfo = xp.finfo(A2.dtype)
-            top = 1 - finfo.eps / 2 if multilabel else None
-            return xp.clip(A2.T, min=finfo.smallest_normal, max=top)
-        if self._is_binary:
-            # sigma(-z) rather than 1 - sigma(z): no rounding to exactly 0.
-            proba = np.vstack([expit(-Z2[0]), A2[0]]).T
-        else:
-            proba = A2.T
-        # A probability below the dtype's smallest normal number (e^-87 in
-        # float32) is stored as that number rather than as 0, so that
-        # log(predict_proba) stays finite, as predict_log_proba is.
-        proba = np.maximum(proba, np.finfo(proba.dtype).tiny, order="C")
-        if multilabel:
-            np.minimum(proba, 1 - np.finfo(proba.dtype).epsneg, out=proba)
-        return proba
+        return _xp_network.class_probabilities(Z2, A2, self._is_binary, multilabel)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed stably from ``Z2``.
@@ -701,21 +655,8 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
             two always agree. Columns follow ``classes_``.
         """
         Z2, _ = self._forward(X, "predict_log_proba")
-        if not _xp_network.is_numpy(Z2):
-            xp = _xp_network.namespace(Z2)
-            if self._is_binary:
-                Z2 = xp.stack([-Z2[0, :], Z2[0, :]])
-            if self.out_activation_ == "softmax":
-                return (Z2 - _xp_network._logsumexp(Z2, axis=0, xp=xp)).T
-            return _xp_network.log_expit(Z2, xp).T
-        if self._is_binary:
-            log_proba = np.vstack([log_expit(-Z2[0]), log_expit(Z2[0])]).T
-        elif self.out_activation_ == "softmax":
-            log_proba = log_softmax(Z2, axis=0).T
-        else:
-            log_proba = log_expit(Z2).T
-        floor = np.log(np.finfo(log_proba.dtype).tiny)
-        return np.maximum(log_proba, floor, order="C")
+        softmax = self.out_activation_ == "softmax"
+        return _xp_network.log_class_probabilities(Z2, self._is_binary, softmax)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -32,9 +32,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, indexable
 
 from . import _batch
-from ._base import SplitImpossible, warn
 from ._classifier import ShallowNetClassifier
+from ._problem import SplitImpossible
 from ._regressor import ShallowNetRegressor
+from ._report import warn
 from ._stopping import TrainingDiverged
 
 #: What fails one fit of a search (a nan test score) rather than the search:
@@ -151,7 +152,7 @@ class _BaseShallowNetCV(MetaEstimatorMixin, BaseEstimator):
         candidates = self._candidates(base)
         # The data checked once, whole, as the plain estimator checks it: bad
         # input is an error, not a failed fit per fold.
-        clone(base)._training_data(X, y, sample_weight, True, False, None)
+        clone(base)._prepare(X, y, sample_weight, True, False, None)
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(base))
         splits = list(cv.split(X, y, groups))

@@ -10,16 +10,15 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from . import _xp_network
-from ._base import (
-    AUTO_LEARNING_RATES,
+from ._base import BaseShallowNet, incremental_solver
+from ._problem import (
     SQUARES_OVERFLOW,
-    BaseShallowNet,
-    _all_or_nothing,
     _column_moments,
-    incremental_solver,
     metric_weights,
     power_of_two_below,
 )
+from ._solvers import AUTO_LEARNING_RATES
+from ._training import all_or_nothing
 
 #: The smallest normal float64: a power of two above its inverse overflows.
 _TINY = np.finfo(np.float64).tiny
@@ -32,7 +31,7 @@ def r2(y_true, y_pred, sample_weight=None):
     same factor, or the weights by another: values whose sums of squares
     would overflow, or whose squares would underflow, are first multiplied
     by a power of two, which is exact, and huge weights divided by one
-    (:func:`~sk_shallow._base.metric_weights`).
+    (:func:`~sk_shallow._problem.metric_weights`).
 
     Parameters
     ----------
@@ -313,7 +312,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         self.loss = loss
 
     @available_if(incremental_solver)
-    @_all_or_nothing
+    @all_or_nothing
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of ``"sgd"`` or ``"adam"`` over the given data.
@@ -368,18 +367,15 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         the step size, the tolerance and the initial weights then suit
         targets of any units. A continued fit (``warm_start``,
         ``partial_fit``) keeps the scaling of the fit it continues; the
-        first call of ``partial_fit`` sees one chunk, and scales nothing
-        (unless a Dask fit streaming its chunks set the scaling of all).
+        first call of ``partial_fit`` sees one chunk, and scales nothing.
         A target that does not vary keeps a scale of 1.
         """
         if self.loss != "squared_error":
             return None
         if not first:
-            return getattr(state, "target_scaling", None)
+            return state.target_scaling
         if incremental:
-            # A streamed fit of all the chunks (sk_shallow.dask) sets the
-            # scaling of all of them before the first chunk's partial_fit.
-            return getattr(self, "_preset_target_scaling", None)
+            return None
         Y = np.asarray(_xp_network.to_host(Y), dtype=np.float64)
         sw = None
         if sample_weight is not None:
@@ -453,7 +449,7 @@ class ShallowNetRegressor(RegressorMixin, BaseShallowNet):
         """A sentence on scaling ``y`` when it is far from unit scale, or "".
 
         Far means an output's mean or standard deviation above 100 in size,
-        as for the features (:func:`~sk_shallow._base.scaling_advice`): the
+        as for the features (:func:`~sk_shallow._problem.scaling_advice`): the
         output layer starts near 0 and its steps are not made for such
         targets. ``Y`` of shape (n_outputs, m).
         """

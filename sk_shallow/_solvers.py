@@ -1,20 +1,32 @@
 """Optimisers over the parameter dict.
 
-Every solver has one method, ``run(objective, params, progress, max_iter)``:
-it improves ``params`` in place, reports each iteration's cost to
-``progress`` (a :class:`sk_shallow._training.Progress`) and stops when that
-says so. Besides, a solver *declares* what it needs from the training loop
-instead of reaching into it:
+Every solver is a :class:`Solver`, whose one method that does the work is
+``run(objective, params, progress, max_iter)``: it improves ``params`` in
+place, reports each iteration's cost to ``progress`` (a
+:class:`sk_shallow._training.Progress`) and stops when that says so. The
+base class declares the rest of the protocol, which the training loop reads
+instead of reaching into a solver:
 
 - ``stall_rule``: whether the stall rule applies to its training cost
   (L-BFGS has its own convergence test, so it does not);
+- ``deterministic``: its cost is the full batch's, the same for the same
+  weights, so that the stall rule may tell a wobble from a climb;
+- ``reports_start``: the first cost it reports is that of the starting
+  weights, and it leaves the cost of the weights it returns in
+  ``final_cost`` (None when it does not know it);
 - ``on_stall(rising, climbing)``: its answer to a stalled cost, True to go
-  on (the ``"adaptive"`` schedule shrinks its step), False to stop; the
-  stopping rule says whether the cost was rising (0.1% above its best) or
-  climbing (the last window ended higher than it began);
+  on (after halving its step, or the ``"adaptive"`` schedule's shrink),
+  False to stop; the stopping rule says whether the cost was rising (0.1%
+  above its best) or climbing (the last window ended higher than it began);
 - ``learning_rate``: the step in use (None for L-BFGS), published as
-  ``learning_rate_``;
+  ``learning_rate_``; ``halve`` halves it, and ``reject`` is the one step
+  halving of a rejected step, bounded by
+  :data:`~sk_shallow._stopping.MAX_HALVINGS`;
+- ``rejected`` and ``halvings``: the steps rejected, and every halving of
+  the step, in the last run;
 - ``hint``: what to do when it diverges.
+
+The solvers with a step take it with an :class:`UpdateRule`.
 
 The notes' gradient descent (section 3.9) is :class:`FullBatchGD`, with a
 safeguard against run-away steps; mini-batch SGD with momentum and Adam
@@ -31,13 +43,14 @@ one first (a copy of the parameters' size per step, see :class:`_Steps`).
 """
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 import scipy.optimize
 
-from . import _network, _xp_network
+from . import _backend, _network, _xp_network
 from ._objective import Objective  # noqa: F401 (the objective's seam, re-exported)
-from ._stopping import TrainingDiverged, diverged
+from ._stopping import MAX_HALVINGS, TrainingDiverged, diverged, step_rejected
 
 #: What to do when a solver with a step size diverges.
 STEP_HINT = (
@@ -45,17 +58,33 @@ STEP_HINT = (
     "or MaxAbsScaler for sparse input)."
 )
 
-#: A full-batch step is undone when it raises the cost by more than this
-#: share of the cost before it (see :class:`FullBatchGD`).
-REJECT_RISE = 0.01
+#: What ``learning_rate="auto"`` means for each solver: the notes' 1.2 for
+#: full-batch gradient descent, small steps for the stochastic solvers
+#: (scikit-learn MLP's default for Adam). L-BFGS takes no learning rate.
+AUTO_LEARNING_RATES = {"gd": 1.2, "sgd": 0.01, "adam": 0.001, "lbfgs": None}
+
+#: The parameters a solver is built from: when one changes, a continued fit
+#: (partial_fit) builds a new solver instead of carrying the old one on.
+SOLVER_PARAMS = (
+    "solver",
+    "learning_rate",
+    "batch_size",
+    "shuffle",
+    "learning_rate_schedule",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "max_fun",
+    "tol",
+)
+
 
 #: The key of the parameters, and of their gradients and optimiser state,
 #: when the steps are taken on one vector (see :class:`_Steps`).
-VECTOR = "vector"
-
-#: How many times a rejected step may be halved before the run is declared
-#: diverged: 2**-40 of the step is below any useful learning rate.
-MAX_HALVINGS = 40
+VECTOR = _backend.VECTOR
 
 
 # --------------------------------------------------------------------------
@@ -67,13 +96,19 @@ def _descend(params, grads, learning_rate):
         params[k] -= learning_rate * g
 
 
-class GradientDescent:
-    """The notes' update ``W := W - alpha * dW``.
+class UpdateRule(ABC):
+    """One update of the parameters from their gradients, with a step size.
+
+    Like scikit-learn's ``BaseOptimizer``: a subclass says how a step is
+    taken (:meth:`update`) and which of its attributes hold the optimiser's
+    state (:attr:`state_names`); the step size changes through
+    :meth:`halve`, :meth:`restart`, :meth:`on_stall` and
+    :meth:`iteration_ends` only.
 
     Parameters
     ----------
     learning_rate : float
-        The notes' ``alpha``.
+        The step the rule starts with.
     """
 
     #: The attributes holding the optimiser's state: dicts of arrays keyed
@@ -83,19 +118,19 @@ class GradientDescent:
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
 
+    @abstractmethod
     def update(self, params, grads):
-        """Take one step, in place."""
-        _descend(params, grads, self.learning_rate)
+        """Take one step on the dict of arrays ``params``, in place."""
 
     def lay_out(self, arrays, like):
         """Key the optimiser's state as ``arrays``: one vector, or per parameter.
 
-        A state kept per parameter (an older model's, or one trained off
-        NumPy) is packed when the steps are on one vector (see
-        :class:`_Steps`), and unpacked, shaped like ``like``, the other way.
+        A state kept per parameter (one trained off NumPy) is packed when
+        the steps are on one vector (see :class:`_Steps`), and unpacked,
+        shaped like ``like``, the other way.
         """
         for name in self.state_names:
-            state = getattr(self, name, None)
+            state = getattr(self, name)
             if state is None or state.keys() == arrays.keys():
                 continue
             if VECTOR in arrays:
@@ -105,7 +140,8 @@ class GradientDescent:
             setattr(self, name, state)
 
     def iteration_ends(self, t):
-        """Called after each epoch with ``t`` samples seen so far."""
+        """Called after each epoch with ``t`` samples seen so far (a schedule)."""
+        return None
 
     def on_stall(self, rising=False, climbing=False):
         """The cost has stalled: True to go on (after changing the step)."""
@@ -118,9 +154,25 @@ class GradientDescent:
     def restart(self):
         """Halve the step and forget the optimiser's state (after a run-away)."""
         self.halve()
+        for name in self.state_names:
+            setattr(self, name, None)
 
 
-class Momentum(GradientDescent):
+class GradientDescent(UpdateRule):
+    """The notes' update ``W := W - alpha * dW``.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The notes' ``alpha``.
+    """
+
+    def update(self, params, grads):
+        """Take one step, in place."""
+        _descend(params, grads, self.learning_rate)
+
+
+class Momentum(UpdateRule):
     """SGD with (Nesterov) momentum and a step schedule, as scikit-learn's MLP.
 
     ``v := momentum * v - learning_rate * dW``, then ``W += v`` or, with
@@ -129,6 +181,8 @@ class Momentum(GradientDescent):
     samples seen) or ``"adaptive"`` (the step shrinks fivefold whenever the
     cost stalls, instead of stopping).
     """
+
+    state_names = ("velocities",)
 
     def __init__(
         self,
@@ -146,8 +200,6 @@ class Momentum(GradientDescent):
         self.power_t = power_t
         self.velocities = None
 
-    state_names = ("velocities",)
-
     def iteration_ends(self, t):
         """``"invscaling"``: ``learning_rate_init / (t + 1) ** power_t``."""
         if self.schedule == "invscaling":
@@ -164,14 +216,12 @@ class Momentum(GradientDescent):
         return True
 
     def halve(self):
+        """Halve the step, and the one the schedule decays from."""
         self.learning_rate /= 2
         self.learning_rate_init /= 2
 
-    def restart(self):
-        self.halve()
-        self.velocities = None
-
     def update(self, params, grads):
+        """Take one step, in place."""
         if self.velocities is None:
             xp = _xp_network.namespace(next(iter(params.values())))
             self.velocities = {k: xp.zeros_like(v) for k, v in params.items()}
@@ -185,7 +235,7 @@ class Momentum(GradientDescent):
                 params[k] += v
 
 
-class Adam(GradientDescent):
+class Adam(UpdateRule):
     """Adam (Kingma and Ba, 2014), with scikit-learn MLP's bias correction."""
 
     state_names = ("ms", "vs")
@@ -197,11 +247,12 @@ class Adam(GradientDescent):
         self.ms = self.vs = None
 
     def restart(self):
-        self.halve()
+        """Halve the step and forget the moments, bias correction included."""
+        super().restart()
         self.t = 0
-        self.ms = self.vs = None
 
     def update(self, params, grads):
+        """Take one step, in place."""
         xp = _xp_network.namespace(next(iter(params.values())))
         if self.ms is None:
             self.ms = {k: xp.zeros_like(v) for k, v in params.items()}
@@ -224,55 +275,114 @@ class Adam(GradientDescent):
 # --------------------------------------------------------------------------
 # Solvers: ``run(objective, params, progress, max_iter)``.
 # --------------------------------------------------------------------------
-class FullBatchGD:
+class Solver(ABC):
+    """What the training loop asks of a solver (see the module docstring).
+
+    Parameters
+    ----------
+    rule : UpdateRule or None
+        The update rule whose step the solver takes; None for a solver
+        without a step size (L-BFGS).
+    back_off : bool, default=False
+        Undo a rejected step and halve it (:meth:`reject`).
+    """
+
+    #: The stall rule applies to its training cost.
+    stall_rule = True
+    #: Its cost is the full batch's, the same for the same weights: the
+    #: stall rule may tell a wobble from a climb (:class:`StoppingRule`).
+    deterministic = False
+    #: The first cost it reports is that of the starting weights, and it
+    #: leaves the cost of the weights it returns in ``final_cost``.
+    reports_start = False
+    #: What to do when it diverges.
+    hint = STEP_HINT
+
+    def __init__(self, rule=None, back_off=False):
+        self.rule = rule
+        self.back_off = back_off
+        self.rejected = 0  # steps rejected (undone and halved) in the last run
+        self.halvings = 0  # every halving of the step in the last run
+        self.start_rate = self.learning_rate  # the step the last run began with
+        self.final_cost = None  # the cost of the weights returned, if known
+
+    @property
+    def learning_rate(self):
+        """The step in use: the update rule's (None without one)."""
+        return None if self.rule is None else self.rule.learning_rate
+
+    @abstractmethod
+    def run(self, objective, params, progress, max_iter):
+        """Train ``params`` in place; return why it stopped short, or None."""
+
+    def _begin(self):
+        """A new run (a ``partial_fit`` call continues the step): reset its counts."""
+        self.rejected = self.halvings = 0
+        self.start_rate = self.learning_rate
+        self.final_cost = None
+
+    def on_stall(self, rising=False, climbing=False):
+        """The cost has stalled: True to go on (after changing the step)."""
+        return False
+
+    def halve(self, restart=False):
+        """Halve the step, counted in :attr:`halvings`.
+
+        With ``restart``, the optimiser's state (momentum, Adam's moments)
+        is forgotten too.
+        """
+        if restart:
+            self.rule.restart()
+        else:
+            self.rule.halve()
+        self.halvings += 1
+
+    def reject(self, what, error=None):
+        """The last step was rejected: halve the step, up to ``MAX_HALVINGS`` times.
+
+        Past that, the run has diverged: ``what`` says how the last step
+        failed, ``error`` is the run-away it answers, if any.
+        """
+        if self.rejected >= MAX_HALVINGS:
+            raise diverged(
+                f"the step was halved {MAX_HALVINGS} times, from "
+                f"{self.start_rate:.4g} to {self.learning_rate:.4g}, {what}",
+                self.hint,
+            ) from error
+        self.rejected += 1
+        self.halve(restart=True)
+
+
+class FullBatchGD(Solver):
     """The notes' gradient descent on the full batch, safeguarded.
 
-    While the cost falls (or rises by at most ``REJECT_RISE`` = 1% of itself
-    in one step) every step is exactly the notes' ``W := W - alpha dW``. A
-    step that raises the cost by more is undone and retried with half the
-    step, which then stays in use (``learning_rate_``). The cost of a step is
-    only known at the next forward pass, so the weights and gradients before
-    each step are kept (two copies of the parameters' size, beside the one
-    the steps are taken on, see :class:`_Steps`) and a rejected step costs
-    the one pass that found it.
-
-    Why a per-step relative tolerance rather than strict descent, or a limit
-    above the best cost so far: gradient descent at a fixed step oscillates
-    harmlessly near a minimum. The course run (flower, 4 tanh units, step
-    1.2) rises by at most 0.08% in one step but by 1.7% above its best over
-    a thousand steps, and the course's sweep (20 and 50 units) by 0.44% in
-    one step; a run-away step is another order: 58% on unscaled iris (0.93
-    to 1.47), and anything up to inf. Strict descent, or a limit on the
-    climb above the best, would change the course's results; 1% per step
-    leaves them bit-for-bit as they were and stops a run-away at its first
-    step.
+    While the cost falls (or rises by at most
+    :data:`~sk_shallow._stopping.REJECT_RISE` = 1% of itself in one step)
+    every step is exactly the notes' ``W := W - alpha dW``. A step that
+    raises the cost by more is undone and retried with half the step, which
+    then stays in use (``learning_rate_``). The cost of a step is only known
+    at the next forward pass, so the weights and gradients before each step
+    are kept (two copies of the parameters' size, beside the one the steps
+    are taken on, see :class:`_Steps`) and a rejected step costs the one
+    pass that found it. Why that tolerance:
+    :func:`~sk_shallow._stopping.step_rejected`.
 
     Parameters
     ----------
     learning_rate : float
         The notes' ``alpha``, the step the run starts with.
-    backtrack : bool, default=True
+    back_off : bool, default=True
         Undo and halve a step that raises the cost by more than 1%.
     """
 
-    stall_rule = True
-    #: Its cost is the full batch's, the same for the same weights: the
-    #: stall rule may tell a wobble from a climb (:class:`StoppingRule`).
     deterministic = True
-    hint = STEP_HINT
-    #: The first cost it reports is that of the starting weights, and it
-    #: leaves the cost of the weights it returns in ``final_cost``: the
-    #: training loop needs no extra pass for either.
+    #: It reports the starting weights' cost first and leaves the returned
+    #: weights' in ``final_cost``: the training loop needs no extra pass.
     reports_start = True
 
-    def __init__(self, learning_rate, backtrack=True):
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate
-        self.backtrack = backtrack
+    def __init__(self, learning_rate, back_off=True):
+        super().__init__(GradientDescent(learning_rate), back_off)
         self.t = 0
-        self.rejected = 0
-        self.halvings = 0
-        self.final_cost = None
 
     def on_stall(self, rising=False, climbing=False):
         """A stall on a climbing cost halves the step and goes on.
@@ -282,50 +392,30 @@ class FullBatchGD:
         (the step is too large for the curvature reached), the step is
         halved instead of ending the run there.
         """
-        if not (self.backtrack and climbing):
+        if not (self.back_off and climbing):
             return False
         self.halve()  # not a rejected step: no warning, no limit
         return True
 
-    def halve(self):
-        """Halve the step, counted in :attr:`halvings`."""
-        self.learning_rate /= 2
-        self.halvings += 1
-
-    def _reject(self):
-        """The last step raised the cost: halve it, up to MAX_HALVINGS times."""
-        self.rejected += 1
-        if self.rejected > MAX_HALVINGS:
-            raise diverged(
-                f"the step was halved {MAX_HALVINGS} times, from "
-                f"{self.learning_rate_init:.4g} to {self.learning_rate:.4g}, "
-                "without lowering the cost",
-                self.hint,
-            )
-        self.halve()
-
-    def _rejects(self, J, before):
-        return not J <= before + REJECT_RISE * abs(before)
+    #: Whether a step raised the cost too much (the safeguard's policy).
+    _rejects = staticmethod(step_rejected)
 
     def _step(self, params, grads):
         """The notes' update ``W := W - alpha dW``, in place."""
-        _descend(params, grads, self.learning_rate)
+        _descend(params, grads, self.rule.learning_rate)
 
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return why it stopped short, or None."""
-        self.final_cost = None
-        # Of this run (a partial_fit call continues the step): the rejected
-        # steps, and every halving of the step, a stall's included.
-        self.rejected = self.halvings = 0
-        steps = _Steps(params, keep=self.backtrack)
+        self._begin()
+        steps = _Steps(params, keep=self.back_off)
         before = None
         n_iter = 0
         try:
             while n_iter < max_iter:
                 J, grads = objective(steps.params)
-                if self.backtrack and before is not None and self._rejects(J, before):
+                if self.back_off and before is not None and self._rejects(J, before):
                     # Undo the last step and take it again with half the step.
-                    self._reject()
+                    self.reject("without lowering the cost")
                     steps.retake(self._step)
                     continue
                 n_iter += 1
@@ -350,7 +440,7 @@ class FullBatchGD:
     def _last_step(self, objective, steps, before):
         """Undo the last step if it raised the cost: no run ends on a bad step."""
         self.final_cost = None
-        if not self.backtrack or before is None:
+        if not self.back_off or before is None:
             return
         J, _ = objective(steps.params)
         self.final_cost = J
@@ -390,13 +480,8 @@ class _Steps:
     """
 
     def __init__(self, params, keep):
-        self.flat = _xp_network.is_numpy(params["W1"])
-        if self.flat:
-            theta = _network.pack(params)
-            self.params = _network.unpack(theta, params)
-            self.arrays = {VECTOR: theta}
-        else:
-            self.params = self.arrays = params
+        self.arrays, self.params = _backend.one_vector(params)
+        self.flat = VECTOR in self.arrays
         self.kept = None
         if keep:
             xp = _xp_network.namespace(params["W1"])
@@ -431,13 +516,13 @@ class _Steps:
         update(self.arrays, self.kept[1])
 
     def write_back(self, params):
-        """Copy the trained values into ``params`` (off NumPy they are its arrays)."""
-        if self.flat:
+        """Copy the trained values into ``params`` (unless they are its arrays)."""
+        if self.params is not params:
             for k, v in self.params.items():
-                np.copyto(params[k], v)
+                _xp_network.copyto(params[k], v)
 
 
-class EpochSolver:
+class EpochSolver(Solver):
     """Passes over the data in mini-batches, one update per batch.
 
     With ``back_off=True`` (``learning_rate="auto"``), a run-away is undone
@@ -468,28 +553,13 @@ class EpochSolver:
         Undo a run-away update and halve the step, instead of raising.
     """
 
-    stall_rule = True
-    hint = STEP_HINT
-    # Defaults for states saved before these existed.
-    back_off = False
-    rejected = halvings = 0
-    final_cost = None
-
     def __init__(self, rule, batch_size, shuffle=False, rng=None, back_off=False):
-        self.rule = rule
+        super().__init__(rule, back_off)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = rng
-        self.back_off = back_off
-        self.rejected = 0  # run-away updates undone in the last run
-        self.halvings = 0  # halvings of the step in the last run
-        self.final_cost = None
         self.order = None
         self.t = 0  # samples seen, across runs (partial_fit calls)
-
-    @property
-    def learning_rate(self):
-        return self.rule.learning_rate
 
     def on_stall(self, rising=False, climbing=False):
         """The rule's answer (``"adaptive"``); backing off, a rise halves the step."""
@@ -497,15 +567,8 @@ class EpochSolver:
             return True
         if not (self.back_off and rising):
             return False
-        self.rule.halve()
-        self.halvings += 1
+        self.halve()
         return True
-
-    def _back_off(self):
-        """A run-away undone: halve the step and restart the optimiser."""
-        self.rejected += 1
-        self.halvings += 1
-        self.rule.restart()
 
     def _batches(self, n, size):
         """The epoch's batches: a slice or indices each (None: all of the data)."""
@@ -525,13 +588,7 @@ class EpochSolver:
         """
         if not (self.back_off and taken):
             raise error
-        if self.rejected >= MAX_HALVINGS:
-            raise diverged(
-                f"the step was halved {MAX_HALVINGS} times, to "
-                f"{self.rule.learning_rate:.4g}, and the cost still ran away",
-                self.hint,
-            ) from error
-        self._back_off()
+        self.reject("and the cost still ran away", error)
         steps.retake(self.rule.update)
 
     def run(self, objective, params, progress, max_iter):
@@ -544,7 +601,7 @@ class EpochSolver:
         """
         n = objective.n_samples
         size = min(self.batch_size, n)
-        self.rejected = self.halvings = 0
+        self._begin()
         # The shuffled order carries over between runs (partial_fit calls)
         # on data of the same size, so that they follow fit's epochs.
         if self.order is None or len(self.order) != n:
@@ -610,9 +667,9 @@ class EpochSolver:
         J, _ = objective(steps.params)
         try:
             progress.batch(J)
-        except TrainingDiverged:
+        except TrainingDiverged as error:
             steps.undo()
-            self._back_off()
+            self.reject("and the cost still ran away", error)
             return
         self.final_cost = J
 
@@ -626,7 +683,7 @@ def _rows(batch, n):
     return len(batch)
 
 
-class LBFGS:
+class LBFGS(Solver):
     """L-BFGS-B from :func:`scipy.optimize.minimize` on the flattened parameters.
 
     It has its own line search and convergence test (``tol`` is scipy's
@@ -642,7 +699,6 @@ class LBFGS:
     """
 
     stall_rule = False
-    learning_rate = None
     hint = (
         "L-BFGS's line search found no finite cost: scale the features (for "
         "example with StandardScaler, or MaxAbsScaler for sparse input) or add "
@@ -650,45 +706,39 @@ class LBFGS:
     )
 
     def __init__(self, max_fun=15000, tol=1e-4):
+        super().__init__()
         self.max_fun = max_fun
         self.tol = tol
 
-    def on_stall(self, rising=False, climbing=False):
-        return False
-
     def run(self, objective, params, progress, max_iter):
         """Train ``params`` in place; return scipy's message if it stopped short."""
-        dtype = params["W1"].dtype
+        self._begin()
         like = dict(params)
-        # Arrays of another namespace (a GPU's) cross to the host as one
-        # float64 vector each way; the forward/backward stays on the device.
-        net = _network if _xp_network.is_numpy(params["W1"]) else _xp_network
+        # The parameters cross to the host as one float64 vector each way,
+        # and back as arrays of their own type and namespace; a GPU's
+        # forward/backward stays on the device.
 
         def fun(theta):
-            p = {
-                k: v.astype(dtype, copy=False) if net is _network else v
-                for k, v in net.unpack(theta, like).items()
-            }
-            J, grads = objective(p)
-            return J, np.asarray(net.pack(grads), dtype=np.float64)
+            J, grads = objective(_xp_network.unpack(theta, like))
+            return J, _xp_network.pack(grads)
 
         def callback(intermediate_result):
             # Keep the iterate, so that an interruption leaves the weights
             # reached so far.
-            for k, v in net.unpack(intermediate_result.x, like).items():
+            for k, v in _xp_network.unpack(intermediate_result.x, like).items():
                 params[k][...] = v
             if progress(float(intermediate_result.fun), params):
                 raise StopIteration
 
         result = scipy.optimize.minimize(
             fun,
-            np.asarray(net.pack(params), dtype=np.float64),
+            _xp_network.pack(params),
             method="L-BFGS-B",
             jac=True,
             callback=callback,
             options={"maxiter": max_iter, "maxfun": self.max_fun, "gtol": self.tol},
         )
-        for k, v in net.unpack(result.x, like).items():
+        for k, v in _xp_network.unpack(result.x, like).items():
             params[k][...] = v
         if not progress.n_iter:
             # Converged at the starting point, before any iteration.
@@ -700,3 +750,49 @@ class LBFGS:
             f"L-BFGS stopped before converging ({result.message}); increase "
             "max_iter or max_fun"
         )
+
+
+def solver_config(estimator):
+    """The values of :data:`SOLVER_PARAMS` of ``estimator``, as a tuple."""
+    params = estimator.get_params(deep=False)
+    return tuple(params[name] for name in SOLVER_PARAMS)
+
+
+def make_solver(estimator, rng):
+    """The solver named by ``estimator.solver``, configured from its parameters.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+        Its ``solver``, ``learning_rate`` (``"auto"``: the estimator's
+        ``_auto_learning_rates``, backing off from a run-away) and the
+        options of that solver.
+    rng : numpy.random.RandomState
+        The generator a stochastic solver shuffles with.
+
+    Returns
+    -------
+    solver : Solver
+    """
+    est = estimator
+    if est.solver == "lbfgs":
+        return LBFGS(max_fun=est.max_fun, tol=est._tol)
+    lr = est.learning_rate
+    auto = lr == "auto"
+    if auto:
+        lr = est._auto_learning_rates[est.solver]
+    if est.solver == "gd":  # the notes' method: the full batch, in order
+        return FullBatchGD(lr)
+    if est.solver == "sgd":
+        rule = Momentum(
+            lr,
+            est.momentum,
+            est.nesterovs_momentum,
+            est.learning_rate_schedule,
+            est.power_t,
+        )
+    else:
+        rule = Adam(lr, est.beta_1, est.beta_2, est.epsilon)
+    batch_size = 200 if est.batch_size == "auto" else est.batch_size
+    # An automatic step backs off from a run-away; a chosen one is kept.
+    return EpochSolver(rule, batch_size, est.shuffle, rng, back_off=auto)

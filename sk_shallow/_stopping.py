@@ -1,18 +1,31 @@
-"""When training stops: the stall rule, and when it has run away.
+"""The training policy: when a run stops, what it undoes, and what it says.
 
-Two small objects, each with one job, that know nothing of solvers:
+Every rule about the course of a run lives here, as small objects and pure
+functions over its costs, knowing nothing of solvers' internals nor of
+estimators:
 
 - :class:`StoppingRule` decides that a sequence of values (the training cost,
   or minus the validation score) has stopped improving, and tells a plateau
-  that is being escaped from convergence.
+  that is being escaped from convergence (the plateau floor:
+  :func:`learned_little`).
+- :func:`step_rejected` is the safeguard of full-batch gradient descent: a
+  step that raised the cost too much is undone and halved, at most
+  :data:`MAX_HALVINGS` times.
 - :class:`DivergenceGuard` decides that a cost has run away, measured against
-  the cost of the weights training started from.
+  the cost of the weights training started from (:func:`diverged`).
+- :class:`Diagnosis` is what a run ended with, and which of it deserves a
+  warning: the estimators only format it (:mod:`sk_shallow._report`).
 
-The training loop (:func:`sk_shallow._solvers.train`) feeds them and asks the
-solver what to do about a stall (stop, or shrink its step and go on).
+Why this module, not the training loop's: :mod:`sk_shallow._training` is the
+mechanics of a fit (the state a fit copies, trains and publishes, and the
+loop that feeds a solver's costs to these rules); the thresholds are
+tuned together (the notes' course run is the check of most of them) and read
+best side by side. The solvers ask the rules (:mod:`sk_shallow._solvers`):
+they say what they need, the rules decide.
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,6 +54,72 @@ WOBBLE_STEP = 1e-3
 
 #: How far above its best a wobbling cost may climb (see :data:`WOBBLE_STEP`).
 WOBBLE_ABOVE = 0.03
+
+
+#: What ``tol="auto"`` means for each solver. Full-batch gradient descent
+#: gains little per step: on a plateau between two phases of learning (a
+#: hidden unit changing its role) the notes' step of 1.2 gains 1e-7 to 1e-6
+#: per step for a thousand steps before it falls again (scaled moons: from
+#: 0.31 to 0.065). 1e-7 lets it through; an epoch of the stochastic solvers
+#: takes many steps, and 1e-6 (as before) suffices; for L-BFGS it is scipy's
+#: gradient tolerance.
+AUTO_TOL = {"gd": 1e-7, "sgd": 1e-6, "adam": 1e-6, "lbfgs": 1e-6}
+
+#: What ``max_iter="auto"`` means for each solver: the notes' 10,000 steps
+#: for full-batch gradient descent; 1,000 epochs for the stochastic solvers
+#: (an epoch takes many steps, and the stopping rule usually ends them
+#: sooner); 200 iterations for L-BFGS, as scikit-learn's MLP (each takes a
+#: line search, and more rarely improves a fit of this size).
+AUTO_MAX_ITER = {"gd": 10_000, "sgd": 1_000, "adam": 1_000, "lbfgs": 200}
+
+#: ``n_iter_no_change="auto"``: the stall rule's patience on the training
+#: cost, for every solver, and on the validation score, by solver. One
+#: full-batch step changes the weights by as little as an epoch's update of
+#: a mini-batch solver does in one of its many steps, so gradient descent
+#: waits 200 steps (2% of its budget) for a better validation score; the
+#: others wait 10 iterations, as scikit-learn's MLP.
+AUTO_PATIENCE = 10
+AUTO_VALIDATION_PATIENCE = {"gd": 200, "sgd": 10, "adam": 10, "lbfgs": 10}
+
+#: A full-batch step is undone when it raises the cost by more than this
+#: share of the cost before it (see :func:`step_rejected`).
+REJECT_RISE = 0.01
+
+#: How many times a rejected step may be halved before the run is declared
+#: diverged: 2**-40 of the step is below any useful learning rate.
+MAX_HALVINGS = 40
+
+#: A run that ended with the cost this share above the cost of its starting
+#: weights has gone the wrong way.
+ROSE = 1e-3
+
+#: A run that reached ``max_iter`` while its cost fell by less than this
+#: share of itself over the last tenth of its iterations has settled: more
+#: iterations would not change the model, and no warning says to add them.
+LATE_GAIN = 0.01
+
+#: At least this share of the hidden activations saturated at the weights
+#: training starts from means the features' scale, not the data, decides
+#: what the units can learn.
+SATURATED_SHARE = 0.5
+
+
+def step_rejected(cost, before):
+    """Whether a full-batch step that led from ``before`` to ``cost`` is undone.
+
+    It is when it raised the cost by more than :data:`REJECT_RISE` of
+    itself (or gave a non-finite cost). Why a per-step relative tolerance
+    rather than strict descent, or a limit above the best cost so far:
+    gradient descent at a fixed step oscillates harmlessly near a minimum.
+    The course run (flower, 4 tanh units, step 1.2) rises by at most 0.08%
+    in one step but by 1.7% above its best over a thousand steps, and the
+    course's sweep (20 and 50 units) by 0.44% in one step; a run-away step
+    is another order: 58% on unscaled iris (0.93 to 1.47), and anything up
+    to inf. Strict descent, or a limit on the climb above the best, would
+    change the course's results; 1% per step leaves them bit-for-bit as
+    they were and stops a run-away at its first step.
+    """
+    return not cost <= before + REJECT_RISE * abs(before)
 
 
 def learned_little(cost, floor):
@@ -98,11 +177,13 @@ class StoppingRule:
         Apply the plateau test.
     floor : float, optional
         The cost of the best constant prediction (the class frequencies, the
-        mean target). With ``trend``, no stall is reported while the best
-        cost is within ``LEARNED_LITTLE`` of it: the run has not left the
-        plateau it started on. This is what tells that plateau from
-        convergence when the values are noisy (the epochs of a stochastic
-        solver, whose window gains are then as often negative as positive).
+        mean target). No stall is reported while the best training cost is
+        within ``LEARNED_LITTLE`` of it: the run has not left the plateau it
+        started on. This is what tells that plateau from convergence when
+        the values are noisy (the epochs of a stochastic solver, whose
+        window gains are then as often negative as positive), and what keeps
+        early stopping from ending a fit there: the validation score of a
+        model that still predicts about the constant does not move.
     wobble : bool, default=False
         The values are deterministic (the full batch's cost): tell a wobble
         at the edge of stability from a stall. Gradient descent at a fixed
@@ -136,18 +217,24 @@ class StoppingRule:
         self.floor = floor
         self.wobble = wobble
         self.values = []
-        self.best = np.inf
+        self.best = self.best_cost = np.inf
         self.count = 0
         self.rising = self.climbing = False
 
-    def update(self, value):
-        """Record ``value`` (lower is better); return True when it has stalled."""
+    def update(self, value, cost=None):
+        """Record ``value`` (lower is better); return True when it has stalled.
+
+        ``cost`` is the training cost where ``value`` is not (minus a
+        validation score, or the validation cost), for the ``floor``.
+        """
         self.values.append(value)
         self.count = self.count + 1 if value > self.best - self.tol else 0
         self.best = min(self.best, value)
+        if cost is not None:
+            self.best_cost = min(self.best_cost, cost)
         if self.count <= self.n_iter_no_change:
             return False
-        if self.trend and learned_little(self.best, self.floor):
+        if learned_little(self.best if cost is None else self.best_cost, self.floor):
             self.count = 0  # still on the plateau of a constant prediction
             return False
         window = int(self.n_iter_no_change) + 1
@@ -229,3 +316,126 @@ class DivergenceGuard:
             raise diverged(
                 f"the cost rose from {self.start:.4g} to {cost:.4g} {where}", self.hint
             )
+
+
+@dataclass
+class Diagnosis:
+    """How a training run ended, and which of it deserves a warning.
+
+    :func:`sk_shallow._training.train` returns one; the estimators format it
+    into warnings (:func:`sk_shallow._report.report`) and read nothing else
+    of the run. A run that diverged has none: it raised
+    :class:`TrainingDiverged`.
+
+    Attributes
+    ----------
+    stopped : {"converged", "stalled_rising", "max_iter", "solver_limit", \
+"callback", "interrupted"}
+        Why the run ended: its stopping rule or the solver's own test
+        (``"converged"``; under early stopping, the validation score
+        stalled); the stall rule on a rising training cost; all of its
+        ``max_iter`` iterations taken; another limit of the solver (L-BFGS's
+        ``max_fun``, its line search); a callback; an interrupt (Ctrl-C).
+    message : str or None
+        The solver's words for ``"max_iter"`` and ``"solver_limit"``.
+    n_iter, max_iter : int
+        Iterations recorded, and the run's budget.
+    validated : bool
+        Whether data were held out (early stopping).
+    start_cost, final_cost : float
+        The training cost of the starting weights, and of those returned.
+    baseline : float or None
+        The cost of the best constant prediction (of the chunk, for a
+        ``partial_fit`` call); None when unknown.
+    best_iteration : int
+        With held-out data, the iteration whose weights are kept (0 when
+        the starting weights stay best).
+    late_gain : float
+        How much the cost fell over the last tenth of the run's iterations,
+        as a share of the final cost.
+    rejected : int
+        Steps rejected and retaken with half the step (:data:`MAX_HALVINGS`
+        at most).
+    halvings : int
+        Every halving of the step, a stall's included.
+    learning_rate : float or None
+        The step in use at the end (None for L-BFGS).
+    saturated : float
+        Share of the hidden activations saturated at the starting weights
+        (of a fit, or a stream's first call; 0 otherwise).
+    calls_learning_little : int
+        ``partial_fit`` calls in a row, this one included, whose model did
+        little better than the constant prediction of their chunk.
+    stream_patience : float or None
+        For a ``partial_fit`` call, how many such calls make a stuck stream
+        (``n_iter_no_change``); None for ``fit``.
+    """
+
+    stopped: str
+    message: str | None
+    n_iter: int
+    max_iter: int
+    validated: bool
+    start_cost: float
+    final_cost: float
+    baseline: float | None
+    best_iteration: int
+    late_gain: float
+    rejected: int
+    halvings: int
+    learning_rate: float | None
+    saturated: float = 0.0
+    calls_learning_little: int = 0
+    stream_patience: float | None = None
+
+    @property
+    def incremental(self):
+        """Whether the run was a ``partial_fit`` call."""
+        return self.stream_patience is not None
+
+    @property
+    def cost_rose(self):
+        """Whether the cost ended :data:`ROSE` above the starting weights'."""
+        return self.final_cost > self.start_cost + ROSE * abs(self.start_cost)
+
+    @property
+    def learned_little(self):
+        """Whether the final cost is still about the constant prediction's."""
+        return learned_little(self.final_cost, self.baseline)
+
+    @property
+    def more_steps_help(self):
+        """Whether a run that took its whole budget would gain from more.
+
+        With early stopping, when the best validation score came in the last
+        tenth of the run (it was still improving); otherwise when the cost
+        fell by at least :data:`LATE_GAIN` of itself over the last tenth, or
+        is still on the plateau of the best constant prediction. A run whose
+        validation score peaked long before, or whose cost has all but
+        settled, has the model it will have. A run stopped by another limit
+        (``max_fun``) always would.
+        """
+        if self.n_iter < self.max_iter or self.learned_little:
+            return True
+        if self.validated:
+            return self.best_iteration > self.n_iter - self.n_iter // 10
+        return self.late_gain >= LATE_GAIN
+
+    @property
+    def saturated_start(self):
+        """Whether :data:`SATURATED_SHARE` of the hidden units started saturated."""
+        return self.saturated >= SATURATED_SHARE
+
+    @property
+    def stream_stuck(self):
+        """Whether a stream has not left the constant prediction for long.
+
+        After ``n_iter_no_change`` calls in a row, then twice as many, four
+        times as many... (a plateau may take dozens of calls), so that a
+        stuck stream says so from time to time, not at every call.
+        """
+        patience, calls = self.stream_patience, self.calls_learning_little
+        if not self.incremental or not math.isfinite(patience) or calls < patience:
+            return False
+        ratio = calls / patience
+        return ratio == int(ratio) and int(ratio) & (int(ratio) - 1) == 0

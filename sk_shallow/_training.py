@@ -4,18 +4,35 @@ A fit works like a database transaction. It builds a :class:`TrainingState`
 (or deep-copies the fitted model's, after :meth:`TrainingState.check` says it
 still applies), trains the copy with :func:`train`, and only when that
 succeeds does the estimator publish its fitted attributes from the state, in
-one place. Whatever goes wrong before — bad input, divergence, an exception
-from a callback, an interrupt before anything was learned — the estimator
-still holds its previous state, untouched, random generator included.
+one place (:func:`publish`). Whatever goes wrong before — bad input,
+divergence, an exception from a callback, an interrupt before anything was
+learned — the estimator still holds its previous state, untouched, random
+generator included.
+
+This module is the mechanics; what to make of a run's costs (when to stop,
+when a step is undone, when a run has diverged, what deserves a warning) is
+the training policy's, :mod:`sk_shallow._stopping`, and :func:`train`
+returns its :class:`~sk_shallow._stopping.Diagnosis` of the run.
 """
 
 import copy
+import functools
 import math
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-from . import _xp_network
-from ._stopping import DivergenceGuard, StoppingRule, diverged, learned_little
+from . import _network, _xp_network
+from ._network import PARAM_NAMES
+from ._report import warn
+from ._solvers import make_solver
+from ._stopping import (
+    Diagnosis,
+    DivergenceGuard,
+    StoppingRule,
+    diverged,
+    learned_little,
+)
 
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
@@ -32,6 +49,11 @@ def restart_advice(how):
             "partial_fit a fresh one (sklearn.base.clone(estimator))."
         )
     return "Set warm_start=False to start a new model."
+
+
+#: The layout of :class:`TrainingState` and its solver: a state saved with
+#: another (by an older release) cannot be continued.
+STATE_FORMAT = 2
 
 
 class TrainingState:
@@ -73,6 +95,9 @@ class TrainingState:
     calls_learning_little : int
         ``partial_fit`` calls in a row whose model did little better than
         the constant prediction of their chunk.
+    format : int
+        :data:`STATE_FORMAT` when built: a continued fit refuses a state of
+        another layout (:meth:`check`).
     """
 
     def __init__(self, params, solver, rng, signature, solver_config):
@@ -88,6 +113,7 @@ class TrainingState:
         self.best_validation_loss = np.inf
         self.calls_learning_little = 0
         self.target_scaling = None
+        self.format = STATE_FORMAT
 
     def check(self, signature, how):
         """Raise ValueError unless a fit for ``signature`` can continue this state.
@@ -97,6 +123,12 @@ class TrainingState:
         it (:func:`restart_advice`). The data type may change: the weights
         are converted and the optimiser restarts.
         """
+        if vars(self).get("format") != STATE_FORMAT:
+            raise ValueError(
+                f"{how} continues a model whose training state was saved by "
+                "another release of sk_shallow; this one cannot continue it "
+                "(the fitted model still predicts). " + restart_advice(how)
+            )
         for name, before in self.signature.items():
             now = signature[name]
             if name != "dtype" and now != before:
@@ -148,14 +180,11 @@ class Progress:
         verbose=0,
         max_iter=1,
         on_iteration=None,
-        floor=None,
         monitor="score",
     ):
         self.state, self.guard, self.rule = state, guard, rule
         self.validate = validate
-        self.floor = floor
         self.monitor = monitor
-        self.best_loss = np.inf
         self.best_iteration = 0  # of this run's best validated weights
         self.verbose = verbose
         self.every = 1 if verbose > 1 else max(1, math.ceil(max_iter / 100))
@@ -192,7 +221,6 @@ class Progress:
                 state.best_validation_loss = val_loss
                 self.best_params = {k: _xp_network.copy(v) for k, v in params.items()}
                 self.best_iteration = self.n_iter + 1
-        self.best_loss = min(self.best_loss, loss)
         state.loss_curve.append(loss)
         self.n_iter += 1
         n_iter = self.n_iter
@@ -206,14 +234,11 @@ class Progress:
             return True
         if self.rule is None:
             return False
-        value = loss if self.validate is None else monitored
-        if not self.rule.update(value):
-            return False
-        if self.validate is not None and learned_little(self.best_loss, self.floor):
-            # The validation score of a model that still predicts about the
-            # constant does not move: the training cost has not left its
-            # starting plateau, and early stopping would end the fit there.
-            self.rule.reset()
+        if self.validate is None:
+            stalled = self.rule.update(loss)
+        else:
+            stalled = self.rule.update(monitored, cost=loss)
+        if not stalled:
             return False
         # A stalled validation score is what early stopping stops on; only
         # a stalled training cost may change the step instead.
@@ -239,37 +264,94 @@ class Progress:
         return True
 
 
-class Outcome:
-    """How a call to :func:`train` ended.
-
-    Attributes
-    ----------
-    message : str or None
-        Why training ended before its stopping rule (maximum iterations,
-        L-BFGS's message), or None.
-    interrupted : bool
-        A ``KeyboardInterrupt`` ended training after at least one iteration.
-    stopped_by_callback : bool
-    stalled_rising : bool
-        The stall rule stopped the run while the training cost was rising
-        (never on a validation score, which early stopping stops on).
-    best_iteration : int
-        With held-out data, the iteration of this run whose weights are kept
-        (0 when the weights it started from stay best).
-    budget_spent : bool
-        The run took all of its ``max_iter`` iterations.
-    late_gain : float
-        How much the cost fell over the last tenth of the run's iterations,
-        as a share of the final cost.
-    start_cost, final_cost : float
-        The cost of the weights training started from, and of those it
-        returns, on the training data.
-    n_iter : int
-        Iterations recorded.
-    """
-
-
 def train(
+    state,
+    objective,
+    *,
+    tol,
+    n_iter_no_change,
+    max_iter,
+    baseline=None,
+    continued=False,
+    saturated=0.0,
+    stream_patience=None,
+    **progress_options,
+):
+    """Train ``state`` in place with ``state.solver``; diagnose the run.
+
+    One pass over the data before training gives the cost that divergence
+    is measured against (like with like: the same data, the starting
+    weights); one after gives the cost of the weights returned.
+    Overflow and invalid operations are not warned about; divergence is
+    raised as :class:`TrainingDiverged` instead. ``state.params`` ends as
+    the weights to keep: the validated best under early stopping.
+
+    Parameters
+    ----------
+    state : TrainingState
+    objective : callable
+        ``objective(params, batch=None) -> (J, grads)`` with ``n_samples``.
+    tol, n_iter_no_change : float
+        The stopping rule (see :class:`StoppingRule`).
+    max_iter : int
+    baseline : float, optional
+        The cost of the best constant prediction: the stopping rule's floor
+        (for ``fit``), and what the diagnosis compares the model with.
+    continued : bool, default=False
+        ``state`` is a fitted model's (``warm_start``, ``partial_fit``), for
+        the divergence messages.
+    saturated : float, default=0.0
+        Share of the hidden activations saturated at the starting weights.
+    stream_patience : float, optional
+        For a ``partial_fit`` call: the calls in a row near the constant
+        prediction that make a stuck stream (see :class:`Diagnosis`).
+    **progress_options
+        ``validate``, ``verbose``, ``on_iteration``, ``monitor`` of
+        :class:`Progress`.
+
+    Returns
+    -------
+    diagnosis : Diagnosis
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When interrupted before the first iteration was recorded.
+    TrainingDiverged
+        When the cost or the weights ran away.
+    """
+    solver, params = state.solver, state.params
+    progress = start(
+        state,
+        objective,
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        max_iter=max_iter,
+        floor=None if stream_patience is not None else baseline,
+        continued=continued,
+        **progress_options,
+    )
+    message, interrupted = None, False
+    try:
+        with np.errstate(**_QUIET):
+            message = solver.run(objective, params, progress, max_iter)
+    except KeyboardInterrupt:
+        if not progress.n_iter:
+            raise
+        interrupted = True
+    return diagnose(
+        progress,
+        objective,
+        message,
+        max_iter=max_iter,
+        baseline=baseline,
+        saturated=saturated,
+        stream_patience=stream_patience,
+        interrupted=interrupted,
+    )
+
+
+def start(
     state,
     objective,
     *,
@@ -280,41 +362,19 @@ def train(
     continued=False,
     **progress_options,
 ):
-    """Train ``state.params`` in place with ``state.solver``.
+    """The :class:`Progress` a run of ``state``'s solver reports to.
 
-    One pass over the data before training gives the cost that divergence
-    is measured against (like with like: the same data, the starting
-    weights); one after gives the cost of the weights returned.
-    Overflow and invalid operations are not warned about; divergence is
-    raised as :class:`TrainingDiverged` instead.
-
-    Parameters
-    ----------
-    state : TrainingState
-    objective : callable
-        ``objective(params, batch=None) -> (J, grads)`` with ``n_samples``.
-    tol, n_iter_no_change : float
-        The stopping rule (see :class:`StoppingRule`).
-    floor : float, optional
-        The cost of the best constant prediction, for the stopping rule.
-    max_iter : int
-    continued : bool, default=False
-        ``state`` is a fitted model's (``warm_start``, ``partial_fit``), for
-        the divergence messages.
-    **progress_options
-        ``validate``, ``verbose``, ``on_iteration`` of :class:`Progress`.
+    Its stopping rule (where the solver or the validation needs one) and
+    its divergence guard, measured from the starting weights' cost (one
+    pass of ``objective``, unless the solver reports it first). Parameters
+    as :func:`train`'s; ``floor`` is the stopping rule's (None for a
+    stream's call, which stops on its chunk's cost alone).
 
     Returns
     -------
-    outcome : Outcome
-        With ``best_params`` (the validated best, or None) as well.
-
-    Raises
-    ------
-    KeyboardInterrupt
-        When interrupted before the first iteration was recorded.
+    progress : Progress
     """
-    solver, params = state.solver, state.params
+    solver = state.solver
     validate = progress_options.get("validate")
     if validate is None and state.validation_scores:
         # Weights trained without validation: the scores no longer describe
@@ -330,44 +390,215 @@ def train(
             n_iter_no_change,
             trend=trained,
             floor=floor,
-            wobble=trained and getattr(solver, "deterministic", False),
+            wobble=trained and solver.deterministic,
         )
-    start = None
-    if not getattr(solver, "reports_start", False):
+    begin = None
+    if not solver.reports_start:
         with np.errstate(**_QUIET):
-            start, _ = objective(params)
-    guard = DivergenceGuard(start, solver.hint, continued)
-    progress = Progress(
-        state, guard, rule, max_iter=max_iter, floor=floor, **progress_options
-    )
-    outcome = Outcome()
-    outcome.message, outcome.interrupted = None, False
-    try:
-        with np.errstate(**_QUIET):
-            outcome.message = solver.run(objective, params, progress, max_iter)
-    except KeyboardInterrupt:
-        if not progress.n_iter:
-            raise
-        outcome.interrupted = True
-    if not _xp_network.all_finite(params.values()):
+            begin, _ = objective(state.params)
+    guard = DivergenceGuard(begin, solver.hint, continued)
+    return Progress(state, guard, rule, max_iter=max_iter, **progress_options)
+
+
+def diagnose(
+    progress,
+    objective,
+    message,
+    *,
+    max_iter,
+    baseline=None,
+    saturated=0.0,
+    stream_patience=None,
+    interrupted=False,
+):
+    """The :class:`Diagnosis` of the run ``progress`` followed; its weights kept.
+
+    ``state.params`` ends as the weights to keep: the validated best under
+    early stopping. ``message`` is what the solver's run returned;
+    ``interrupted``, whether it was interrupted. Other parameters as
+    :func:`train`'s.
+
+    Raises
+    ------
+    TrainingDiverged
+        When the weights are not finite.
+    """
+    state = progress.state
+    solver, validate = state.solver, progress.validate
+    if not _xp_network.all_finite(state.params.values()):
         raise diverged("the weights became non-finite", solver.hint)
-    outcome.best_params = progress.best_params
-    final_cost = getattr(solver, "final_cost", None)
-    if progress.best_params is not None or final_cost is None:
-        final = params if progress.best_params is None else progress.best_params
+    final_cost = solver.final_cost
+    if progress.best_params is not None:
+        state.params = progress.best_params
+        final_cost = None
+    if final_cost is None:
         with np.errstate(**_QUIET):
-            final_cost, _ = objective(final)
-    outcome.final_cost = final_cost
-    outcome.start_cost = guard.start
-    outcome.n_iter = progress.n_iter
-    outcome.stopped_by_callback = progress.stopped_by_callback
-    outcome.stalled_rising = progress.stalled and validate is None and rule.rising
-    outcome.best_iteration = progress.best_iteration
-    outcome.budget_spent = progress.n_iter >= max_iter
-    # What the last tenth of this run gained, as a share of the final cost.
-    run = state.loss_curve[len(state.loss_curve) - progress.n_iter :]
-    back = run[-1 - max(1, len(run) // 10)] if len(run) > 1 else np.nan
-    outcome.late_gain = (
-        (back - run[-1]) / abs(run[-1]) if len(run) > 1 and run[-1] else 0.0
+            final_cost, _ = objective(state.params)
+    stalled_rising = progress.stalled and validate is None and progress.rule.rising
+    if progress.stopped_by_callback:
+        stopped = "callback"
+    elif interrupted:
+        stopped = "interrupted"
+    elif message is not None:
+        stopped = "max_iter" if progress.n_iter >= max_iter else "solver_limit"
+    else:
+        stopped = "stalled_rising" if stalled_rising else "converged"
+    if stream_patience is not None:  # calls in a row that left the chunk's constant
+        stuck = learned_little(final_cost, baseline)
+        state.calls_learning_little = state.calls_learning_little + 1 if stuck else 0
+    return Diagnosis(
+        stopped=stopped,
+        message=message,
+        n_iter=progress.n_iter,
+        max_iter=max_iter,
+        validated=validate is not None,
+        start_cost=progress.guard.start,
+        final_cost=final_cost,
+        baseline=baseline,
+        best_iteration=progress.best_iteration,
+        late_gain=_late_gain(state.loss_curve, progress.n_iter),
+        rejected=solver.rejected,
+        halvings=solver.halvings,
+        learning_rate=solver.learning_rate,
+        saturated=saturated,
+        calls_learning_little=state.calls_learning_little,
+        stream_patience=stream_patience,
     )
-    return outcome
+
+
+def _late_gain(loss_curve, n_iter):
+    """How much the last tenth of a run of ``n_iter`` gained, as a share of its end."""
+    run = loss_curve[len(loss_curve) - n_iter :]
+    if len(run) < 2 or not run[-1]:
+        return 0.0
+    back = run[-1 - max(1, len(run) // 10)]
+    return (back - run[-1]) / abs(run[-1])
+
+
+def publish(estimator, state, diagnosis, n_outputs, output):
+    """Set every fitted attribute of ``estimator`` from the trained ``state``.
+
+    The one place a fit's results become the estimator's, once training
+    succeeded: the transaction's commit.
+    """
+    est = estimator
+    est._state = state
+    est.W1_, est.b1_, est.W2_, est.b2_ = (state.params[k] for k in PARAM_NAMES)
+    est.n_outputs_ = n_outputs
+    est.out_activation_ = output
+    est.n_iter_ = diagnosis.n_iter
+    # The state's own lists (a continued fit trains a copy): pickled once.
+    est.loss_curve_ = state.loss_curve
+    est.loss_ = float(est.loss_curve_[-1])
+    est.best_loss_ = float(min(est.loss_curve_))
+    lr = diagnosis.learning_rate
+    est.learning_rate_ = None if lr is None else float(lr)
+    if diagnosis.validated:
+        est.validation_scores_ = state.validation_scores
+        est.validation_loss_curve_ = state.validation_loss_curve
+        est.best_validation_score_ = state.best_validation_score
+    else:
+        est.validation_scores_ = est.validation_loss_curve_ = None
+        est.best_validation_score_ = None
+
+
+def all_or_nothing(fit_method):
+    """Restore the estimator as it was when ``fit_method`` fails in any way.
+
+    The transaction's rollback: whatever a failed fit set is undone.
+
+    Applied outside scikit-learn's ``_fit_context``, so that an error raised
+    by a callback's teardown, after the fit proper, still rolls back. A
+    shallow copy of ``__dict__`` is enough because a fit never changes an
+    object the estimator holds: it trains a deep copy of the training state
+    and rebinds attributes. The one outside object a fit draws from, the
+    generator passed as (or standing for) ``random_state``, is restored too.
+    """
+
+    @functools.wraps(fit_method)
+    def wrapper(self, *args, **kwargs):
+        saved = dict(self.__dict__)
+        generator = self.random_state
+        if generator is None:
+            generator = check_random_state(None)
+        rng_state = (
+            generator.get_state()
+            if isinstance(generator, np.random.RandomState)
+            else None
+        )
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            if rng_state is not None:
+                generator.set_state(rng_state)
+            raise
+
+    return wrapper
+
+
+def new_state(estimator, n_features, n_outputs, dtype, signature, config):
+    """A fresh :class:`TrainingState` for ``estimator``: weights drawn, a new solver.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+    n_features, n_outputs : int
+    dtype : numpy.dtype
+        The weights' type (float32 or float64).
+    signature : dict
+        What the state is built for (see :meth:`TrainingState.check`).
+    config : tuple
+        The solver's parameters (:func:`~sk_shallow._solvers.solver_config`).
+
+    Returns
+    -------
+    state : TrainingState
+    """
+    rng = check_random_state(estimator.random_state)
+    params = initial_params(estimator, rng, n_features, n_outputs, dtype)
+    if estimator.init == "zeros":
+        warn(
+            "init='zeros' starts every hidden unit with the same weights; "
+            "they receive the same gradients and stay identical (the "
+            "symmetry problem), so the hidden layer acts as one unit.",
+            UserWarning,
+        )
+    return TrainingState(params, make_solver(estimator, rng), rng, signature, config)
+
+
+def initial_params(estimator, rng, n_features, n_outputs, dtype):
+    """The initial weights of ``estimator``'s network, drawn from ``rng``.
+
+    Parameters
+    ----------
+    estimator : BaseShallowNet
+        Its ``n_hidden``, ``init``, ``init_scale`` and ``activation``.
+    rng : numpy.random.RandomState
+    n_features, n_outputs : int
+    dtype : numpy.dtype
+
+    Returns
+    -------
+    params : dict
+        ``W1 (n_hidden, n_features)``, ``b1 (n_hidden, 1)``,
+        ``W2 (n_outputs, n_hidden)``, ``b2 (n_outputs, 1)``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        params = _network.initialize(
+            n_features,
+            estimator.n_hidden,
+            n_outputs,
+            rng,
+            init=estimator.init,
+            init_scale=estimator.init_scale,
+            activation=estimator.activation,
+            dtype=dtype,
+        )
+    if not all(np.isfinite(v).all() for v in params.values()):
+        raise ValueError(
+            f"init_scale={estimator.init_scale} gives non-finite initial weights "
+            f"in {np.dtype(dtype).name}; use a smaller init_scale."
+        )
+    return params

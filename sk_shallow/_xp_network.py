@@ -14,10 +14,17 @@ to ``X``'s device.
 """
 
 import copy as _copy
+import math
 
 import numpy as np
+from scipy.special import expit, log_softmax
 from sklearn.externals.array_api_compat import device as device_of
-from sklearn.utils._array_api import _convert_to_numpy, _is_numpy_namespace
+from sklearn.utils._array_api import (
+    _convert_to_numpy,
+    _expit,
+    _is_numpy_namespace,
+    indexing_dtype,
+)
 
 try:  # newer scikit-learn (1.9): the helpers array API input is built on
     from sklearn.utils._array_api import (
@@ -33,7 +40,7 @@ except ImportError:  # older: NumPy input only, and the tag says so
     SUPPORTED = False
 
 from . import _network
-from ._backend import is_numpy, log_expit, namespace  # noqa: F401 (log_expit too)
+from ._backend import is_numpy, log_expit, namespace
 from ._network import PARAM_NAMES
 
 
@@ -116,6 +123,24 @@ def convert_state(obj, converter):
     return new
 
 
+def converted(estimator, converter):
+    """A shallow copy of a fitted network whose arrays went through ``converter``.
+
+    The weights, ``classes_`` (when numeric) and the optimiser's state; the
+    host-side target encoding stays as it is. See :func:`move_to`.
+    """
+    new = _copy.copy(estimator)
+    if hasattr(estimator, "_state"):
+        state = new._state = _copy.copy(estimator._state)
+        state.params = {k: converter(v) for k, v in state.params.items()}
+        state.solver = convert_state(state.solver, converter)
+        new.W1_, new.b1_, new.W2_, new.b2_ = (state.params[k] for k in PARAM_NAMES)
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None and (not is_numpy(classes) or classes.dtype.kind in "biuf"):
+        new.classes_ = converter(classes)
+    return new
+
+
 def all_finite(arrays):
     """Whether every value of every array is finite."""
     for a in arrays:
@@ -136,6 +161,97 @@ def row_means(Y, sample_weight=None):
     else:
         total, S = Y @ sample_weight, _network.weight_sum(sample_weight, 0)
     return np.asarray(to_host(total), dtype=np.float64) / S
+
+
+def predicted_labels(Z2, classes, binary, multilabel):
+    """``predict`` from the output pre-activation ``Z2`` (n_outputs, m).
+
+    Labels from ``classes``, or a 0/1 indicator matrix of shape
+    (m, n_labels) for ``multilabel``. Off NumPy, as scikit-learn's linear
+    classifiers: in the namespace and on the device of ``Z2``, where
+    ``classes`` lives too or is numeric; non-numeric labels stay on the host.
+    """
+    xp = namespace(Z2)
+    if xp is np:
+        if multilabel:
+            return (Z2.T > 0).astype(int)
+        return (
+            classes[(Z2[0] > 0).astype(int)] if binary else classes[Z2.argmax(axis=0)]
+        )
+    if multilabel:
+        return xp.astype(Z2.T > 0, xp.int64)
+    device = device_of(Z2)
+    scores = Z2[0, :] > 0 if binary else xp.argmax(Z2, axis=0)
+    indices = xp.astype(scores, indexing_dtype(xp))
+    if is_numpy(classes):  # labels that stayed on the host
+        y_pred = classes[to_host(indices)]
+        if y_pred.dtype.kind not in "biuf":
+            return y_pred
+        return xp.asarray(y_pred, device=device)
+    return xp.take(to_namespace(classes, xp, device), indices, axis=0)
+
+
+def class_probabilities(Z2, A2, binary, multilabel):
+    """``predict_proba`` from the output layer, in the namespace of ``Z2``.
+
+    Parameters
+    ----------
+    Z2, A2 : array of shape (n_outputs, m)
+        The output layer's pre-activation and activation.
+    binary : bool
+        One sigmoid output for two classes: the columns are ``sigma(-z)``
+        (rather than ``1 - sigma(z)``, which rounds to 0) and ``sigma(z)``.
+    multilabel : bool
+        Sigmoid outputs, one per label: kept below 1 by half an epsilon.
+
+    Returns
+    -------
+    proba : array of shape (m, n_classes)
+        At least the dtype's smallest normal number, so that its logarithm
+        is finite; C-contiguous for NumPy.
+    """
+    xp = namespace(Z2)
+    if xp is not np:
+        if binary:
+            # 1 / (1 + e^z): e^z overflows to inf far from the data, and the
+            # probability is 0 (then the smallest normal number), no warning.
+            with np.errstate(over="ignore"):
+                A2 = xp.stack([_expit(-Z2[0, :], xp=xp), A2[0, :]])
+        finfo = xp.finfo(A2.dtype)
+        top = 1 - finfo.eps / 2 if multilabel else None
+        return xp.clip(A2.T, min=finfo.smallest_normal, max=top)
+    proba = np.vstack([expit(-Z2[0]), A2[0]]).T if binary else A2.T
+    proba = np.maximum(proba, np.finfo(proba.dtype).tiny, order="C")
+    if multilabel:
+        np.minimum(proba, 1 - np.finfo(proba.dtype).epsneg, out=proba)
+    return proba
+
+
+def log_class_probabilities(Z2, binary, softmax):
+    """``predict_log_proba`` from ``Z2`` (n_outputs, m), without rounding.
+
+    At least the logarithm of the dtype's smallest normal number, as
+    :func:`class_probabilities` is at least that number; of shape
+    (m, n_classes), in the namespace of ``Z2``.
+    """
+    xp = namespace(Z2)
+    if xp is not np:
+        if binary:
+            Z2 = xp.stack([-Z2[0, :], Z2[0, :]])
+        if softmax:
+            log_proba = (Z2 - _logsumexp(Z2, axis=0, xp=xp)).T
+        else:
+            log_proba = log_expit(Z2, xp).T
+        floor = math.log(xp.finfo(log_proba.dtype).smallest_normal)
+        return xp.clip(log_proba, min=floor)
+    if binary:
+        log_proba = np.vstack([log_expit(-Z2[0], np), log_expit(Z2[0], np)]).T
+    elif softmax:
+        log_proba = log_softmax(Z2, axis=0).T
+    else:
+        log_proba = log_expit(Z2, np).T
+    floor = np.log(np.finfo(log_proba.dtype).tiny)
+    return np.maximum(log_proba, floor, order="C")
 
 
 # --------------------------------------------------------------------------

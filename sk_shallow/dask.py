@@ -14,13 +14,18 @@ so a full-batch step on a cluster is the single-machine step:
   ``S`` (:func:`sk_shallow._network.mean_cost_and_gradients`). The solver,
   the stopping rule, ``verbose``, callbacks and ``warm_start`` are the plain
   estimators' own.
-- ``"sgd"`` and ``"adam"``: the model moves to the data. Each epoch visits the
-  chunks one after another (in order, or in an order drawn from
-  ``random_state`` when ``shuffle``); a task on the worker holding a chunk
-  runs the plain estimator's ``partial_fit`` on it and hands the model on.
-  The chunks are processed in sequence, so a cluster adds memory, not speed;
-  each chunk costs one task and one transfer of the pickled model (its
-  parameters and the optimiser's state, three times their size for Adam).
+- ``"sgd"`` and ``"adam"``: the plain estimators' epochs of mini-batches,
+  over the rows of all the chunks in order (shuffled as in memory when
+  ``shuffle``). Each mini-batch ships the parameters to the chunks that hold
+  its rows, which return the sums over those rows; the client adds them in
+  chunk order and takes the step. The trajectory is the in-memory fit's, up
+  to the order of floating-point additions; each step costs one round trip
+  to the workers holding the batch's rows (all of them, when shuffled).
+
+Either way the data are prepared into a chunked problem
+(``ChunkedProblem``) and trained by the plain estimators' own loop:
+the solver, the stopping rule, the histories, ``verbose``, callbacks,
+``warm_start`` and the warnings are theirs.
 
 NumPy, SciPy sparse and pandas input is fitted and predicted by the plain
 estimator's code, in this process. Without a ``distributed`` client (none
@@ -31,14 +36,13 @@ into this process and the same sums are taken chunk by chunk.
 import copy
 import inspect
 import sys
-import warnings
 
 import dask
 import dask.array as da
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
+from scipy.special import xlogy
 from sklearn.metrics import accuracy_score
-from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -48,10 +52,9 @@ from sklearn.utils.validation import (
 )
 
 from . import _network
-from ._base import STOCHASTIC_SOLVERS, finite_weights, warn
 from ._classifier import ShallowNetClassifier, _unique_inverse, check_label_values
+from ._problem import Problem, finite_weights
 from ._regressor import ShallowNetRegressor, r2
-from ._stopping import StoppingRule
 from ._training import _QUIET
 
 #: What scikit-learn's callback machinery keeps on an estimator during a fit.
@@ -185,19 +188,37 @@ def _chunk_size(chunk):
     return chunk.n_samples, chunk.weight
 
 
-def _chunk_sums(chunk, params, activation, output):
-    """The chunk's ``(sum_i s_i L(i), gradient sums)`` at ``params``."""
+def _chunk_sums(chunk, params, rows, activation, output):
+    """The ``(sum_i s_i L(i), gradient sums, sum_i s_i)`` of the chunk's ``rows``.
+
+    ``rows`` (a slice or indices into the chunk; None: all of it) are a
+    mini-batch's; the whole chunk reuses its forward-pass buffers.
+    """
+    XT, Y, sample_weight, cache = chunk.XT, chunk.Y, chunk.sample_weight, None
+    if rows is None:
+        cache = chunk._buffers
+    else:
+        XT, Y = XT[:, rows], Y[:, rows]
+        sample_weight = None if sample_weight is None else sample_weight[rows]
     with np.errstate(**_QUIET):
-        loss_sum, grads, _ = _network.loss_and_gradient_sums(
-            params,
-            chunk.XT,
-            chunk.Y,
-            activation,
-            output,
-            chunk.sample_weight,
-            chunk._buffers,
+        return _network.loss_and_gradient_sums(
+            params, XT, Y, activation, output, sample_weight, cache
         )
-    return loss_sum, grads
+
+
+def _chunk_target_sums(chunk, params, rows, mean):
+    """Weighted sums over the chunk's targets, for the constant prediction's cost.
+
+    Without ``mean``: ``(sum_i s_i, sum_i s_i y_i, sum_i s_i y_i log y_i)``;
+    with it: ``sum_i s_i |y_i - mean|^2``. In float64.
+    """
+    Y = np.asarray(chunk.Y, dtype=np.float64)
+    w = chunk.sample_weight
+    w = np.ones(Y.shape[1]) if w is None else np.asarray(w, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if mean is None:
+            return w.sum(), Y @ w, xlogy(Y, Y) @ w
+        return float(np.sum(((Y - mean[:, None]) ** 2) @ w))
 
 
 #: A chunk's weights may all be zero, as may a batch's in memory: the fit
@@ -249,26 +270,6 @@ def _class_weighted(y, sample_weight, classes, class_weights, dtype, class_weigh
     return weights
 
 
-def _part_weight(data):
-    """The total sample weight of a chunk ``(X, y, sample_weight)``."""
-    _, y, sample_weight = data
-    return len(y) if sample_weight is None else float(sample_weight.sum())
-
-
-def _partial_fit_chunk(model, data, classes):
-    """One ``partial_fit`` of ``model`` on a chunk; returns a new model.
-
-    The chunk's convergence warnings are not raised: one chunk is not the
-    data, and the streamed fit warns about the whole run.
-    """
-    model = copy.deepcopy(model)  # a retried task must start from the same one
-    X, y, sample_weight = data
-    kwargs = {} if classes is None else {"classes": classes}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
-
-
 def _apply_block(X, model, method, empty):
     """``model.method(X)``; ``empty`` (its result on no rows) for a chunk of none."""
     if not X.shape[0]:
@@ -297,36 +298,46 @@ class _ClusterChunks:
             groups.setdefault(worker, []).append(i)
         self.groups = list(groups.items())
 
-    def map(self, func, params, *args):
-        """``[func(chunk, params, *args) for chunk]``, each on its worker."""
+    def map(self, func, params, *args, rows=None):
+        """``func(chunk, params, rows_i, *args)`` for each chunk, on its worker.
+
+        ``rows`` maps chunk indices to the rows wanted of each (a mini-batch's):
+        only those chunks are visited. Without it every chunk, whole
+        (``rows_i`` None). The results come in chunk order.
+        """
         if sum(v.nbytes for v in params.values()) > _SCATTER_BYTES:
             [params] = self.client.scatter([params], broadcast=True, hash=False)
+        groups = [
+            (worker, [i for i in indices if rows is None or i in rows])
+            for worker, indices in self.groups
+        ]
+        groups = [(worker, indices) for worker, indices in groups if indices]
         futures = [
             self.client.submit(
                 _map_chunks,
                 func,
                 [self.futures[i] for i in indices],
                 params,
+                [None if rows is None else rows[i] for i in indices],
                 *args,
                 workers=[worker] if worker else None,
                 allow_other_workers=True,
                 pure=False,
             )
-            for worker, indices in self.groups
+            for worker, indices in groups
         ]
         results = self.client.gather(futures)  # released when they go
-        out = [None] * len(self.futures)
-        for (_, indices), values in zip(self.groups, results, strict=True):
-            for i, value in zip(indices, values, strict=True):
-                out[i] = value
-        return out
+        out = {}
+        for (_, indices), values in zip(groups, results, strict=True):
+            out.update(zip(indices, values, strict=True))
+        return [out[i] for i in sorted(out)]
 
     def close(self):
         self.client.cancel(self.futures)
 
 
-def _map_chunks(func, chunks, params, *args):
-    return [func(chunk, params, *args) for chunk in chunks]
+def _map_chunks(func, chunks, params, rows, *args):
+    return [func(c, params, r, *args) for c, r in zip(chunks, rows, strict=True)]
 
 
 class _LocalChunks:
@@ -336,20 +347,25 @@ class _LocalChunks:
         self.chunks = dask.compute(*chunks)
         self.sizes = [_chunk_size(c) for c in self.chunks]
 
-    def map(self, func, params, *args):
-        return [func(chunk, params, *args) for chunk in self.chunks]
+    def map(self, func, params, *args, rows=None):
+        """As :meth:`_ClusterChunks.map`, in this process."""
+        if rows is None:
+            return [func(chunk, params, None, *args) for chunk in self.chunks]
+        return [func(self.chunks[i], params, rows[i], *args) for i in sorted(rows)]
 
     def close(self):
         self.chunks = ()
 
 
 class DistributedObjective:
-    """The full-batch cost and gradients, map-reduced over row-chunks.
+    """The cost and gradients, map-reduced over row-chunks.
 
-    The same interface as :class:`sk_shallow._solvers.Objective`:
-    ``objective(params) -> (J, grads)`` and ``objective.n_samples``. The
-    chunk sums are added on the client in chunk order, so the result does not
-    depend on which worker holds which chunk.
+    The same interface as :class:`sk_shallow._objective.Objective`:
+    ``objective(params, batch=None) -> (J, grads)`` and
+    ``objective.n_samples``; a ``batch`` (a slice or indices) numbers the
+    rows of all the chunks in order, and only the chunks holding its rows
+    are visited. The chunk sums are added on the client in chunk order, so
+    the result does not depend on which worker holds which chunk.
 
     Parameters
     ----------
@@ -364,18 +380,132 @@ class DistributedObjective:
         self.n_samples = sum(m for m, _ in chunks.sizes)
         _check_weight_totals([S for _, S in chunks.sizes])
         self.total_weight = sum(S for _, S in chunks.sizes)
+        #: The first row of each chunk, and the end of the last.
+        self.starts = np.cumsum([0] + [m for m, _ in chunks.sizes])
 
     def __call__(self, params, batch=None):
-        if batch is not None:
-            raise ValueError(
-                "A distributed objective is full-batch only; the stochastic "
-                "solvers stream the chunks through partial_fit instead."
+        """``(J, grads)`` on the rows ``batch`` (all if None).
+
+        Both None for a batch whose sample weights are all zero, as in memory.
+        """
+        args = (self.activation, self.output)
+        if batch is None:
+            parts = self.chunks.map(_chunk_sums, params, *args)
+            S = self.total_weight
+        else:
+            parts = self.chunks.map(_chunk_sums, params, *args, rows=self._rows(batch))
+            S = sum(part[2] for part in parts)
+            if not S > 0:
+                return None, None
+        loss_sum, grads = _network.add_in_order(part[:2] for part in parts)
+        return _network.mean_cost_and_gradients(params, loss_sum, grads, S, self.alpha)
+
+    def _rows(self, batch):
+        """``{chunk index: its rows in batch}``: a slice where they are contiguous."""
+        rows = np.arange(self.n_samples)[batch]
+        owner = np.searchsorted(self.starts, rows, side="right") - 1
+        out = {}
+        for i in np.unique(owner):
+            local = rows[owner == i] - self.starts[i]
+            if local[-1] - local[0] + 1 == len(local) and np.all(np.diff(local) > 0):
+                local = slice(int(local[0]), int(local[-1]) + 1)
+            out[int(i)] = local
+        return out
+
+
+class ChunkedProblem(Problem):
+    """Training data in the row-chunks of dask collections.
+
+    The interface of :class:`sk_shallow._problem.Problem`, answered over the
+    chunks: they are prepared once on the workers (transposed into the notes'
+    layout, targets encoded and standardised, weights computed) when the
+    objective or the constant prediction's cost first needs them, and kept
+    there for the fit. No split (``early_stopping=True`` is refused for dask
+    input), and no advice on the features' or targets' scales, nor a count
+    of saturated units: each would cost a pass over data that the fit
+    releases from the workers when it ends.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features)
+        Chunked by rows only, no chunk empty.
+    y : dask array of shape (n_samples,) or (n_samples, n_outputs)
+        The checked targets.
+    Y : dask array of shape (n_outputs, n_samples)
+        The encoded targets, in ``X``'s dtype.
+    sample_weight : dask array of shape (n_samples,) or None
+    client : distributed.Client or None
+        Where the chunks are computed; None: Dask's default scheduler, into
+        this process.
+    """
+
+    def __init__(self, X, y, Y, sample_weight, client):
+        super().__init__(X, y, Y, sample_weight)
+        self.client = client
+        self._chunks = None
+
+    def target_scaling(self, estimator, state, first, incremental):
+        # The targets (one row per output, small beside X) come to this
+        # process on the estimator's client.
+        Y, sample_weight = self.Y, self.sample_weight
+        if first:
+            Y, sample_weight = _compute(self.client, Y, sample_weight)
+        return estimator._target_scaling(Y, sample_weight, state, first, incremental)
+
+    def validates(self, estimator, incremental):
+        return False
+
+    @property
+    def chunks(self):
+        """The prepared chunks, on the cluster or in this process."""
+        if self._chunks is None:
+            X, sample_weight = self.X, self.sample_weight
+            sws = (
+                [None] * len(X.chunks[0])
+                if sample_weight is None
+                else sample_weight.to_delayed().ravel()
             )
-        parts = self.chunks.map(_chunk_sums, params, self.activation, self.output)
-        loss_sum, grads = _network.add_in_order(parts)
-        return _network.mean_cost_and_gradients(
-            params, loss_sum, grads, self.total_weight, self.alpha
-        )
+            prepare = dask.delayed(_prepare_chunk, pure=False)
+            chunks = [
+                prepare(Xb, Yb, swb)
+                for Xb, Yb, swb in zip(
+                    X.to_delayed().ravel(),
+                    self.Y.to_delayed().ravel(),
+                    sws,
+                    strict=True,
+                )
+            ]
+            self._chunks = (
+                _LocalChunks(chunks)
+                if self.client is None
+                else _ClusterChunks(self.client, chunks)
+            )
+        return self._chunks
+
+    def objective(self, activation, output, alpha):
+        return DistributedObjective(self.chunks, activation, output, alpha)
+
+    def constant_cost(self, output):
+        """The cost of the best constant prediction of the chunks' targets."""
+        parts = self.chunks.map(_chunk_target_sums, {}, None)
+        S = sum(part[0] for part in parts)
+        mean = sum(part[1] for part in parts) / S
+        if output in ("sigmoid", "softmax"):
+            return _network.constant_cross_entropy(mean, output)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if output == "identity":
+                spread = self.chunks.map(_chunk_target_sums, {}, mean)
+                return float(0.5 * sum(spread) / S)
+            return float(np.sum(sum(part[2] for part in parts) / S - xlogy(mean, mean)))
+
+    def saturated_share(self, params, activation):
+        return 0.0
+
+    def target_advice(self, estimator):
+        return ""
+
+    def advice(self, estimator):
+        return ""
 
 
 # --------------------------------------------------------------------------
@@ -434,20 +564,13 @@ class _DaskMixin:
             )
         return super().fit(X, y, sample_weight)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
-        if dask.is_dask_collection(X) and self.solver in STOCHASTIC_SOLVERS:
-            return self._stream(X, y, sample_weight)
-        return super()._fit(X, y, sample_weight, incremental, classes)
-
-    def _training_data(self, X, y, sample_weight, first, incremental, classes):
+    def _prepare(self, X, y, sample_weight, first, incremental, classes):
+        """A :class:`ChunkedProblem` for dask collections, else the plain one's."""
         if not dask.is_dask_collection(X):
-            return super()._training_data(
-                X, y, sample_weight, first, incremental, classes
-            )
+            return super()._prepare(X, y, sample_weight, first, incremental, classes)
         if incremental:
             raise TypeError(
-                "partial_fit takes in-memory data; fit streams dask collections "
-                "through partial_fit on the workers."
+                "partial_fit takes in-memory data; fit trains on dask collections."
             )
         _check_feature_names(self, _frame_meta(X), reset=first)
         X = _as_array(X, "X")
@@ -472,167 +595,7 @@ class _DaskMixin:
         y, Y, sample_weight = self._encode_dask_targets(
             client, y, sample_weight, first, X.dtype
         )
-        return X, y, Y, sample_weight
-
-    def _validates(self, X, y, incremental):
-        # A dask collection is not split (early_stopping=True is refused).
-        if dask.is_dask_collection(X):
-            return False
-        return super()._validates(X, y, incremental)
-
-    def _scaling_advice(self, X):
-        # The column scales of a dask collection would cost one more pass over
-        # data the fit has released from the workers: no advice for it.
-        if dask.is_dask_collection(X):
-            return ""
-        return super()._scaling_advice(X)
-
-    def _saturated_share(self, params, XT):
-        # Like the scaling advice, which it goes with: not for released data.
-        if dask.is_dask_collection(XT):
-            return 0.0
-        return super()._saturated_share(params, XT)
-
-    def _target_scaling(self, Y, sample_weight, state, first, incremental):
-        # The targets (one row per output, small beside X) come to this
-        # process on the estimator's client, not Dask's default scheduler.
-        if first and dask.is_dask_collection(Y):
-            Y, sample_weight = _compute(_current_client(self.client), Y, sample_weight)
-        return super()._target_scaling(Y, sample_weight, state, first, incremental)
-
-    def _target_advice(self, Y):
-        # Like the scaling advice: no extra pass over released data (the
-        # regressor checks the targets' size before training instead).
-        if dask.is_dask_collection(Y):
-            return ""
-        return super()._target_advice(Y)
-
-    def _constant_cost(self, Y, sample_weight, output):
-        # Like the scaling advice: no extra pass over released data.
-        if dask.is_dask_collection(Y):
-            return None
-        return super()._constant_cost(Y, sample_weight, output)
-
-    def _make_objective(self, XT, Y, sample_weight, output):
-        if not dask.is_dask_collection(XT):
-            return super()._make_objective(XT, Y, sample_weight, output)
-        X = XT.T
-        sws = (
-            [None] * len(X.chunks[0])
-            if sample_weight is None
-            else sample_weight.to_delayed().ravel()
-        )
-        prepare = dask.delayed(_prepare_chunk, pure=False)
-        chunks = [
-            prepare(Xb, Yb, swb)
-            for Xb, Yb, swb in zip(
-                X.to_delayed().ravel(), Y.to_delayed().ravel(), sws, strict=True
-            )
-        ]
-        client = _current_client(self.client)
-        chunks = (
-            _LocalChunks(chunks) if client is None else _ClusterChunks(client, chunks)
-        )
-        return DistributedObjective(chunks, self.activation, output, self.alpha)
-
-    def _stream(self, X, y, sample_weight):
-        """``"sgd"``/``"adam"``: the plain model visits the chunks in turn."""
-        first = not (hasattr(self, "_state") and self.warm_start)
-        X, y, Y, sample_weight = self._training_data(
-            X, y, sample_weight, first, False, None
-        )
-        if not first:
-            # Checked here, where the advice is warm_start's: the chunks'
-            # partial_fit would give partial_fit's.
-            signature = self._signature(Y.shape[0], X.dtype)
-            self._state.check(signature, "warm_start=True")
-        client = _current_client(self.client)
-        n_chunks = len(X.chunks[0])
-        sws = (
-            [None] * n_chunks
-            if sample_weight is None
-            else sample_weight.to_delayed().ravel()
-        )
-        ys = y.to_delayed().ravel()
-        parts = [
-            dask.delayed(tuple)([Xb, yb, swb])
-            for Xb, yb, swb in zip(X.to_delayed().ravel(), ys, sws, strict=True)
-        ]
-        sizes = X.chunks[0]
-        plain = self._plain_class
-        if first:
-            params = self.get_params()
-            params.pop("client")
-            if "class_weight" in params:  # already in sample_weight
-                params["class_weight"] = None
-            model = plain(**params)
-            # The regressor's standardised targets: those of all the chunks,
-            # as the in-memory fit's (the chunks' partial_fit keeps them).
-            scaling = self._target_scaling(Y, sample_weight, None, True, False)
-            if scaling is not None:
-                model._preset_target_scaling = scaling
-            classes = getattr(self, "classes_", None)
-            prior = []
-        else:
-            model = self.to_local()
-            if "class_weight" in model.get_params():
-                model.set_params(class_weight=None)
-            classes, prior = None, list(self.loss_curve_)
-
-        if client is None:
-            data = dask.compute(*parts)
-            weights = [_part_weight(part) for part in data]
-        else:
-            data = client.compute(parts)
-            weights = client.gather(client.map(_part_weight, data))
-        _check_weight_totals(weights)
-        order_rng = check_random_state(self.random_state)
-        rule = StoppingRule(self._tol, self._patience(False))
-        stopped = False
-        for _ in range(self._max_iter):
-            order = order_rng.permutation(n_chunks) if self.shuffle else range(n_chunks)
-            # A chunk that weighs nothing is skipped, as a batch in memory.
-            order = [i for i in order if weights[i] > 0]
-            for i in order:
-                if client is None:
-                    model = _partial_fit_chunk(model, data[i], classes)
-                else:
-                    model = client.submit(
-                        _partial_fit_chunk, model, data[i], classes, pure=False
-                    )
-                classes = None
-            if client is not None:
-                model = model.result()
-            # partial_fit records one cost per chunk: the mean over its batches.
-            curve = model.loss_curve_[-len(order) :]
-            epoch_loss = sum(
-                loss * sizes[i] for i, loss in zip(order, curve, strict=True)
-            ) / sum(sizes[i] for i in order)
-            if self.verbose:
-                print(f"Epoch {len(rule.values) + 1}, cost = {epoch_loss:.8f}")
-            if rule.update(epoch_loss):
-                stopped = True
-                break
-        if client is not None:
-            client.cancel(data)
-        if not stopped:
-            warn(
-                f"Maximum iterations ({self._max_iter}) reached before the cost "
-                "stopped improving; increase max_iter or tol.",
-                ConvergenceWarning,
-            )
-        model.__dict__.pop("_preset_target_scaling", None)
-        fitted = {
-            k: v
-            for k, v in model.__dict__.items()
-            if k not in model.get_params() and k not in _CALLBACK_STATE
-        }
-        self.__dict__.update(fitted)
-        self.n_iter_ = len(rule.values)
-        self.loss_curve_ = prior + rule.values
-        self.loss_ = self.loss_curve_[-1]
-        self.best_loss_ = min(self.loss_curve_)
-        return self
+        return ChunkedProblem(X, y, Y, sample_weight, client)
 
     # -- predicting -----------------------------------------------------------
     def _lazy(self, method, X):
@@ -758,8 +721,9 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     ``"gd"`` and ``"lbfgs"`` evaluate the in-memory cost and gradients (up to
     the order of floating-point additions): ``"gd"`` follows the in-memory
     trajectory, ``"lbfgs"`` only for its first iterations, as L-BFGS
-    magnifies rounding (see the Scaling page); ``"sgd"`` and ``"adam"`` run
-    ``partial_fit`` on one chunk after another. The classes are found in one
+    magnifies rounding (see the Scaling page); ``"sgd"`` and ``"adam"`` take
+    the in-memory mini-batch steps, each batch's sums taken on the workers
+    holding its rows. The classes are found in one
     pass over ``y``, and ``class_weight="balanced"`` counts them over all
     chunks. Targets must be 1-D labels; ``early_stopping`` is not available
     for dask input.
@@ -778,9 +742,7 @@ class DaskShallowNetClassifier(_DaskMixin, ShallowNetClassifier):
     ----------
     W1_, b1_, W2_, b2_, classes_, n_outputs_, out_activation_, loss_, \
 loss_curve_, best_loss_, n_iter_, n_features_in_, feature_names_in_
-        As in :class:`~sk_shallow.ShallowNetClassifier`. For ``"sgd"`` and
-        ``"adam"``, ``loss_curve_`` holds one value per epoch (the mean over
-        the chunks, weighted by their sizes).
+        As in :class:`~sk_shallow.ShallowNetClassifier`.
 
     See Also
     --------

@@ -561,7 +561,7 @@ class HiddenUnitsDisplay:
                 f"output={output} is not an output unit of this network "
                 f"(it has {n_outputs})."
             )
-        X_arr = X.toarray() if sp.issparse(X) else np.asarray(X)
+        X_arr = X.toarray() if sp.issparse(X) else np.asarray(to_host(X))
         if X_arr.ndim != 2 or X_arr.shape[1] != 2:
             raise ValueError(
                 f"X must have shape (n_samples, 2); got shape {X_arr.shape}."
@@ -572,25 +572,23 @@ class HiddenUnitsDisplay:
             np.linspace(lo[0], hi[0], grid_resolution),
             np.linspace(lo[1], hi[1], grid_resolution),
         )
-        grid = np.c_[xx0.ravel(), xx1.ravel()]
-        if hasattr(X, "columns"):  # keep the feature names the model knows
-            grid = type(X)(grid, columns=X.columns)
+        # One forward pass over the grid gives the hidden units' maps and
+        # the network's output (W2_, b2_ predict y in its own units).
+        grid_T = np.vstack([xx0.ravel(), xx1.ravel()]).astype(estimator.W1_.dtype)
+        out_activation = estimator.out_activation_
+        with np.errstate(over="ignore", under="ignore"):
+            cache = _network.forward(
+                estimator._params, grid_T, estimator.activation, out_activation
+            )
+        A1, A2 = cache["A1"], cache["A2"]
         boundary_level = None
-        if not is_classifier(estimator):
-            response = np.asarray(estimator.predict(grid)).reshape(len(grid), -1)
-            response = response[:, output]
-        elif estimator.out_activation_ == "softmax":
-            proba = estimator.predict_proba(grid)
-            response = proba.argmax(axis=1).astype(float)
-            boundary_level = np.arange(proba.shape[1] - 1) + 0.5
-        else:  # sigmoid: binary or multilabel
-            response = estimator.predict_proba(grid)
-            response = response[:, 1] if n_outputs == 1 else response[:, output]
-            boundary_level = 0.5
-        grid_T = np.asarray(grid, dtype=estimator.W1_.dtype).T
-        A1 = _network.forward(
-            estimator._params, grid_T, estimator.activation, estimator.out_activation_
-        )["A1"]
+        if is_classifier(estimator) and out_activation == "softmax":
+            response = A2.argmax(axis=0).astype(float)  # the predicted class
+            boundary_level = np.arange(n_outputs - 1) + 0.5
+        else:  # a regressor's prediction, a (binary or label's) probability
+            response = A2[output].astype(float)
+            if is_classifier(estimator):
+                boundary_level = 0.5
         names = getattr(estimator, "feature_names_in_", step_names)
         xlabel, ylabel = ("$x_1$", "$x_2$") if names is None else names[:2]
         return cls(
@@ -993,7 +991,8 @@ def _room_to_kinks(params, XT, activation):
     behind = {k: np.full(v.shape, np.inf) for k, v in params.items()}
     if activation in _KINKED:
         X = XT.toarray() if sp.issparse(XT) else XT
-        Z1 = params["W1"] @ X + params["b1"]
+        # The hidden pre-activations: the forward pass without the activation.
+        Z1 = _network.forward(params, X, "identity", "identity")["A1"]
         at_kink = (Z1 == 0)[:, np.newaxis, :]
         # Moving W1[j, i] by t moves z_js by t X[i, s]; moving b1[j], by t.
         for k, rate in (("W1", X[np.newaxis, :, :]), ("b1", np.ones((1, 1, 1)))):

@@ -18,7 +18,7 @@ import pytest
 import sklearn
 from helpers import PARAMS
 from numpy.testing import assert_allclose
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import check_array_api_input
 
@@ -29,6 +29,7 @@ from sk_shallow import (
     _network,
     move_to,
 )
+from sk_shallow._problem import ArrayAPIProblem
 from sk_shallow.datasets import make_flower
 
 # SciPy's array API switch (SciPy 1.12 and newer; older SciPy has none).
@@ -466,11 +467,11 @@ def test_constant_cost_is_the_hosts(xp, output, weighted):
         Y = np.eye(3)[rng.randint(0, 3, 50)].T if output == "softmax" else Y > 0.5
         Y = Y.astype(np.float64)
     sw = rng.uniform(0.5, 2, 50) if weighted else None
-    est = ShallowNetClassifier()
     expected = _network.constant_cost(Y, output, sw)
     Y_xp = xp.asarray(Y)
     sw_xp = None if sw is None else xp.asarray(sw)
-    assert est._constant_cost(Y_xp, sw_xp, output) == pytest.approx(expected, rel=1e-12)
+    problem = ArrayAPIProblem(xp.asarray(np.zeros((50, 2))), None, Y_xp, sw_xp)
+    assert problem.constant_cost(output) == pytest.approx(expected, rel=1e-12)
 
 
 @needs_array_api
@@ -498,6 +499,77 @@ def test_hidden_units_display_of_a_model_fitted_on_array_api_input():
     # The estimator keeps its arrays where they were.
     assert namespace_name(xp_fit.W1_) == "array_api_strict"
     plt.close("all")
+
+
+@needs_array_api
+@pytest.mark.parametrize("Estimator", [ShallowNetClassifier, ShallowNetRegressor])
+def test_displays_of_a_model_fitted_and_drawn_on_array_api_input(
+    Estimator, monkeypatch
+):
+    # The training curves and the hidden units of a model fitted on a
+    # device, drawn from data on the device: the curves it recorded, the
+    # output of its one forward pass on the grid.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sk_shallow.inspection import HiddenUnitsDisplay, TrainingCurveDisplay
+
+    xp = import_namespace("array_api_strict")
+    X, y = make_flower()
+    y = y if Estimator is ShallowNetClassifier else y.astype(np.float64)
+    est = Estimator(solver="adam", early_stopping=True, max_iter=5, n_iter_no_change=10)
+    est.set_params(random_state=0)
+    _, xp_fit = fit_both(est, xp, X, y)
+    curves = TrainingCurveDisplay.from_estimator(xp_fit)
+    assert_allclose(curves.line_.get_ydata(), xp_fit.loss_curve_)
+    assert_allclose(curves.validation_line_.get_ydata(), xp_fit.validation_loss_curve_)
+    passes = []  # the display's forward passes over the grid
+
+    def forward(params, X, *args, **kwargs):
+        passes.append(X.shape)
+        return original(params, X, *args, **kwargs)
+
+    original = _network.forward
+    with sklearn.config_context(array_api_dispatch=True):
+        with monkeypatch.context() as patch:
+            patch.setattr(_network, "forward", forward)
+            units = HiddenUnitsDisplay.from_estimator(
+                xp_fit, xp.asarray(X), xp.asarray(y), grid_resolution=6
+            )
+        assert passes == [(2, 36)]
+        grid = xp.asarray(np.c_[units.xx0.ravel(), units.xx1.ravel()])
+        if Estimator is ShallowNetClassifier:
+            expected = to_numpy(xp_fit.predict_proba(grid))[:, 1]
+        else:
+            expected = to_numpy(xp_fit.predict(grid))
+    assert_allclose(units.response.ravel(), expected, rtol=1e-12)
+    assert units.activation_maps.shape == (4, 6, 6)
+    assert namespace_name(xp_fit.W1_) == "array_api_strict"
+    plt.close("all")
+
+
+@needs_array_api
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_log_probabilities_floored_as_on_numpy(kind):
+    # Far from the data, log(sigma(-z)) falls below the logarithm of the
+    # smallest normal number: predict_log_proba stops there on every
+    # namespace, as predict_proba stops at that number.
+    xp = import_namespace("array_api_strict")
+    X, y = data(kind)
+    est = ShallowNetClassifier(5, activation="relu", max_iter=30, random_state=0)
+    _, xp_fit = fit_both(est, xp, X, y)
+    far = X * 1e6
+    with sklearn.config_context(array_api_dispatch=True):
+        log_proba = to_numpy(xp_fit.predict_log_proba(xp.asarray(far)))
+        proba = to_numpy(xp_fit.predict_proba(xp.asarray(far)))
+    host = move_to(xp_fit, np)
+    floor = np.log(np.finfo(np.float64).tiny)
+    assert log_proba.min() == floor
+    assert_allclose(log_proba, host.predict_log_proba(far), rtol=1e-12)
+    assert_allclose(np.exp(log_proba), proba, rtol=1e-9)
 
 
 @needs_array_api
@@ -536,16 +608,40 @@ def test_a_batch_of_zero_weight_has_no_cost_in_every_namespace(batch):
     assert answers == [(None, None), (None, None)]
 
 
-@needs_array_api
-def test_warnings_point_at_the_callers_line():
-    xp = import_namespace("array_api_strict")
+def _as_dask(*arrays):
+    da = pytest.importorskip("dask.array")
+    return [da.from_array(a, chunks=(50,) + a.shape[1:]) for a in arrays]
+
+
+@pytest.mark.parametrize(
+    "backend", ["numpy", pytest.param("array_api", marks=needs_array_api), "dask"]
+)
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+def test_warnings_point_at_the_callers_line(backend, solver):
+    # Every warning of a fit (the library's ConvergenceWarning and
+    # UserWarning, scikit-learn's DataConversionWarning about y) points at
+    # the line that called fit, whatever the data's backend.
     X, y = make_flower()
-    est = ShallowNetClassifier(max_iter=3, n_iter_no_change=10, random_state=0)
-    with sklearn.config_context(array_api_dispatch=True):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            est.fit(xp.asarray(X), xp.asarray(y))
-    assert caught
+    X = X * 1e3  # far from unit scale: advice
+    y = y[:, np.newaxis]  # a column vector: scikit-learn warns
+    params = dict(solver=solver, init="zeros", max_iter=3, random_state=0)
+    est = ShallowNetClassifier(**params)
+    expected = {UserWarning, ConvergenceWarning, DataConversionWarning}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if backend == "numpy":
+            est.fit(X, y)
+        elif backend == "array_api":
+            xp = import_namespace("array_api_strict")
+            with sklearn.config_context(array_api_dispatch=True):
+                est.fit(xp.asarray(X), xp.asarray(y))
+        else:  # Dask's classifier takes 1-D labels only
+            from sk_shallow.dask import DaskShallowNetClassifier
+
+            est = DaskShallowNetClassifier(**params)
+            est.fit(*_as_dask(X, y.ravel()))
+            expected.remove(DataConversionWarning)
+    assert {w.category for w in caught} == expected
     for w in caught:
         assert w.filename == __file__, (w.filename, w.lineno, str(w.message))
 

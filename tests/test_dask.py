@@ -139,10 +139,8 @@ def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
     params = dict(alpha=0.1, class_weight="balanced", random_state=0)
     plain = ShallowNetClassifier(**params)._objective_at_start(X, y, sample_weight)
     est = DaskShallowNetClassifier(client=client, **params)
-    problem = est._objective_at_start(*as_dask(X, y, sample_weight))
-    objective = est._make_objective(
-        problem["X"], problem["Y"], problem["sample_weight"], problem["output"]
-    )
+    problem = est._prepare(*as_dask(X, y, sample_weight), True, False, None)
+    objective = problem.objective(est.activation, plain["output"], est.alpha)
     rng = np.random.RandomState(0)
     for scale in (0.0, 1.0, 3.0):  # the start, and points far from it
         point = {
@@ -164,6 +162,30 @@ def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
             # Entries near zero are sums that cancel: their rounding is that of
             # the terms (of order one here), not of the result.
             np.testing.assert_allclose(grads_dask[k], g, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression", "poisson"])
+def test_constant_cost_of_the_chunks_is_the_in_memory_one(kind):
+    # What a model must beat, over the chunks: the in-memory problem's cost
+    # of the best constant prediction, to rounding.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((130, 3))
+    sample_weight = rng.uniform(0, 2, len(X))
+    if kind in ("regression", "poisson"):
+        y = rng.poisson(3.0, len(X)).astype(float)
+        est = DaskShallowNetRegressor(
+            loss="squared_error" if kind == "regression" else "poisson"
+        )
+    else:
+        y = rng.randint(0, 2 if kind == "binary" else 3, len(X))
+        est = DaskShallowNetClassifier()
+    dask_data = as_dask(X, y, sample_weight)
+    problem = est._prepare(*dask_data, True, False, None)
+    plain = est._prepare(X, y, sample_weight, True, False, None)
+    output = est._output_layer()
+    assert problem.constant_cost(output) == pytest.approx(
+        plain.constant_cost(output), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("solver, rtol", [("gd", 1e-9), ("lbfgs", 1e-6)])
@@ -335,47 +357,38 @@ def test_bad_input_leaves_fitted_estimator_unchanged(client, multiclass):
 
 
 # --------------------------------------------------------------------------
-# Stochastic solvers: partial_fit, chunk by chunk
+# Stochastic solvers: the in-memory epochs, over the chunks' rows
 # --------------------------------------------------------------------------
-def streamed_in_memory(params, X, y, sample_weight, epochs, chunks=None):
-    """The Dask fit of a stochastic solver, as ``partial_fit`` calls in memory.
-
-    ``chunks`` are the row counts of the chunks (``CHUNK`` each by default).
-    They are visited in the order drawn from ``random_state``; a chunk whose
-    weights are all zero is skipped, as the in-memory fit skips a batch that
-    weighs nothing.
-    """
-    if chunks is None:
-        chunks = [min(CHUNK, len(y) - a) for a in range(0, len(y), CHUNK)]
-    if sample_weight is None:
-        sample_weight = np.ones(len(y))
-    ends = np.cumsum(chunks)
-    parts = [slice(end - n, end) for n, end in zip(chunks, ends, strict=True)]
-    plain = ShallowNetClassifier(**params)
-    order_rng = np.random.RandomState(params["random_state"])
-    for _ in range(epochs):
-        for i in order_rng.permutation(len(parts)):
-            part = parts[i]
-            if not sample_weight[part].sum() > 0:
-                continue
-            plain.partial_fit(
-                X[part],
-                y[part],
-                classes=np.unique(y),
-                sample_weight=sample_weight[part],
-            )
-    return plain
-
-
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_stochastic_solvers_stream_partial_fit(client, multiclass, solver):
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_stochastic_solvers_follow_the_in_memory_fit(
+    client, multiclass, solver, shuffle
+):
+    # Mini-batches cross the chunks' ends (20 does not divide 47); shuffled,
+    # each takes rows of every chunk.
     X, y, sample_weight = multiclass
-    params = dict(solver=solver, batch_size=20, random_state=0, shuffle=True)
-    est = DaskShallowNetClassifier(client=client, max_iter=2, **params)
+    params = dict(solver=solver, batch_size=20, random_state=0, shuffle=shuffle)
+    est = DaskShallowNetClassifier(client=client, max_iter=3, **params)
     quiet_fit(est, *as_dask(X, y, sample_weight))
-    plain = streamed_in_memory(params, X, y, sample_weight, epochs=2)
-    assert max_relative_difference(plain, est) == 0
-    assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
+    plain = quiet_fit(ShallowNetClassifier(max_iter=3, **params), X, y, sample_weight)
+    assert max_relative_difference(plain, est) < 1e-9
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=1e-9)
+    assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "gd", "lbfgs"])
+def test_one_history_across_dask_and_local_fits(solver):
+    # One entry per iteration in the fitted curve and in the training state
+    # it carries, for every solver; a warm fit of the local copy goes on
+    # from both.
+    X, y = make_classification(150, n_features=4, random_state=0)
+    est = DaskShallowNetClassifier(solver=solver, max_iter=5, random_state=0)
+    quiet_fit(est, *as_dask(X, y))
+    assert est.n_iter_ == len(est.loss_curve_) == len(est._state.loss_curve) == 5
+    local = est.to_local().set_params(warm_start=True, max_iter=2)
+    quiet_fit(local, X, y)
+    assert len(local.loss_curve_) == len(local._state.loss_curve) == 7
+    assert local.loss_curve_[:5] == est.loss_curve_
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -385,7 +398,7 @@ def test_streamed_regressor_learns_standardised_targets(client, solver):
     X, y = make_regression(n_samples=230, n_features=4, noise=1.0, random_state=0)
     y = (y - y.mean()) / y.std()
     sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, len(y))
-    params = dict(solver=solver, max_iter=3, batch_size=20, random_state=0)
+    params = dict(solver=solver, max_iter=3, batch_size=60, random_state=0)
     unit, offset = (
         quiet_fit(
             DaskShallowNetRegressor(client=client, **params),
@@ -437,15 +450,11 @@ def emptied(X, y, chunk=50):
 @pytest.mark.parametrize("solver", ["gd", "lbfgs", "sgd", "adam"])
 def test_chunks_emptied_by_filtering_are_skipped(client, multiclass, solver):
     X, y, _ = multiclass
-    dX, dy, keep, rows = emptied(X, y)
+    dX, dy, keep, _ = emptied(X, y)
     params = dict(solver=solver, max_iter=2, batch_size=20, random_state=0)
     est = quiet_fit(DaskShallowNetClassifier(client=client, **params), dX, dy)
-    if solver in ("gd", "lbfgs"):
-        plain = quiet_fit(ShallowNetClassifier(**params), X[keep], y[keep])
-        assert max_relative_difference(plain, est) < 1e-9
-    else:  # the chunks that hold rows, one after another
-        plain = streamed_in_memory(params, X[keep], y[keep], None, 2, rows)
-        assert max_relative_difference(plain, est) == 0
+    plain = quiet_fit(ShallowNetClassifier(**params), X[keep], y[keep])
+    assert max_relative_difference(plain, est) < 1e-9
     local = est.to_local()
     np.testing.assert_array_equal(est.predict(dX).compute(), local.predict(X[keep]))
     np.testing.assert_allclose(
@@ -474,8 +483,8 @@ def test_regressor_skips_emptied_chunks(client):
     [
         ("gd", 1e-9, "balanced"),
         ("lbfgs", 1e-6, None),
-        ("sgd", 0, None),
-        ("adam", 0, None),
+        ("sgd", 1e-9, None),
+        ("adam", 1e-9, None),
     ],
 )
 def test_chunk_whose_weights_are_all_zero(
@@ -493,11 +502,8 @@ def test_chunk_whose_weights_are_all_zero(
         params["class_weight"] = class_weight
     est = DaskShallowNetClassifier(client=client, **params)
     quiet_fit(est, *as_dask(X, y, sample_weight))
-    if solver in ("gd", "lbfgs"):
-        plain = quiet_fit(ShallowNetClassifier(**params), X, y, sample_weight)
-        np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=rtol)
-    else:
-        plain = streamed_in_memory(params, X, y, sample_weight, epochs=2)
+    plain = quiet_fit(ShallowNetClassifier(**params), X, y, sample_weight)
+    np.testing.assert_allclose(est.loss_curve_, plain.loss_curve_, rtol=rtol)
     assert max_relative_difference(plain, est) <= rtol
 
 
@@ -611,21 +617,28 @@ def test_pickle_round_trip(fitted, multiclass):
 class KillsAWorker(DaskShallowNetClassifier):
     """Kills the process of a worker holding data at the third cost evaluation."""
 
-    def _make_objective(self, XT, Y, sample_weight, output):
-        objective = super()._make_objective(XT, Y, sample_weight, output)
-        assert isinstance(objective.chunks, _ClusterChunks)
-        client, calls = objective.chunks.client, []
+    def _prepare(self, *args):
+        problem = super()._prepare(*args)
+        make_objective = problem.objective
 
-        def call(params, batch=None):
-            calls.append(1)
-            if len(calls) == 3:
-                worker = objective.chunks.groups[0][0]
-                pid = client.run(os.getpid, workers=[worker])[worker]
-                os.kill(pid, signal.SIGKILL)
-            return DistributedObjective.__call__(objective, params, batch)
+        def objective(*options):
+            objective = make_objective(*options)
+            assert isinstance(objective.chunks, _ClusterChunks)
+            client, calls = objective.chunks.client, []
 
-        call.n_samples = objective.n_samples
-        return call
+            def call(params, batch=None):
+                calls.append(1)
+                if len(calls) == 3:
+                    worker = objective.chunks.groups[0][0]
+                    pid = client.run(os.getpid, workers=[worker])[worker]
+                    os.kill(pid, signal.SIGKILL)
+                return DistributedObjective.__call__(objective, params, batch)
+
+            call.n_samples = objective.n_samples
+            return call
+
+        problem.objective = objective
+        return problem
 
 
 def test_lost_worker_recomputes_its_chunks(client, multiclass):

@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _problem, _solvers
 from sk_shallow._activations import ACTIVATIONS
 from sk_shallow._solvers import EpochSolver, FullBatchGD, GradientDescent
 from sk_shallow._stopping import StoppingRule, TrainingDiverged
@@ -41,7 +41,7 @@ SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 def _unguarded(monkeypatch):
     """Make "gd" the plain notes' update, without the safeguard."""
     monkeypatch.setattr(
-        _base, "FullBatchGD", functools.partial(FullBatchGD, backtrack=False)
+        _solvers, "FullBatchGD", functools.partial(FullBatchGD, back_off=False)
     )
 
 
@@ -313,7 +313,7 @@ def test_large_column_means_name_standard_scaler():
     with pytest.warns(ConvergenceWarning, match="means up to 10.*StandardScaler"):
         reg.fit(X, y)
     # Unit noise is the right scale: only the offset is advised against.
-    assert _base.scaling_advice(X - X.mean(axis=0)) == ""
+    assert _problem.scaling_advice(X - X.mean(axis=0)) == ""
 
 
 # -- the plateau rule -------------------------------------------------------------
@@ -471,7 +471,7 @@ def test_column_moments_match_numpy(dtype):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(10_000, 5)) * [1e-3, 1, 10, 1e3, 1] + [0, 0, 1e6, 5, -3]
     X = X.astype(dtype)
-    mean, std = _base._column_moments(X)
+    mean, std = _problem._column_moments(X)
     np.testing.assert_allclose(mean, X.mean(axis=0, dtype=np.float64), rtol=1e-12)
     np.testing.assert_allclose(std, X.std(axis=0, dtype=np.float64), rtol=1e-6)
 
@@ -740,3 +740,38 @@ def test_a_validation_stop_never_blames_the_learning_rate():
             solver="sgd", learning_rate=0.5, early_stopping=True, random_state=0
         ).fit(X, y)
     assert not any("learning_rate" in str(w.message) for w in caught)
+
+
+class _Rising:
+    """A cost that doubles at every evaluation, whatever the weights."""
+
+    n_samples = 1
+
+    def __init__(self):
+        self.cost = 1.0
+
+    def __call__(self, params, batch=None):
+        self.cost *= 2
+        return self.cost, {k: np.ones_like(v) for k, v in params.items()}
+
+
+@pytest.mark.parametrize("kind", ["gd", "epochs"])
+def test_both_safeguards_halve_the_step_through_one_rule(kind):
+    # Full-batch gradient descent rejects a step that raised the cost, a
+    # backed-off mini-batch solver one that ran away: both halve it, at most
+    # MAX_HALVINGS times, and then say from which step to which.
+    from sk_shallow._stopping import MAX_HALVINGS
+
+    if kind == "gd":
+        solver, progress = FullBatchGD(0.5), _Limit(np.inf)
+    else:
+        solver = EpochSolver(GradientDescent(0.5), batch_size=1, back_off=True)
+        progress = _Limit(limit=3.0)
+    smallest = 0.5 / 2**MAX_HALVINGS
+    with pytest.raises(TrainingDiverged) as error:
+        solver.run(_Rising(), _one_weight(), progress, max_iter=100)
+    assert f"halved {MAX_HALVINGS} times, from 0.5 to {smallest:.4g}" in str(
+        error.value
+    )
+    assert solver.rejected == solver.halvings == MAX_HALVINGS
+    assert solver.learning_rate == smallest

@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _problem
 from sk_shallow._activations import sigmoid_derivative
 from sk_shallow.datasets import make_flower
 
@@ -274,10 +274,10 @@ def _std_by_scaling(X):
 def test_scaling_advice_survives_an_overflowing_variance(data, kind, dtype, scale):
     X = (data[0] * scale).astype(dtype)
     X = {"dense": np.asarray, "csr": sp.csr_matrix, "csc": sp.csc_matrix}[kind](X)
-    mean, std = _base._column_moments(X)
+    mean, std = _problem._column_moments(X)
     np.testing.assert_allclose(std, _std_by_scaling(X), rtol=1e-5)
     assert np.isfinite(mean).all()
-    advice = _base.scaling_advice(X)
+    advice = _problem.scaling_advice(X)
     largest = float(_std_by_scaling(X).max())
     assert f"to {largest:.3g})" in advice
 
@@ -357,7 +357,6 @@ def test_units_saturated_by_unscaled_features_are_reported(solver, activation):
 def test_saturated_share_counts_units_at_their_bounds():
     # Against a plain count: |tanh(W1 x + b1)| > 0.999 over the examples.
     X, _ = make_flower()
-    clf = ShallowNetClassifier(4)
     rng = np.random.RandomState(0)
     params = {
         "W1": rng.randn(4, 2),
@@ -366,11 +365,10 @@ def test_saturated_share_counts_units_at_their_bounds():
         "b2": np.zeros((1, 1)),
     }
     expected = np.mean(np.abs(np.tanh(params["W1"] @ X.T + params["b1"])) > 0.999)
-    assert clf._saturated_share(params, X.T) == pytest.approx(expected)
+    problem = _problem.Problem(X, None, None, None)
+    assert problem.saturated_share(params, "tanh") == pytest.approx(expected)
     assert 0 < expected < 1
-    assert (
-        ShallowNetClassifier(4, activation="relu")._saturated_share(params, X.T) == 0.0
-    )
+    assert problem.saturated_share(params, "relu") == 0.0
 
 
 def test_partial_fit_that_halves_its_step_says_so():
@@ -442,7 +440,7 @@ def test_warnings_point_at_the_callers_line():
 def test_sparse_features_beyond_squares_are_advised_max_abs_scaling_only():
     # StandardScaler(with_mean=False) divides by a variance that overflows.
     X, y = make_flower()
-    advice = _base.scaling_advice(sp.csr_matrix(X * 1e160))
+    advice = _problem.scaling_advice(sp.csr_matrix(X * 1e160))
     assert "MaxAbsScaler" in advice and "with_mean=False" not in advice
     scaled = MaxAbsScaler().fit_transform(sp.csr_matrix(X * 1e160))
-    assert _base.scaling_advice(scaled) == ""
+    assert _problem.scaling_advice(scaled) == ""

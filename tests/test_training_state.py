@@ -14,7 +14,13 @@ from helpers import PARAMS, notes_gradient_descent, quiet_fit
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _base, _solvers
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetRegressor,
+    _base,
+    _problem,
+    _solvers,
+)
 from sk_shallow.datasets import make_flower
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -249,14 +255,14 @@ def test_warm_start_with_another_solver_carries_the_weights(data):
 def _recording_splits(monkeypatch):
     """The validation rows of every split early stopping draws, in order."""
     splits = []
-    original = _base.train_test_split
+    original = _problem.train_test_split
 
     def recording(*args, **kwargs):
         out = original(*args, **kwargs)
         splits.append(out[1])
         return out
 
-    monkeypatch.setattr(_base, "train_test_split", recording)
+    monkeypatch.setattr(_problem, "train_test_split", recording)
     return splits
 
 
@@ -518,3 +524,95 @@ def test_partial_fit_unavailable_says_what_makes_it_available(data, params, advi
     W1 = clf.W1_.copy()
     clf.set_params(**advice).partial_fit(X, y)
     assert clf.W1_.shape == W1.shape and not np.array_equal(clf.W1_, W1)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_state_of_another_release_is_refused_clearly(data, how):
+    # A pickled model of an older release loads with its old training
+    # state, whose solver lacks what this one reads: a continued fit says so
+    # and changes nothing; the model still predicts.
+    X, y = data
+    clf = quiet_fit(
+        ShallowNetClassifier(solver="sgd", max_iter=3, random_state=0), X, y
+    )
+    clf = pickle.loads(pickle.dumps(clf))
+    del clf._state.format
+    del vars(clf._state.solver)["rule"]
+    before = _state(clf)
+    with pytest.raises(ValueError, match="saved by another release") as error:
+        if how == "partial_fit":
+            clf.partial_fit(X, y)
+        else:
+            clf.set_params(warm_start=True).fit(X, y)
+    expected = "partial_fit a fresh one" if how == "partial_fit" else "warm_start=False"
+    assert expected in str(error.value)
+    clf.set_params(warm_start=False)
+    _assert_same(clf, before)
+    assert clf.score(X, y) > 0
+
+
+def _diagnosed(monkeypatch):
+    """Record the diagnosis of each fit as it is reported."""
+    from sk_shallow import _report
+
+    seen = []
+
+    def record(diagnosis, *args, **kwargs):
+        seen.append((diagnosis, args, kwargs))
+        return _report.report(diagnosis, *args, **kwargs)
+
+    monkeypatch.setattr(_base, "report", record)
+    return seen
+
+
+def _messages(call, *args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(*args, **kwargs)
+    return [(w.category, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize(
+    "params, stopped",
+    [
+        (dict(max_iter=5), "max_iter"),
+        (dict(solver="lbfgs", max_fun=3), "solver_limit"),
+        (dict(solver="lbfgs", max_iter=50), "converged"),
+        (dict(n_iter_no_change=2, tol=1.0), "converged"),
+        (dict(solver="adam", learning_rate=0.05, early_stopping=True), "converged"),
+    ],
+)
+def test_the_warnings_are_the_diagnosis_formatted(data, monkeypatch, params, stopped):
+    # The warnings of a fit come from its diagnosis alone: formatting it
+    # again gives them again, and it agrees with the fitted attributes.
+    X, y = data
+    seen = _diagnosed(monkeypatch)
+    clf = ShallowNetClassifier(3, random_state=0, **params)
+    caught = _messages(clf.fit, X, y)
+    ((diagnosis, args, kwargs),) = seen
+    from sk_shallow._report import report
+
+    assert _messages(report, diagnosis, *args, **kwargs) == caught
+    assert diagnosis.stopped == stopped
+    assert diagnosis.n_iter == clf.n_iter_ and diagnosis.start_cost > 0
+    assert diagnosis.final_cost <= diagnosis.start_cost
+    assert diagnosis.learning_rate == clf.learning_rate_
+    assert diagnosis.validated == (clf.validation_scores_ is not None)
+    if diagnosis.validated:
+        best = int(np.argmax(clf.validation_scores_)) + 1
+        assert diagnosis.best_iteration in (0, best)
+
+
+def test_the_diagnosis_counts_the_halvings_of_the_step(monkeypatch):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)  # unscaled: the step of 1.2 overshoots
+    seen = _diagnosed(monkeypatch)
+    clf = ShallowNetClassifier(random_state=0, max_iter=300)
+    caught = _messages(clf.fit, X, y)
+    diagnosis = seen[0][0]
+    solver = clf._state.solver
+    assert diagnosis.rejected == solver.rejected > 0
+    assert diagnosis.halvings == solver.halvings >= diagnosis.rejected
+    assert clf.learning_rate_ == 1.2 / 2**diagnosis.halvings
+    assert any("halve its step" in message for _, message in caught)
