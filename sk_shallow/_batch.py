@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _network
-from ._solvers import FullBatchGD
+from ._solvers import FullBatchGD, budget_spent
 from ._stopping import TrainingDiverged, step_rejected
 from ._training import _QUIET, diagnose, start
 
@@ -67,15 +67,14 @@ class Fit:
     message: str = None
     error: Exception = None
     diagnosis: object = None
+    solver: object = None
+    validated: bool = False
+    max_iter: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
     def state(self):
         return self.run.state
-
-    @property
-    def solver(self):
-        return self.run.state.solver
 
     @property
     def part(self):
@@ -85,14 +84,6 @@ class Fit:
     @property
     def output(self):
         return self.run.output
-
-    @property
-    def validated(self):
-        return self.progress.validate is not None
-
-    @property
-    def max_iter(self):
-        return self.run.options["max_iter"]
 
 
 def prepare(estimator, X, y, sample_weight=None):
@@ -114,7 +105,13 @@ def prepare(estimator, X, y, sample_weight=None):
     solver = run.state.solver
     if not isinstance(solver, FullBatchGD) or not solver.back_off:
         raise ValueError("Only the safeguarded full-batch descent can be stacked.")
-    fit = Fit(estimator=estimator, run=run)
+    fit = Fit(
+        estimator=estimator,
+        run=run,
+        solver=solver,
+        validated=run.options["validate"] is not None,
+        max_iter=run.options["max_iter"],
+    )
     problem, rows = run.problem, run.train_part.split_rows
     # Which training features these are: the same array, and the same rows.
     fit.extra["features"] = (
@@ -313,16 +310,15 @@ class _Stack:
         Returns the fits that ended here (stopped, or failed).
         """
         J = self.costs_and_gradients().tolist()  # Python floats, as a fit's
-        B = len(self.fits)
-        take, retake, undo = ([False] * B for _ in range(3))
-        ended = []
+        ended, rows = [], []
+        retake = undo = None  # flags of the networks that do not step
         n_samples = self.n_samples
         for i, fit in enumerate(self.fits):
             cost, solver = J[i], fit.solver
             if fit.last:  # FullBatchGD._last_step: no run ends on a bad step
                 solver.final_cost = cost
                 if step_rejected(cost, fit.before):
-                    undo[i] = True
+                    undo = self._flagged(undo, i)
                     solver.final_cost = fit.before
                 ended.append(i)
             elif fit.before is not None and step_rejected(cost, fit.before):
@@ -332,14 +328,13 @@ class _Stack:
                     fit.error = error
                     ended.append(i)
                     continue
-                retake[i] = True
+                retake = self._flagged(retake, i)
             else:
                 fit.n_iter += 1
                 fit.before = cost
                 solver.t += n_samples
-                take[i] = True
-        rows = [i for i in range(B) if take[i]]
-        self._update(*map(np.array, (take, retake, undo)))
+                rows.append(i)
+        self._update(rows, retake, undo)
         if self.validation is not None and rows:
             self.score_held_out(rows)
         for i in rows:
@@ -355,19 +350,26 @@ class _Stack:
                 fit.last = True
             elif fit.n_iter >= fit.max_iter:
                 fit.last = True
-                fit.message = (
-                    f"Maximum iterations ({fit.max_iter}) reached before the cost "
-                    "stopped improving; increase max_iter or tol"
-                )
+                fit.message = budget_spent(fit.max_iter)
         return self._release(sorted(set(ended)))
 
-    def _update(self, take, retake, undo):
-        """Step the ``take`` rows (kept first), retake ``retake``, undo ``undo``."""
+    def _flagged(self, flags, i):
+        """``flags`` (a boolean per network, None for none yet) with ``i`` set."""
+        if flags is None:
+            flags = np.zeros(len(self.fits), bool)
+        flags[i] = True
+        return flags
+
+    def _update(self, rows, retake, undo):
+        """Step the networks ``rows`` (kept first), retake ``retake``, undo ``undo``.
+
+        ``retake`` and ``undo`` are boolean flags per network, or None for none.
+        """
         theta, (kept, kept_gradient) = self.theta, self.kept
         lr = [f.state.solver.learning_rate for f in self.fits]
         lr = np.array(lr, theta.dtype)
         lr = lr[:, None]
-        if take.all():  # the usual step: every network's, as one operation
+        if len(rows) == len(self.fits):  # the usual step: every network's, at once
             np.copyto(kept, theta)
             # The gradients are kept by trading buffers (and their views).
             self.kept = (kept, self.gradient)
@@ -378,10 +380,14 @@ class _Stack:
             )
             theta -= lr * self.kept[1]
             return
+        take = np.zeros(len(self.fits), bool)
+        take[rows] = True
         rows = take[:, None]
         np.copyto(kept, theta, where=rows)
         np.copyto(kept_gradient, self.gradient, where=rows)
-        back = (retake | undo)[:, None]
+        none = np.zeros_like(take)
+        retake = none if retake is None else retake
+        back = (retake | (none if undo is None else undo))[:, None]
         np.copyto(theta, kept, where=back)
         step = (take | retake)[:, None]
         np.subtract(theta, lr * kept_gradient, out=theta, where=step)
