@@ -490,24 +490,41 @@ def train(fits):
     """Train every fit of ``fits`` in lockstep, each to its own stop.
 
     Fits on training sets of the same size (the folds', the restarts') with
-    the same activation are stacked; each ends with ``outcome`` set, or
+    the same activation are stacked; a fit with none to stack with trains
+    alone, in its solver's loop. Each ends with ``diagnosis`` set, or
     ``error``.
     """
     groups = {}
     for fit in fits:
         groups.setdefault(_stack_key(fit), []).append(fit)
-    stacks = [
-        _Stack(part)
+    parts = [
+        part
         for group in groups.values()
         for run in _widths(group)
         for part in _in_cache(run)
     ]
     # One stack after the other: each keeps its data in the cache.
     with np.errstate(**_QUIET):
-        for stack in stacks:
+        for part in parts:
+            if len(part) == 1:
+                _alone(part[0])
+                continue
+            stack = _Stack(part)
             while stack.fits:
                 for fit in stack.step():
                     _conclude(fit)
+
+
+def _alone(fit):
+    """A fit with no other to stack with: its solver's own loop, as in its fit."""
+    fit.progress.validate = fit.run.options["validate"]  # its own held-out pass
+    try:
+        fit.message = fit.solver.run(
+            fit.run.objective, fit.state.params, fit.progress, fit.max_iter
+        )
+    except TrainingDiverged as error:
+        fit.error = error
+    _conclude(fit)
 
 
 def _conclude(fit):

@@ -130,6 +130,33 @@ def test_stacked_weights_equal_separate_fits(data):
             )
 
 
+def test_a_fit_with_none_to_stack_with_trains_in_its_solvers_loop(monkeypatch):
+    """No stack of one: the fit's own loop, held-out scores and warnings included."""
+    X, y = FLOWER
+
+    def no_stack(fits):
+        raise AssertionError("a lone fit was stacked")
+
+    monkeypatch.setattr(_batch, "_Stack", no_stack)
+    estimators = [
+        ShallowNetClassifier(
+            n_hidden=3, max_iter=200, random_state=0, early_stopping=True
+        ),
+        ShallowNetClassifier(n_hidden=2, activation="relu", max_iter=2, random_state=1),
+    ]
+    separate, stacked = _separate_and_stacked(estimators, X, y)
+    for one, other in zip(separate, stacked, strict=True):
+        assert one.n_iter_ == other.n_iter_
+        for name in PARAMS:
+            np.testing.assert_array_equal(getattr(other, name), getattr(one, name))
+        assert other.loss_curve_ == one.loss_curve_
+        assert other.validation_scores_ == one.validation_scores_
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        fit = _batch.prepare(estimators[1], X, y)
+        _batch.train([fit])
+        _batch.finish(fit)
+
+
 def test_regressor_stack_with_weights_equals_separate_fits():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(120, 3)).astype(np.float32)
