@@ -2,6 +2,7 @@
 
 from ._classifier import ShallowNetClassifier
 from ._config import config_context, get_config, set_config
+from ._cv import ShallowNetClassifierCV, ShallowNetRegressorCV
 from ._regressor import ShallowNetRegressor
 from ._xp_network import move_to
 
@@ -9,7 +10,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ShallowNetClassifier",
+    "ShallowNetClassifierCV",
     "ShallowNetRegressor",
+    "ShallowNetRegressorCV",
     "__version__",
     "config_context",
     "get_config",

@@ -126,9 +126,9 @@ def softmax_columns(Z, xp=np):
     without its array API dispatch, which costs more than the arithmetic on
     a mini-batch of a few hundred examples.
     """
-    Z -= xp.max(Z, axis=0, keepdims=True)
+    Z -= xp.max(Z, axis=-2, keepdims=True)
     Z = exp(Z, xp)
-    Z /= xp.sum(Z, axis=0, keepdims=True)
+    Z /= xp.sum(Z, axis=-2, keepdims=True)
     return Z
 
 

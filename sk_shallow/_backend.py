@@ -67,6 +67,11 @@ def matmul(W, X, out=None):
     return out
 
 
+def transposed(A):
+    """``A`` with its last two axes swapped: ``A.T`` of a matrix, of each in a stack."""
+    return A.T if A.ndim == 2 else A.swapaxes(-1, -2)
+
+
 def subtract(A, B, out=None):
     """``A - B``, into ``out`` if given (NumPy)."""
     return A - B if out is None else np.subtract(A, B, out=out)
@@ -88,7 +93,7 @@ def row_sums(A, cache, xp, out=None):
     """
     if xp is not np:
         return xp.sum(A, axis=1, keepdims=True)
-    m = A.shape[1]
+    m = A.shape[-1]
     ones = cache.get("ones")
     if ones is None or ones.shape[0] != m or ones.dtype != A.dtype:
         ones = cache["ones"] = np.ones((m, 1), dtype=A.dtype)
@@ -118,7 +123,8 @@ def xlogx(X, xp):
 def logsumexp_columns(Z, xp):
     """``log sum_k exp(z_k)`` of each column: :func:`scipy.special.logsumexp`.
 
-    For NumPy its computation along ``axis=0``, for precision as SciPy does
+    For NumPy its computation along the rows (``axis=-2``: each network of a
+    stack too), for precision as SciPy does
     it: the column's largest values (``n`` of them) are kept out of the
     sum, which is ``max + log n + log1p(s / n)``, ``s`` the sum of the
     others' ``exp(z - max)``. Written out because SciPy's array API dispatch
@@ -127,12 +133,12 @@ def logsumexp_columns(Z, xp):
     """
     if xp is not np:
         return _logsumexp(Z, axis=0, xp=xp)
-    top = Z.max(axis=0)
-    at_top = Z == top
-    n_top = at_top.sum(axis=0, dtype=Z.dtype)
-    rest = np.exp(Z - top)
+    top = Z.max(axis=-2)
+    at_top = Z == top[..., None, :]
+    n_top = at_top.sum(axis=-2, dtype=Z.dtype)
+    rest = np.exp(Z - top[..., None, :])
     rest[at_top] = 0
-    s = rest.sum(axis=0)
+    s = rest.sum(axis=-2)
     np.divide(s, n_top, out=s, where=s != 0)
     return np.log1p(s) + np.log(n_top) + top
 

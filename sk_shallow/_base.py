@@ -29,7 +29,7 @@ from ._activations import ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, callback_hooks
 from ._problem import fold_scaling
 from ._report import at_callers_line, report
-from ._solvers import AUTO_LEARNING_RATES, make_solver, solver_config
+from ._solvers import AUTO_LEARNING_RATES
 from ._stopping import (
     AUTO_MAX_ITER,
     AUTO_PATIENCE,
@@ -38,10 +38,11 @@ from ._stopping import (
     TrainingDiverged,
 )
 from ._training import (
+    FitRun,
     all_or_nothing,
-    new_state,
     publish,
     restart_advice,
+    start_state,
     train,
 )
 
@@ -223,10 +224,6 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self)
         return _problem.network_output(self, X, method)
 
-    def _objective_at_start(self, X, y, sample_weight=None):
-        """The cost ``fit`` minimises, and its start (``_problem.at_start``)."""
-        return _problem.at_start(self, X, y, sample_weight)
-
     def _patience(self, validated):
         """``n_iter_no_change``, ``"auto"`` resolved (:data:`AUTO_PATIENCE`)."""
         if self.n_iter_no_change != "auto":
@@ -287,6 +284,23 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        run = self._begin_fit(X, y, sample_weight, incremental, classes)
+        try:
+            diagnosis = train(run.state, run.objective, **run.options)
+        except TrainingDiverged as error:
+            self._raise_diverged(run, error)
+        self._end_fit(run, diagnosis)
+        return self
+
+    def _begin_fit(self, X, y, sample_weight, incremental, classes=None):
+        """A fit up to its training: the data, the state and the options.
+
+        Returns
+        -------
+        run : FitRun
+            What :func:`~sk_shallow._training.train` takes, and what
+            :meth:`_end_fit` publishes from.
+        """
         self._check_numbers()
         fitted = hasattr(self, "_state")
         first = not fitted or not (incremental or self.warm_start)
@@ -296,23 +310,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         output = self._output_layer()
         n_outputs = problem.n_outputs
         signature = self._signature(n_outputs, host_dtype)
-        config = solver_config(self)
-
-        if first:
-            state = new_state(
-                self, problem.n_features, n_outputs, host_dtype, signature, config
-            )
-        else:
-            how = "partial_fit" if incremental else "warm_start=True"
-            self._state.check(signature, how)
-            state = self._state.continued(host_dtype)
-            state.loss_curve = list(state.loss_curve)
-            if not incremental or state.solver_config != config:
-                # fit with warm_start: the weights carry on, the optimiser
-                # starts afresh (as scikit-learn's MLP); partial_fit after
-                # set_params: the new solver's settings take effect.
-                state.solver = make_solver(self, state.rng)
-                state.solver_config = config
+        state = start_state(self, problem, signature, first, incremental)
         problem.place(state)  # weights (and optimiser state) where X lives
 
         # The network learns standardised targets (regressors); its output
@@ -326,15 +324,8 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         train_part, validate = problem.held_out(self, state, first, incremental, output)
 
         n_steps = 1 if incremental else self._max_iter
-        fit_task, on_iteration = callback_hooks(
-            self,
-            problem.X,
-            problem.y,
-            problem.sample_weight,
-            n_steps,
-            output,
-            n_outputs,
-        )
+        hooks = (problem.X, problem.y, problem.sample_weight, n_steps, output)
+        fit_task, on_iteration = callback_hooks(self, *hooks, n_outputs)
         objective = train_part.objective(self.activation, output, self.alpha)
         # What a model must beat: the cost of the best constant prediction
         # (for partial_fit, on the chunk: the warnings compare with it).
@@ -343,42 +334,56 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
         saturated = 0.0
         if first:
             saturated = train_part.saturated_share(state.params, self.activation)
-        try:
-            diagnosis = train(
-                state,
-                objective,
-                tol=self._tol,
-                n_iter_no_change=self._patience(validate is not None),
-                max_iter=n_steps,
-                baseline=baseline,
-                continued=not first,
-                saturated=saturated,
-                stream_patience=self._patience(False) if incremental else None,
-                validate=validate,
-                monitor="cost" if self.early_stopping == "auto" else "score",
-                verbose=self.verbose,
-                on_iteration=on_iteration,
-            )
-        except TrainingDiverged as error:
-            # Targets far from unit scale (those the network learns as they
-            # are, unstandardised): say so too.
-            advice = train_part.target_advice(self)
-            if advice:
-                raise TrainingDiverged(f"{error}{advice}") from error
-            raise
-        if scaling is not None:
-            state.params = fold_scaling(state.params, scaling)
+        options = dict(
+            tol=self._tol,
+            n_iter_no_change=self._patience(validate is not None),
+            max_iter=n_steps,
+            baseline=baseline,
+            continued=not first,
+            saturated=saturated,
+            stream_patience=self._patience(False) if incremental else None,
+            validate=validate,
+            monitor="cost" if self.early_stopping == "auto" else "score",
+            verbose=self.verbose,
+            on_iteration=on_iteration,
+        )
+        return FitRun(
+            state=state,
+            problem=problem,
+            train_part=train_part,
+            objective=objective,
+            options=options,
+            output=output,
+            scaling=scaling,
+            fit_task=fit_task,
+        )
+
+    def _raise_diverged(self, run, error):
+        """Raise the divergence ``error`` of ``run``, with advice where it helps.
+
+        Targets the network learns as they are (unstandardised) and far from
+        unit scale: the error says so too.
+        """
+        advice = run.train_part.target_advice(self)
+        if advice:
+            raise TrainingDiverged(f"{error}{advice}") from error
+        raise error
+
+    def _end_fit(self, run, diagnosis):
+        """Warn about the trained ``run`` as ``diagnosis`` says; publish it."""
+        state = run.state
+        if run.scaling is not None:
+            state.params = fold_scaling(state.params, run.scaling)
         report(
             diagnosis,
-            lambda: train_part.advice(self),
+            lambda: run.train_part.advice(self),
             constant_prediction=self._constant_prediction,
             activation=self.activation,
             chosen_budget=self.max_iter != "auto",
         )
-        publish(self, state, diagnosis, n_outputs, output)
-        if fit_task is not None:
-            fit_task(reconstruction_attributes={})
-        return self
+        publish(self, state, diagnosis, run.problem.n_outputs, run.output)
+        if run.fit_task is not None:
+            run.fit_task(reconstruction_attributes={})
 
     # -- the data ---------------------------------------------------------------
     def _prepare(self, X, y, sample_weight, first, incremental, classes):

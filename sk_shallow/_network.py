@@ -4,7 +4,11 @@ Everything here works in the notes' column layout: ``X`` is
 ``(n_features, m)`` with one example per column, ``Y`` is ``(n_outputs, m)``,
 and the parameters live in a dict ``{"W1", "b1", "W2", "b2"}`` with the notes'
 shapes. The estimators transpose their ``(n_samples, n_features)`` input once
-and call these functions.
+and call these functions. The forward and backward passes take a stack of
+networks as well: parameters with a leading batch dimension (``W1`` of shape
+``(B, n_h, n_x)``, ``b1`` of shape ``(B, n_h, 1)``...) give ``A1`` of shape
+``(B, n_h, m)`` and gradients of the parameters' shapes, each network's by
+the same arithmetic (:mod:`sk_shallow._batch` trains such stacks).
 
 The math is written once, for NumPy (dense or sparse ``X``) and for any array
 API namespace (PyTorch, CuPy, ... on their devices): the namespace is that of
@@ -39,6 +43,7 @@ from ._backend import (
     scratch,
     subtract,
     sum_of_squares,
+    transposed,
     weighted_sum,
     xlogx,
 )
@@ -63,19 +68,18 @@ def binary_cross_entropy(Y, Z2, xp=np, buffers=None):
     ``Z2``'s shape, the first computed once, the others written into.
     """
     if buffers is None:
-        loss = 1 - Y
-        loss *= Z2
+        loss = Z2 * (1 - Y)
         loss -= log_expit(Z2, xp)
     else:
         one_minus_Y, loss, scratch_ = buffers
         loss = np.multiply(one_minus_Y, Z2, out=loss)
         loss -= log_expit(Z2, xp, out=scratch_)
-    return loss[0, :] if loss.shape[0] == 1 else xp.sum(loss, axis=0)
+    return loss[..., 0, :] if loss.shape[-2] == 1 else xp.sum(loss, axis=-2)
 
 
 def categorical_cross_entropy(Y, Z2, xp=np):
     """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``."""
-    return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=0)
+    return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
 
 
 def constant_cross_entropy(mean, output):
@@ -106,7 +110,7 @@ def half_squared_error(Y, Z2, xp=np):
     """
     diff = Y - Z2
     diff *= diff
-    return 0.5 * xp.sum(diff, axis=0)
+    return 0.5 * xp.sum(diff, axis=-2)
 
 
 def half_poisson_deviance(Y, Z2, xp=np):
@@ -114,7 +118,7 @@ def half_poisson_deviance(Y, Z2, xp=np):
 
     Written as ``y log y - y z - y + exp(z)`` so that ``log`` never sees 0.
     """
-    return xp.sum(xlogx(Y, xp) - Y * Z2 - Y + xp.exp(Z2), axis=0)
+    return xp.sum(xlogx(Y, xp) - Y * Z2 - Y + xp.exp(Z2), axis=-2)
 
 
 #: Output layer name -> (activation producing A2 from Z2, per-example loss).
@@ -251,13 +255,13 @@ def forward(params, X, activation, output, cache=None):
     cache = {} if cache is None else cache
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     xp = namespace(W1)
-    m, dtype = X.shape[1], W1.dtype
+    m, dtype = X.shape[-1], W1.dtype
     # A NumPy activation takes its array alone (as a table's own may do).
     g, sigma = ACTIVATIONS[activation], OUTPUTS[output][0]
-    Z1 = matmul(W1, X, scratch(cache, "A1", (W1.shape[0], m), dtype, xp))
+    Z1 = matmul(W1, X, scratch(cache, "A1", (*W1.shape[:-1], m), dtype, xp))
     Z1 += b1
     A1 = g(Z1) if xp is np else g(Z1, xp)
-    Z2 = matmul(W2, A1, scratch(cache, "Z2", (W2.shape[0], m), dtype, xp))
+    Z2 = matmul(W2, A1, scratch(cache, "Z2", (*W2.shape[:-1], m), dtype, xp))
     Z2 += b2
     A2 = copy(Z2, xp, scratch(cache, "A2", Z2.shape, dtype, xp))
     A2 = sigma(A2) if xp is np else sigma(A2, xp)
@@ -392,13 +396,13 @@ def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=Non
     dZ2 = subtract(A2, Y, scratch(cache, "dZ2", A2.shape, A2.dtype, xp))
     if sample_weight is not None:
         dZ2 *= sample_weight
-    grads["W2"] = matmul(dZ2, A1.T, grads["W2"])
+    grads["W2"] = matmul(dZ2, transposed(A1), grads["W2"])
     grads["b2"] = row_sums(dZ2, cache, xp, grads["b2"])
 
     # A1 is not needed any more: it becomes g'(Z1) in place (notes 3.8).
     derivative = DERIVATIVES[activation]
     G = derivative(A1) if xp is np else derivative(A1, xp)
-    one_output = W2.shape[0] == 1
+    one_output = W2.shape[-2] == 1
     if one_output:
         # One output: dZ1 = W2^T dZ2 * g' is a rank-one scaling of g', so the
         # factor W2^T is applied to the small dW1 and db1 instead of to the
@@ -406,13 +410,13 @@ def gradient_sums(params, X, Y, cache, activation, sample_weight=None, grads=Non
         G *= dZ2
         dZ1 = G
     else:
-        dZ1 = matmul(W2.T, dZ2, scratch(cache, "dZ1", A1.shape, A1.dtype, xp))
+        dZ1 = matmul(transposed(W2), dZ2, scratch(cache, "dZ1", A1.shape, A1.dtype, xp))
         dZ1 *= G
-    grads["W1"] = matmul(dZ1, X.T, grads["W1"])
+    grads["W1"] = matmul(dZ1, transposed(X), grads["W1"])
     grads["b1"] = row_sums(dZ1, cache, xp, grads["b1"])
     if one_output:
-        grads["W1"] *= W2.T
-        grads["b1"] *= W2.T
+        grads["W1"] *= transposed(W2)
+        grads["b1"] *= transposed(W2)
     return grads
 
 

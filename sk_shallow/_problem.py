@@ -144,6 +144,10 @@ class Problem:
         training part of a split. ``X`` by default.
     """
 
+    #: ``(train, validation)``: the rows of the problem a split came from
+    #: that the training part holds, and those held out; None unsplit.
+    split_rows = None
+
     def __init__(self, X, y, Y, sample_weight, features=None):
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
         self.features = X if features is None else features
@@ -332,6 +336,7 @@ class Problem:
         train = copy.copy(self)
         train.X, train.y = take(X, train_idx), take(y, train_idx)
         train.Y, train.sample_weight = take(self.Y, train_idx, axis=1), sw_train
+        train.split_rows = (train_idx, val_idx)
         return train, validate
 
     def objective(self, activation, output, alpha):

@@ -353,6 +353,14 @@ class Solver(ABC):
         self.halve(restart=True)
 
 
+def budget_spent(max_iter):
+    """Why a run that took all its ``max_iter`` steps (or epochs) stopped short."""
+    return (
+        f"Maximum iterations ({max_iter}) reached before the cost "
+        "stopped improving; increase max_iter or tol"
+    )
+
+
 class FullBatchGD(Solver):
     """The notes' gradient descent on the full batch, safeguarded.
 
@@ -446,10 +454,7 @@ class FullBatchGD(Solver):
                     break
             else:
                 self._last_step(objective, steps, before)
-                return (
-                    f"Maximum iterations ({max_iter}) reached before the cost "
-                    "stopped improving; increase max_iter or tol"
-                )
+                return budget_spent(max_iter)
             self._last_step(objective, steps, before)
         finally:
             steps.write_back(params)
@@ -666,10 +671,7 @@ class EpochSolver(Solver):
             steps.write_back(params)
         if stopped:
             return None
-        return (
-            f"Maximum iterations ({max_iter}) reached before the cost "
-            "stopped improving; increase max_iter or tol"
-        )
+        return budget_spent(max_iter)
 
     def _last_update(self, objective, steps, progress, taken):
         """Undo the last update if it ran away: no backed-off run ends on one.

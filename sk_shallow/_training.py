@@ -19,6 +19,7 @@ import contextlib
 import copy
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -26,7 +27,7 @@ from sklearn.utils import check_random_state
 from . import _network, _xp_network
 from ._network import PARAM_NAMES
 from ._report import warn
-from ._solvers import make_solver
+from ._solvers import make_solver, solver_config
 from ._stopping import (
     Diagnosis,
     DivergenceGuard,
@@ -326,10 +327,63 @@ def train(
         When the cost or the weights ran away.
     """
     solver, params = state.solver, state.params
+    progress = start(
+        state,
+        objective,
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        max_iter=max_iter,
+        floor=None if stream_patience is not None else baseline,
+        continued=continued,
+        **progress_options,
+    )
+    message, interrupted = None, False
+    try:
+        # BLAS's threads for the whole loop, set once (an objective may say).
+        threads = getattr(objective, "one_blas_thread", contextlib.nullcontext)
+        with np.errstate(**_QUIET), threads():
+            message = solver.run(objective, params, progress, max_iter)
+    except KeyboardInterrupt:
+        if not progress.n_iter:
+            raise
+        interrupted = True
+    return diagnose(
+        progress,
+        objective,
+        message,
+        max_iter=max_iter,
+        baseline=baseline,
+        saturated=saturated,
+        stream_patience=stream_patience,
+        interrupted=interrupted,
+    )
+
+
+def start(
+    state,
+    objective,
+    *,
+    tol,
+    n_iter_no_change,
+    max_iter,
+    floor=None,
+    continued=False,
+    **progress_options,
+):
+    """The :class:`Progress` a run of ``state``'s solver reports to.
+
+    Its stopping rule (where the solver or the validation needs one) and
+    its divergence guard, measured from the starting weights' cost (one
+    pass of ``objective``, unless the solver reports it first). Parameters
+    as :func:`train`'s; ``floor`` is the stopping rule's (None for a
+    stream's call, which stops on its chunk's cost alone).
+
+    Returns
+    -------
+    progress : Progress
+    """
+    solver = state.solver
     validate = progress_options.get("validate")
-    incremental = stream_patience is not None
-    # A stream's call stops on its chunk's cost alone: no floor.
-    floor = None if incremental else baseline
     if validate is None and state.validation_scores:
         # Weights trained without validation: the scores no longer describe
         # the last iterations, nor their best the weights.
@@ -346,23 +400,40 @@ def train(
             floor=floor,
             wobble=trained and solver.deterministic,
         )
-    start = None
+    begin = None
     if not solver.reports_start:
         with np.errstate(**_QUIET):
-            start, _ = objective(params)
-    guard = DivergenceGuard(start, solver.hint, continued)
-    progress = Progress(state, guard, rule, max_iter=max_iter, **progress_options)
-    message, interrupted = None, False
-    try:
-        # BLAS's threads for the whole loop, set once (an objective may say).
-        threads = getattr(objective, "one_blas_thread", contextlib.nullcontext)
-        with np.errstate(**_QUIET), threads():
-            message = solver.run(objective, params, progress, max_iter)
-    except KeyboardInterrupt:
-        if not progress.n_iter:
-            raise
-        interrupted = True
-    if not _xp_network.all_finite(params.values()):
+            begin, _ = objective(state.params)
+    guard = DivergenceGuard(begin, solver.hint, continued)
+    return Progress(state, guard, rule, max_iter=max_iter, **progress_options)
+
+
+def diagnose(
+    progress,
+    objective,
+    message,
+    *,
+    max_iter,
+    baseline=None,
+    saturated=0.0,
+    stream_patience=None,
+    interrupted=False,
+):
+    """The :class:`Diagnosis` of the run ``progress`` followed; its weights kept.
+
+    ``state.params`` ends as the weights to keep: the validated best under
+    early stopping. ``message`` is what the solver's run returned;
+    ``interrupted``, whether it was interrupted. Other parameters as
+    :func:`train`'s.
+
+    Raises
+    ------
+    TrainingDiverged
+        When the weights are not finite.
+    """
+    state = progress.state
+    solver, validate = state.solver, progress.validate
+    if not _xp_network.all_finite(state.params.values()):
         raise diverged("the weights became non-finite", solver.hint)
     final_cost = solver.final_cost
     if progress.best_params is not None:
@@ -371,7 +442,7 @@ def train(
     if final_cost is None:
         with np.errstate(**_QUIET):
             final_cost, _ = objective(state.params)
-    stalled_rising = progress.stalled and validate is None and rule.rising
+    stalled_rising = progress.stalled and validate is None and progress.rule.rising
     if progress.stopped_by_callback:
         stopped = "callback"
     elif interrupted:
@@ -380,7 +451,7 @@ def train(
         stopped = "max_iter" if progress.n_iter >= max_iter else "solver_limit"
     else:
         stopped = "stalled_rising" if stalled_rising else "converged"
-    if incremental:  # calls in a row that left the chunk's constant cost
+    if stream_patience is not None:  # calls in a row that left the chunk's constant
         stuck = learned_little(final_cost, baseline)
         state.calls_learning_little = state.calls_learning_little + 1 if stuck else 0
     return Diagnosis(
@@ -389,7 +460,7 @@ def train(
         n_iter=progress.n_iter,
         max_iter=max_iter,
         validated=validate is not None,
-        start_cost=guard.start,
+        start_cost=progress.guard.start,
         final_cost=final_cost,
         baseline=baseline,
         best_iteration=progress.best_iteration,
@@ -539,3 +610,60 @@ def initial_params(estimator, rng, n_features, n_outputs, dtype):
             f"in {np.dtype(dtype).name}; use a smaller init_scale."
         )
     return params
+
+
+def start_state(estimator, problem, signature, first, incremental):
+    """The training state a fit of ``estimator`` on ``problem`` trains.
+
+    A fresh one (:func:`new_state`) for a first fit; otherwise a copy of the
+    fitted model's, once :meth:`TrainingState.check` says it still applies.
+    A warm-started ``fit`` carries the weights on with a new optimiser (as
+    scikit-learn's MLP); ``partial_fit`` after ``set_params`` takes the new
+    solver settings.
+    """
+    config = solver_config(estimator)
+    dtype = problem.host_dtype
+    if first:
+        n_features, n_outputs = problem.n_features, problem.n_outputs
+        return new_state(estimator, n_features, n_outputs, dtype, signature, config)
+    how = "partial_fit" if incremental else "warm_start=True"
+    estimator._state.check(signature, how)
+    state = estimator._state.continued(dtype)
+    if not incremental or state.solver_config != config:
+        state.solver = make_solver(estimator, state.rng)
+        state.solver_config = config
+    return state
+
+
+@dataclass(eq=False)
+class FitRun:
+    """A fit between its preparation and its end (see ``_begin_fit``).
+
+    Attributes
+    ----------
+    state : TrainingState
+        The weights and solver to train.
+    problem : sk_shallow._problem.Problem
+        All of the fit's data, its targets standardised.
+    train_part : sk_shallow._problem.Problem
+        What it trains on (all of ``problem``, or the part not held out).
+    objective : callable
+        The training objective on ``train_part``.
+    options : dict
+        The keyword arguments of :func:`~sk_shallow._training.train`.
+    output : str
+        The output layer.
+    scaling : tuple or None
+        The targets' ``(shift, scale)``, folded into the weights at the end.
+    fit_task : callable or None
+        Ends the callbacks' fit task.
+    """
+
+    state: object
+    problem: object
+    train_part: object
+    objective: object
+    options: dict
+    output: str
+    scaling: object
+    fit_task: object

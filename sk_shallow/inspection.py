@@ -22,7 +22,7 @@ from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from . import _network
+from . import _network, _problem
 from ._base import BaseShallowNet
 from ._xp_network import move_to, to_host
 
@@ -918,8 +918,8 @@ def check_gradients(estimator, X, y, *, sample_weight=None, eps=1e-7):
     fitted = hasattr(network, "W1_")
     _, X, _ = _final_step(estimator, X, y, fit=not fitted)
     # clone: an unfitted network learns about the data while preparing it.
-    problem = (network if fitted else clone(network))._objective_at_start(
-        X, y, sample_weight
+    problem = _problem.at_start(
+        network if fitted else clone(network), X, y, sample_weight
     )
 
     def f64(a):  # on the host: the check runs in NumPy, whatever fit used

@@ -19,9 +19,16 @@ import sklearn
 from helpers import PARAMS
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import check_array_api_input
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network, move_to
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetClassifierCV,
+    ShallowNetRegressor,
+    _network,
+    move_to,
+)
 from sk_shallow._problem import ArrayAPIProblem
 from sk_shallow.datasets import make_flower
 
@@ -651,3 +658,28 @@ def test_saturated_units_of_huge_features_reported_without_overflow_warnings():
     messages = [str(w.message) for w in caught]
     assert all(issubclass(w.category, ConvergenceWarning) for w in caught), messages
     assert any("started saturated" in m and "MaxAbsScaler" in m for m in messages)
+
+
+@needs_array_api
+def test_model_selection_fits_array_api_input_one_by_one():
+    """The CV estimators stack NumPy fits only; others are fitted alone."""
+    xp = pytest.importorskip("array_api_strict")
+
+    X, y = make_flower(n_samples=80, random_state=0)
+    with sklearn.config_context(array_api_dispatch=True):
+        search = ShallowNetClassifierCV({"n_hidden": [1, 2]}, cv=2, max_iter=20)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search.fit(xp.asarray(X), xp.asarray(y))
+        assert type(search.best_estimator_.W1_).__module__.startswith(
+            "array_api_strict"
+        )
+        reference = GridSearchCV(
+            ShallowNetClassifier(max_iter=20), {"n_hidden": [1, 2]}, cv=2
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reference.fit(xp.asarray(X), xp.asarray(y))
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+    )

@@ -17,7 +17,12 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor
+from sk_shallow import (
+    ShallowNetClassifier,
+    ShallowNetClassifierCV,
+    ShallowNetRegressor,
+    ShallowNetRegressorCV,
+)
 
 # One configuration at the course's defaults; the others are capped at 1000
 # iterations to keep the suite fast (each check fits several times). The
@@ -109,6 +114,10 @@ DENSE = [
         **SHORT,
     ),
     ShallowNetClassifier(solver="lbfgs", **SHORT),
+    # The model selection estimators, on small grids of short fits (the
+    # regressor needs more steps for check_regressors_train's R^2).
+    ShallowNetClassifierCV({"n_hidden": [2, 3]}, cv=2, max_iter=20, random_state=0),
+    ShallowNetRegressorCV({"n_hidden": [2, 3]}, cv=2, max_iter=60, random_state=0),
 ]
 EARLY_STOPPING_SHORT = ShallowNetClassifier(
     solver="adam", early_stopping=True, learning_rate=0.01, **SHORT
@@ -139,6 +148,15 @@ def test_representative_configurations(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", [ShallowNetClassifier(), ShallowNetRegressor()])
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ShallowNetClassifier(),
+        ShallowNetRegressor(),
+        ShallowNetClassifierCV({"n_hidden": [2]}, cv=2, max_iter=5),
+        ShallowNetRegressorCV({"n_hidden": [2]}, cv=2, max_iter=5),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)

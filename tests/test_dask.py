@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network
+from sk_shallow import ShallowNetClassifier, ShallowNetRegressor, _network, _problem
 
 da = pytest.importorskip("dask.array")
 # dask.dataframe needs pyarrow, whose wheels need NumPy 2: skip without them.
@@ -137,7 +137,7 @@ def test_cost_and_gradients_equal_in_memory_to_rounding(client, multiclass):
     # gradients, up to the rounding of the sums, added in another order.
     X, y, sample_weight = multiclass
     params = dict(alpha=0.1, class_weight="balanced", random_state=0)
-    plain = ShallowNetClassifier(**params)._objective_at_start(X, y, sample_weight)
+    plain = _problem.at_start(ShallowNetClassifier(**params), X, y, sample_weight)
     est = DaskShallowNetClassifier(client=client, **params)
     problem = est._prepare(*as_dask(X, y, sample_weight), True, False, None)
     objective = problem.objective(est.activation, plain["output"], est.alpha)
