@@ -41,7 +41,9 @@ models = {
     "RidgeCV": scaled(RidgeCV(alphas=np.logspace(-3, 3, 13))),
     "ShallowNetRegressor": scaled(
         GridSearchCV(
-            ShallowNetRegressor(8, solver="lbfgs", random_state=0), alphas, cv=3
+            ShallowNetRegressor(8, solver="lbfgs", max_iter=15000, random_state=0),
+            alphas,
+            cv=3,
         )
     ),
     "MLPRegressor": scaled(
