@@ -37,9 +37,17 @@ import copy
 import inspect
 import sys
 
-import dask
-import dask.array as da
 import numpy as np
+
+try:
+    import dask
+    import dask.array as da
+except ModuleNotFoundError as error:
+    raise ModuleNotFoundError(
+        f"sk_shallow.dask needs {error.name!r}: install the [dask] extra "
+        '(from a checkout: pip install -e ".[dask]").',
+        name=error.name,
+    ) from error
 from scipy.special import xlogy
 from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite

@@ -53,21 +53,29 @@ The converters read only the public fitted attributes ``W1_``, ``b1_``,
 import sys
 
 import numpy as np
-from skl2onnx import update_registered_converter
-
-# The classifiers' default parser (the ZipMap and its options), run after
-# the fitted check below: skl2onnx has no public name for it.
-from skl2onnx._parse import _parse_sklearn_classifier
-from skl2onnx.common.data_types import (
-    DoubleTensorType,
-    FloatTensorType,
-    Int64TensorType,
-    StringTensorType,
-)
-from skl2onnx.common.utils import check_input_and_output_numbers
-from skl2onnx.common.utils_classifier import get_label_classes
-from skl2onnx.proto import onnx_proto
 from sklearn.utils.validation import check_is_fitted
+
+try:
+    from skl2onnx import update_registered_converter
+
+    # The classifiers' default parser (the ZipMap and its options), run after
+    # the fitted check below: skl2onnx has no public name for it.
+    from skl2onnx._parse import _parse_sklearn_classifier
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.common.utils import check_input_and_output_numbers
+    from skl2onnx.common.utils_classifier import get_label_classes
+    from skl2onnx.proto import onnx_proto
+except ModuleNotFoundError as error:
+    raise ModuleNotFoundError(
+        f"sk_shallow.onnx needs {error.name!r}: install the [onnx] extra "
+        '(from a checkout: pip install -e ".[onnx]").',
+        name=error.name,
+    ) from error
 
 from ._activations import LEAKY_SLOPE
 from ._classifier import ShallowNetClassifier

@@ -5,6 +5,7 @@ and no obscure error from deeper down, reaches the user.
 """
 
 import os
+import re
 import warnings
 
 import numpy as np
@@ -466,3 +467,21 @@ def test_warnings_recorded_around_validation_are_all_shown():
     where = {str(w.message): (w.filename, w.lineno) for w in shown}
     assert where["elsewhere"] == ("/elsewhere.py", 7)
     assert where["inside"][0] == __file__
+
+
+@pytest.mark.parametrize(
+    "module, missing, extra",
+    [("sk_shallow.dask", "dask", "[dask]"), ("sk_shallow.onnx", "skl2onnx", "[onnx]")],
+)
+def test_a_missing_extra_is_named_with_its_install_command(
+    monkeypatch, module, missing, extra
+):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    with pytest.raises(ModuleNotFoundError, match=re.escape(extra)) as error:
+        importlib.import_module(module)
+    assert error.value.name == missing
+    assert 'pip install -e ".' + extra in str(error.value)
