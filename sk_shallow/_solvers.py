@@ -49,7 +49,6 @@ import numpy as np
 import scipy.optimize
 
 from . import _backend, _network, _xp_network
-from ._objective import Objective  # noqa: F401 (the objective's seam, re-exported)
 from ._stopping import MAX_HALVINGS, TrainingDiverged, diverged, step_rejected
 
 #: What to do when a solver with a step size diverges.

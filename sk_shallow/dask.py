@@ -340,9 +340,6 @@ class _ClusterChunks:
             out.update(zip(indices, values, strict=True))
         return [out[i] for i in sorted(out)]
 
-    def close(self):
-        self.client.cancel(self.futures)
-
 
 def _map_chunks(func, chunks, params, rows, *args):
     return [func(c, params, r, *args) for c, r in zip(chunks, rows, strict=True)]
@@ -360,9 +357,6 @@ class _LocalChunks:
         if rows is None:
             return [func(chunk, params, None, *args) for chunk in self.chunks]
         return [func(self.chunks[i], params, rows[i], *args) for i in sorted(rows)]
-
-    def close(self):
-        self.chunks = ()
 
 
 class DistributedObjective:

@@ -20,7 +20,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import compute_sample_weight
 
-from sk_shallow import ShallowNetClassifier, _network, _solvers, _stopping
+from sk_shallow import ShallowNetClassifier, _network, _objective, _solvers, _stopping
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
 
@@ -674,7 +674,7 @@ def test_full_batch_gd_flat_loop_is_the_generic_loop(monkeypatch, learning_rate)
         return quiet_fit(clf, X, y)
 
     flat = fit()
-    monkeypatch.setattr(_solvers.Objective, "flat", lambda self, params: None)
+    monkeypatch.setattr(_objective.Objective, "flat", lambda self, params: None)
     generic = fit()
     assert flat.loss_curve_ == generic.loss_curve_
     assert flat.learning_rate_ == generic.learning_rate_

@@ -18,8 +18,8 @@ from sk_shallow import (
     ShallowNetClassifier,
     ShallowNetRegressor,
     _base,
+    _objective,
     _problem,
-    _solvers,
 )
 from sk_shallow.datasets import make_flower
 
@@ -54,7 +54,7 @@ class InterruptOnCall:
 
     def __init__(self, monkeypatch, n):
         self.count, self.n = 0, n
-        original = _solvers.Objective.__call__
+        original = _objective.Objective.__call__
 
         def call(obj, params, batch=None):
             self.count += 1
@@ -62,7 +62,7 @@ class InterruptOnCall:
                 raise KeyboardInterrupt
             return original(obj, params, batch)
 
-        monkeypatch.setattr(_solvers.Objective, "__call__", call)
+        monkeypatch.setattr(_objective.Objective, "__call__", call)
 
 
 # -- bug 1: an interrupt before anything was learned --------------------------
