@@ -179,14 +179,22 @@ class _Data:
         new.sw = None if self.sw is None else self.sw[keep]
         return new
 
+    def _totals(self, losses):
+        """Each network's (weighted) sum of its per-example ``losses``."""
+        if self.sw is None:
+            return losses.sum(axis=-1)
+        return np.matmul(losses[:, None, :], self.sw[:, :, None])[:, 0, 0]
+
     def passes(self, P, activation, output, grads=None):
         """Forward pass, per-network loss sums, and (with ``grads``) the backward."""
         cache = _network.forward(P, self.X, activation, output, self.cache)
-        losses = _network.OUTPUTS[output][1](self.Y, cache["Z2"])
-        if self.sw is None:
-            totals = losses.sum(axis=-1)
+        loss = _network.OUTPUTS[output][1]
+        if output in _network.LOGS_OF_OUTPUTS:  # log(A2), as loss_sum takes it
+            totals = self._totals(loss(self.Y, cache["Z2"], A2=cache["A2"]))
+            if not np.all(totals < np.inf):  # an output underflowed
+                totals = self._totals(loss(self.Y, cache["Z2"]))
         else:
-            totals = np.matmul(losses[:, None, :], self.sw[:, :, None])[:, 0, 0]
+            totals = self._totals(loss(self.Y, cache["Z2"]))
         if grads is not None:
             sw = None if self.sw is None else self.sw[:, None, :]
             _network.gradient_sums(P, self.X, self.Y, cache, activation, sw, grads)

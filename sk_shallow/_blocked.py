@@ -287,7 +287,7 @@ class Serial:
         grads : dict
         """
         cache = _network.forward(params, X, activation, output, cache)
-        total = _network.loss_sum(Y, cache["Z2"], output, sample_weight)
+        total = _network.loss_sum(Y, cache["Z2"], output, sample_weight, cache["A2"])
         grads = _network.gradient_sums(
             params, X, Y, cache, activation, sample_weight, grads
         )

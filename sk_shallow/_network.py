@@ -59,27 +59,52 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 # only where the outputs are hopeless; training reports such a cost as
 # divergence, and prediction raises on non-finite outputs.
 # --------------------------------------------------------------------------
-def binary_cross_entropy(Y, Z2, xp=np, buffers=None):
+def binary_cross_entropy(Y, Z2, xp=np, buffers=None, A2=None):
     """``-(y log a + (1-y) log(1-a))`` with ``a = sigma(z)``, summed over outputs.
 
     Uses ``log(1 - sigma(z)) = log sigma(z) - z``, so only one
-    :func:`scipy.special.log_expit` is needed. ``buffers`` (NumPy, for a
-    pass repeated on the same ``Y``): ``(1 - Y, loss, log_expit)`` arrays of
-    ``Z2``'s shape, the first computed once, the others written into.
+    ``log sigma(z)`` is needed: :func:`scipy.special.log_expit`, or, with
+    NumPy and the outputs ``A2 = sigma(Z2)`` at hand, ``log(A2)``, which is
+    within an ulp of it and several times cheaper. Where ``A2`` underflowed
+    to 0 (``z`` below about -745 in float64) that gives an infinite loss,
+    which :func:`loss_sum` computes again without ``A2``. ``buffers``
+    (NumPy, for a pass repeated on the same ``Y``): ``(1 - Y, loss, log)``
+    arrays of ``Z2``'s shape, the first computed once, the others written
+    into.
     """
+    out = None if buffers is None else buffers[2]
+    if A2 is None or xp is not np:
+        log_sigma = log_expit(Z2, xp, out=out)
+    else:
+        with np.errstate(divide="ignore"):
+            log_sigma = np.log(A2, out=out)
     if buffers is None:
         loss = Z2 * (1 - Y)
-        loss -= log_expit(Z2, xp)
     else:
-        one_minus_Y, loss, scratch_ = buffers
-        loss = np.multiply(one_minus_Y, Z2, out=loss)
-        loss -= log_expit(Z2, xp, out=scratch_)
+        loss = np.multiply(buffers[0], Z2, out=buffers[1])
+    loss -= log_sigma
     return loss[..., 0, :] if loss.shape[-2] == 1 else xp.sum(loss, axis=-2)
 
 
-def categorical_cross_entropy(Y, Z2, xp=np):
-    """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``."""
-    return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
+def categorical_cross_entropy(Y, Z2, xp=np, buffers=None, A2=None):
+    """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``.
+
+    With NumPy and the outputs ``A2 = softmax(Z2)`` at hand, it is
+    ``sum_k (-y_k) log(A2_k)``, within a few ulps and several times cheaper;
+    where an output underflowed to 0 that is not finite, and
+    :func:`loss_sum` computes it again without ``A2``. ``buffers`` (NumPy,
+    for a pass repeated on the same ``Y``): ``(-Y, log)``, the first
+    computed once, the second written into.
+    """
+    if A2 is None or xp is not np:
+        return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if buffers is None:
+            loss = -Y * np.log(A2)
+        else:
+            minus_Y, loss = buffers
+            loss = np.multiply(minus_Y, np.log(A2, out=loss), out=loss)
+    return np.add.reduce(loss, axis=-2)
 
 
 def constant_cross_entropy(mean, output):
@@ -129,6 +154,10 @@ OUTPUTS = {
     "identity": (OUTPUT_ACTIVATIONS["identity"], half_squared_error),
     "exp": (OUTPUT_ACTIVATIONS["exp"], half_poisson_deviance),
 }
+
+
+#: The outputs whose loss takes the log of ``A2`` when given it (NumPy).
+LOGS_OF_OUTPUTS = ("sigmoid", "softmax")
 
 
 def constant_cost(Y, output, sample_weight=None):
@@ -269,7 +298,7 @@ def forward(params, X, activation, output, cache=None):
     return cache
 
 
-def loss_sum(Y, Z2, output, sample_weight=None):
+def loss_sum(Y, Z2, output, sample_weight=None, A2=None):
     """``sum_i s_i L(i)``: the (weighted) sum of the per-example losses.
 
     Parameters
@@ -279,6 +308,9 @@ def loss_sum(Y, Z2, output, sample_weight=None):
         Output pre-activation, from :func:`forward`.
     output : str
     sample_weight : array of shape (m,), optional
+    A2 : array of shape (n_y, m), optional
+        The outputs ``sigma(Z2)``, when at hand: the binary cross-entropy's
+        logarithm is then taken of them (:func:`binary_cross_entropy`).
 
     Returns
     -------
@@ -287,7 +319,12 @@ def loss_sum(Y, Z2, output, sample_weight=None):
         for the device, which the callers do once the backward pass is queued.
     """
     xp = namespace(Z2)
-    losses = OUTPUTS[output][1](Y, Z2, xp)
+    loss = OUTPUTS[output][1]
+    if A2 is not None and output in LOGS_OF_OUTPUTS and xp is np:
+        total = weighted_sum(loss(Y, Z2, A2=A2), sample_weight, np)
+        if total < np.inf:  # else an output underflowed: the loss from Z2
+            return total
+    losses = loss(Y, Z2, xp)
     return weighted_sum(losses, sample_weight, xp)
 
 
@@ -324,7 +361,7 @@ def cost(params, Y, cache, output, alpha=0.0, sample_weight=None):
     -------
     J : float
     """
-    total = loss_sum(Y, cache["Z2"], output, sample_weight)
+    total = loss_sum(Y, cache["Z2"], output, sample_weight, cache["A2"])
     return finish_cost(total, params, alpha, weight_sum(sample_weight, Y.shape[1]))
 
 
@@ -495,7 +532,7 @@ def loss_and_gradient_sums(
         ``sum_i s_i`` (``m`` without weights).
     """
     cache = forward(params, X, activation, output, cache)
-    total = loss_sum(Y, cache["Z2"], output, sample_weight)
+    total = loss_sum(Y, cache["Z2"], output, sample_weight, cache["A2"])
     grads = gradient_sums(params, X, Y, cache, activation, sample_weight, grads)
     return total, grads, weight_sum(sample_weight, Y.shape[1])
 
@@ -592,18 +629,26 @@ class FlatPass:
         self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
         self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
         self.sigma, self.loss = OUTPUTS[output]
-        self.alpha, self.S = alpha, S
+        self.alpha, self.S, self.S_float = alpha, S, float(S)
         (n_h, _), (n_y, m), dtype = self.W1.shape, Y.shape, self.W1.dtype
         self.A1 = np.empty((n_h, m), dtype)
+        self.A1T = self.A1.T
+        # The products are np.dot's: the same BLAS calls and bits as
+        # np.matmul's (the stacked passes'), at half the cost per call. W @ X
+        # is the backend's for sparse X.
+        self.product = np.dot if isinstance(X, np.ndarray) else _sparse_matmul
         self.Z2, self.A2, self.dZ2 = (np.empty((n_y, m), dtype) for _ in "zad")
         self.ones = np.ones((m, 1), dtype)
         self.one_output = n_y == 1
         self.dZ1 = None if self.one_output else np.empty((n_h, m), dtype)
         self.W2T = self.W2.T
-        # The binary cross-entropy's buffers (the loss written out below).
+        # The cross-entropies' buffers, for their logs of A2.
         self.sigmoid = output == "sigmoid"
+        self.buffers = None
         if self.sigmoid:
             self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
+        elif output == "softmax":
+            self.buffers = (-Y, np.empty_like(self.Z2))
         self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
         self.grads = unpack(self.gradient, params)
         self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
@@ -618,11 +663,18 @@ class FlatPass:
         )
 
     def _loss_sum(self):
-        """:func:`loss_sum` of the outputs in ``Z2``."""
+        """:func:`loss_sum` of the outputs in ``Z2`` and ``A2``."""
         Z2, sw = self.Z2, self.sample_weight
-        if not self.sigmoid:
+        if self.buffers is None:
             return weighted_sum(self.loss(self.Y, Z2), sw, np)
-        losses = binary_cross_entropy(self.Y, Z2, np, self.buffers)
+        total = self._sum(self.loss(self.Y, Z2, np, self.buffers, self.A2), sw)
+        if total < np.inf:
+            return total
+        # An output underflowed to 0: the loss from Z2, as loss_sum does.
+        return self._sum(self.loss(self.Y, Z2, np), sw)
+
+    def _sum(self, losses, sw):
+        """:func:`weighted_sum` of the per-example ``losses``."""
         if not self.one_output:
             return weighted_sum(losses, sw, np)
         # weighted_sum of the one row: its sum is ndarray.sum's reduction.
@@ -631,11 +683,12 @@ class FlatPass:
     def __call__(self):
         """The cost ``J`` at the current parameters; the gradients in :attr:`grads`."""
         X, A1, Z2, dZ2, W2 = self.X, self.A1, self.Z2, self.dZ2, self.W2
+        product = self.product
         # forward
-        A1 = matmul(self.W1, X, A1)
+        product(self.W1, X, out=A1)
         A1 += self.b1
-        A1 = self.g(A1)
-        np.matmul(W2, A1, out=Z2)
+        self.g(A1)
+        np.dot(W2, A1, out=Z2)
         Z2 += self.b2
         if self.sigmoid:  # sigma(copy(Z2)), elementwise: expit into A2
             A2 = expit(Z2, out=self.A2)
@@ -647,17 +700,17 @@ class FlatPass:
         np.subtract(A2, self.Y, out=dZ2)
         if self.sample_weight is not None:
             dZ2 *= self.sample_weight
-        np.matmul(dZ2, A1.T, out=self.dW2)
-        np.matmul(dZ2, self.ones, out=self.db2)
+        np.dot(dZ2, self.A1T, out=self.dW2)
+        np.dot(dZ2, self.ones, out=self.db2)
         G = self.derivative(A1)
         if self.one_output:
             G *= dZ2
             dZ1 = G
         else:
-            dZ1 = np.matmul(self.W2T, dZ2, out=self.dZ1)
+            dZ1 = np.dot(self.W2T, dZ2, out=self.dZ1)
             dZ1 *= G
-        matmul(dZ1, self.XT, self.dW1)
-        np.matmul(dZ1, self.ones, out=self.db1)
+        product(dZ1, self.XT, out=self.dW1)
+        np.dot(dZ1, self.ones, out=self.db1)
         if self.one_output:
             self.dW1 *= self.W2T
             self.db1 *= self.W2T
@@ -666,7 +719,14 @@ class FlatPass:
             self.dW1 += self.alpha * self.W1
             self.dW2 += self.alpha * W2
         np.divide(self.gradient, self.S, out=self.gradient)
-        return finish_cost(total, self.params, self.alpha, self.S)
+        if self.alpha:
+            return finish_cost(total, self.params, self.alpha, self.S)
+        return total / self.S_float  # finish_cost without the penalty
+
+
+def _sparse_matmul(W, X, out):
+    """:func:`~sk_shallow._backend.matmul` with ``out`` given by keyword."""
+    return matmul(W, X, out)
 
 
 def predict_output(params, X, activation, output):

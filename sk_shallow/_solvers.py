@@ -415,49 +415,76 @@ class FullBatchGD(Solver):
         """Train ``params`` in place; return why it stopped short, or None."""
         self._begin()
         steps = _Steps(params, keep=self.back_off)
-        # On NumPy data of at most one block, the objective takes its flat
-        # pass (the same bits, without the per-call Python), and the step is
+        # On NumPy data of at most one block, the objective has a flat pass
+        # (the same bits, without the per-call Python), and the step is
         # taken on the vector with buffers made once: the course run takes
         # 10,000 steps on 400 examples, where that Python costs as much as
         # the arithmetic.
         flat = getattr(objective, "flat", None)
         flat = flat(steps.params) if flat is not None and steps.flat else None
-        if flat is not None:
-            theta, gradient = steps.arrays[VECTOR], flat.gradient
-            scaled = np.empty_like(gradient)
-            kept = None if steps.kept is None else [k[VECTOR] for k in steps.kept]
-        n_samples = objective.n_samples
-        before = None
-        n_iter = 0
         try:
-            while n_iter < max_iter:
-                J, grads = objective(steps.params)
-                if self.back_off and before is not None and self._rejects(J, before):
-                    # Undo the last step and take it again with half the step.
-                    self.reject("without lowering the cost")
-                    steps.retake(self._step)
-                    continue
-                n_iter += 1
-                before = J
-                if flat is None or grads is not flat.grads:
-                    steps.take(grads, self._step)
-                else:  # steps.take on the vector: keep, then W := W - alpha dW
-                    if kept is not None:
-                        np.copyto(kept[0], theta)
-                        np.copyto(kept[1], gradient)
-                    theta -= np.multiply(gradient, self.learning_rate, out=scaled)
-                self.t += n_samples
-                # The cost is taken before the update, as the notes print
-                # it; the progress sees the weights after it, as in MLP.
-                if progress(J, steps.params):
-                    break
+            if flat is None:
+                stopped, before = self._steps(objective, steps, progress, max_iter)
             else:
-                self._last_step(objective, steps, before)
-                return budget_spent(max_iter)
+                stopped, before = self._flat_steps(flat, steps, progress, max_iter)
             self._last_step(objective, steps, before)
         finally:
             steps.write_back(params)
-        return None
+        return budget_spent(max_iter) if stopped is None else None
+
+    def _steps(self, objective, steps, progress, max_iter):
+        """The steps of :meth:`run`; return ``(None or True, last cost)``.
+
+        None when the budget is spent, True when the progress stopped the run.
+        """
+        n_samples = objective.n_samples
+        before = None
+        n_iter = 0
+        while n_iter < max_iter:
+            J, grads = objective(steps.params)
+            if self.back_off and before is not None and self._rejects(J, before):
+                # Undo the last step and take it again with half the step.
+                self.reject("without lowering the cost")
+                steps.retake(self._step)
+                continue
+            n_iter += 1
+            before = J
+            steps.take(grads, self._step)
+            self.t += n_samples
+            # The cost is taken before the update, as the notes print
+            # it; the progress sees the weights after it, as in MLP.
+            if progress(J, steps.params):
+                return True, before
+        return None, before
+
+    def _flat_steps(self, flat, steps, progress, max_iter):
+        """:meth:`_steps` with the flat pass, on the vector of the parameters.
+
+        ``steps.take`` written out: keep, then ``W := W - alpha dW``.
+        """
+        theta, gradient = steps.arrays[VECTOR], flat.gradient
+        scaled = np.empty_like(gradient)
+        kept = None if steps.kept is None else [k[VECTOR] for k in steps.kept]
+        params, n_samples = steps.params, flat.X.shape[1]
+        rejects = self._rejects if self.back_off else None
+        before = None
+        n_iter = 0
+        while n_iter < max_iter:
+            J = flat()
+            if rejects is not None and before is not None and rejects(J, before):
+                self.reject("without lowering the cost")
+                steps.retake(self._step)
+                continue
+            n_iter += 1
+            before = J
+            if kept is not None:
+                np.copyto(kept[0], theta)
+                np.copyto(kept[1], gradient)
+            theta -= np.multiply(gradient, self.learning_rate, out=scaled)
+            self.t += n_samples
+            if progress(J, params):
+                return True, before
+        return None, before
 
     def _last_step(self, objective, steps, before):
         """Undo the last step if it raised the cost: no run ends on a bad step."""

@@ -38,3 +38,22 @@ def notes_gradient_descent(X, Y, n_h, n_iter, learning_rate, seed):
         W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1
         W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
     return (W1, b1, W2, b2), costs
+
+
+def before_every_pass(monkeypatch, hook):
+    """Call ``hook()`` before every forward-and-backward pass of a fit.
+
+    A pass is a call of the objective, or of its flat pass, which
+    gradient descent's steps call directly.
+    """
+    from sk_shallow._network import FlatPass
+    from sk_shallow._objective import Objective
+
+    for cls in (Objective, FlatPass):
+        original = cls.__call__
+
+        def call(*args, _original=original, **kwargs):
+            hook()
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, "__call__", call)

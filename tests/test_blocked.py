@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers import before_every_pass
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -423,17 +424,13 @@ class _Threads:
 
     def __init__(self, monkeypatch):
         self.seen, self.entered = [], 0
-        call, enter = Objective.__call__, _blocked._enter_limit
-
-        def recorded_call(objective, params, batch=None):
-            self.seen.append(max(_blas_threads()))
-            return call(objective, params, batch)
+        enter = _blocked._enter_limit
 
         def counted_enter(controller):
             self.entered += 1
             return enter(controller)
 
-        monkeypatch.setattr(Objective, "__call__", recorded_call)
+        before_every_pass(monkeypatch, lambda: self.seen.append(max(_blas_threads())))
         monkeypatch.setattr(_blocked, "_enter_limit", counted_enter)
 
     def fit(self, X, y, **params):

@@ -593,9 +593,9 @@ def test_max_iter_auto_is_the_solver_budget(solver, budget):
 
 def test_lbfgs_stops_at_its_own_budget():
     # L-BFGS's budget is MLP's 200 iterations, not gradient descent's 10,000:
-    # on the flower it needs 410 to converge.
+    # on the flower, from this draw, it needs about 1,100 to converge.
     X, y = make_flower()
-    clf = ShallowNetClassifier(solver="lbfgs", random_state=0)
+    clf = ShallowNetClassifier(solver="lbfgs", random_state=3)
     with pytest.warns(ConvergenceWarning, match="increase max_iter"):
         clf.fit(X, y)
     assert clf.n_iter_ == 200

@@ -8,12 +8,11 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from helpers import PARAMS, quiet_fit
+from helpers import PARAMS, before_every_pass, quiet_fit
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_shallow import ShallowNetClassifier, _network
-from sk_shallow._objective import Objective
 from sk_shallow.datasets import make_flower
 
 SOLVERS = ("gd", "sgd", "adam", "lbfgs")
@@ -240,16 +239,14 @@ def test_saturated_output_layer_is_stable():
 def test_keyboard_interrupt_keeps_the_weights_so_far(data, monkeypatch):
     X, y = data
     calls = {"n": 0}
-    original = Objective.__call__
 
-    def interrupt_at_40(*args, **kwargs):
+    def interrupt_at_40():
         calls["n"] += 1
         if calls["n"] == 40:
             raise KeyboardInterrupt
-        return original(*args, **kwargs)
 
-    # The pass of each step (the objective's seam: its flat pass for "gd").
-    monkeypatch.setattr(Objective, "__call__", interrupt_at_40)
+    # The pass of each step (the objective, or its flat pass for "gd").
+    before_every_pass(monkeypatch, interrupt_at_40)
     with pytest.warns(UserWarning, match="interrupted"):
         clf = ShallowNetClassifier(max_iter=100, random_state=0).fit(X, y)
     assert clf.n_iter_ == 39

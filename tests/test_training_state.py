@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import PARAMS, notes_gradient_descent, quiet_fit
+from helpers import PARAMS, before_every_pass, notes_gradient_descent, quiet_fit
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
@@ -18,7 +18,6 @@ from sk_shallow import (
     ShallowNetClassifier,
     ShallowNetRegressor,
     _base,
-    _objective,
     _problem,
 )
 from sk_shallow.datasets import make_flower
@@ -50,19 +49,17 @@ def _assert_same(est, before):
 
 
 class InterruptOnCall:
-    """Patch Objective.__call__ to raise KeyboardInterrupt on call ``n``."""
+    """Raise KeyboardInterrupt at the ``n``-th pass of a fit."""
 
     def __init__(self, monkeypatch, n):
         self.count, self.n = 0, n
-        original = _objective.Objective.__call__
 
-        def call(obj, params, batch=None):
+        def count():
             self.count += 1
             if self.count == self.n:
                 raise KeyboardInterrupt
-            return original(obj, params, batch)
 
-        monkeypatch.setattr(_objective.Objective, "__call__", call)
+        before_every_pass(monkeypatch, count)
 
 
 # -- bug 1: an interrupt before anything was learned --------------------------
