@@ -148,6 +148,50 @@ def test_cost_is_finite_for_saturated_outputs():
     np.testing.assert_allclose(multi, [0, 1600], atol=1e-300, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "output, n_y", [("sigmoid", 1), ("sigmoid", 2), ("softmax", 3)]
+)
+def test_loss_from_the_outputs_equals_the_loss_from_z(output, n_y):
+    # The cross-entropies take log(A2) when the forward pass gives A2; from
+    # Z2 alone (log_expit, log-sum-exp) they are the same to a few ulps of the
+    # losses of order 1 (a loss near 0 is a difference of such numbers).
+    rng = np.random.RandomState(0)
+    Z2 = rng.standard_normal((n_y, 500)) * 8
+    if output == "softmax":
+        Y = np.eye(n_y)[:, rng.randint(n_y, size=500)]
+    else:
+        Y = (rng.uniform(size=Z2.shape) > 0.5).astype(float)
+    A2 = _network.OUTPUTS[output][0](Z2.copy())
+    loss = _network.OUTPUTS[output][1]
+    np.testing.assert_allclose(loss(Y, Z2, A2=A2), loss(Y, Z2), rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("output, n_y", [("sigmoid", 1), ("softmax", 3)])
+def test_cost_of_a_pass_is_exact_where_outputs_underflow(output, n_y):
+    # Outputs of z = -800 underflow to A2 = 0: the pass's cost (generic and
+    # flat) is then taken from Z2, finite and right, without a warning.
+    X = np.array([[1.0, -1.0, 0.5, 2.0]])
+    Y = np.eye(n_y)[:, [0, 0, n_y - 1, n_y - 1]] if output == "softmax" else None
+    if Y is None:
+        Y = np.array([[1.0, 0.0, 1.0, 0.0]])
+    params = {
+        "W1": np.array([[1.0]]),
+        "b1": np.zeros((1, 1)),
+        "W2": np.linspace(-800, 800, n_y)[:, None] / np.tanh(1.0),
+        "b2": np.zeros((n_y, 1)),
+    }
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        cache = _network.forward(params, X, "tanh", output)
+        assert (cache["A2"] == 0).any()
+        J = _network.cost(params, Y, cache, output)
+        expected = _network.loss_sum(Y, cache["Z2"], output) / 4
+        views = _network.unpack(_network.pack(params), params)
+        flat = _network.FlatPass(views, X, Y, None, "tanh", output, 0.0, 4)
+        assert flat() == J
+    assert np.isfinite(J) and J > 100
+    assert J == expected
+
+
 def test_l2_penalty_uses_mlp_scaling():
     X, Y, output, params = _problem(1)
     cache = _network.forward(params, X, "tanh", output)
