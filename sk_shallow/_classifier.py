@@ -430,7 +430,7 @@ class ShallowNetClassifier(ClassifierMixin, BaseShallowNet):
         if len(binarizer.classes_) < 2:
             raise ValueError(
                 "ShallowNetClassifier needs samples of at least 2 classes, "
-                f"got one class only: {binarizer.classes_[0]!r}."
+                f"got one class only: {binarizer.classes_.tolist()[0]!r}."
             )
         self._label_binarizer = binarizer
         self.classes_ = binarizer.classes_

@@ -10,6 +10,9 @@ from sklearn.datasets import (
 from sklearn.utils import check_random_state
 
 
+__all__ = ["load_extra_datasets", "make_flower"]
+
+
 def make_flower(n_samples=400, *, petals=4, noise=0.2, random_state=1):
     """The planar "flower" of the notes' worked example.
 

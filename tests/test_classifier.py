@@ -1,6 +1,7 @@
 """ShallowNetClassifier against the notes, MLPClassifier and scikit-learn's tools."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -365,6 +366,16 @@ def test_failed_fit_on_other_data_leaves_estimator_unchanged(flower):
     assert set(vars(clf)) == set(state)
     for name in PARAMS:
         np.testing.assert_array_equal(getattr(clf, name), state[name])
+
+
+@pytest.mark.parametrize(
+    "label, shown", [(1, "1"), ("cat", "'cat'"), (np.int32(7), "7")]
+)
+def test_one_class_is_named_as_the_user_wrote_it(label, shown):
+    # The label as it was given, not NumPy's repr of it (np.int64(1)).
+    X = np.arange(20.0).reshape(10, 2)
+    with pytest.raises(ValueError, match=rf"got one class only: {re.escape(shown)}\.$"):
+        ShallowNetClassifier().fit(X, np.array([label] * 10))
 
 
 def test_verbose_prints_the_cost(flower, capsys):
