@@ -4,6 +4,7 @@ from ._classifier import ShallowNetClassifier
 from ._config import config_context, get_config, set_config
 from ._cv import ShallowNetClassifierCV, ShallowNetRegressorCV
 from ._regressor import ShallowNetRegressor
+from ._stopping import TrainingDiverged
 from ._xp_network import move_to
 
 __version__ = "0.1.0"
@@ -13,6 +14,7 @@ __all__ = [
     "ShallowNetClassifierCV",
     "ShallowNetRegressor",
     "ShallowNetRegressorCV",
+    "TrainingDiverged",
     "__version__",
     "config_context",
     "get_config",

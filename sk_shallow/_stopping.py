@@ -134,7 +134,15 @@ def learned_little(cost, floor):
 
 
 class TrainingDiverged(ValueError):
-    """Training ran away: a non-finite or hundredfold-grown cost, or NaN weights."""
+    """Training ran away: a non-finite or hundredfold-grown cost, or NaN weights.
+
+    Raised by ``fit`` and ``partial_fit`` when the cost runs away further
+    than the solver's safeguard may undo (for ``"sgd"`` and ``"adam"``,
+    any run-away of a ``learning_rate`` given as a number), or the weights
+    become non-finite; the message names the cure. A :class:`ValueError`,
+    so ``except ValueError`` catches it too. The estimator is left as it
+    was before the call.
+    """
 
 
 def diverged(what, hint):

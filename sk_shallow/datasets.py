@@ -9,7 +9,6 @@ from sklearn.datasets import (
 )
 from sklearn.utils import check_random_state
 
-
 __all__ = ["load_extra_datasets", "make_flower"]
 
 

@@ -450,3 +450,22 @@ def test_input_is_not_modified(flower):
         clf.fit(X_ro, y_ro, sample_weight=w)
     np.testing.assert_array_equal(X_ro, X)
     np.testing.assert_array_equal(y_ro, y)
+
+
+def test_a_run_away_raises_the_public_training_diverged(flower):
+    # The exception is importable from the package, is a ValueError, and a
+    # failed continued fit leaves the fitted weights as they were.
+    from sk_shallow import TrainingDiverged
+
+    X, y = flower
+    clf = ShallowNetClassifier(solver="sgd", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    before = {name: getattr(clf, name).copy() for name in PARAMS}
+    clf.set_params(learning_rate=1e8, warm_start=True)
+    with pytest.raises(TrainingDiverged, match="Training diverged") as info:
+        clf.fit(X * 1e3, y)
+    assert isinstance(info.value, ValueError)
+    for name in PARAMS:
+        np.testing.assert_array_equal(getattr(clf, name), before[name])
