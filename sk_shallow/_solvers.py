@@ -425,9 +425,9 @@ class FullBatchGD(Solver):
         try:
             if flat is None:
                 stopped, before = self._steps(objective, steps, progress, max_iter)
+                self._last_step(objective, steps, before)
             else:
-                stopped, before = self._flat_steps(flat, steps, progress, max_iter)
-            self._last_step(objective, steps, before)
+                stopped = self._flat_steps(objective, flat, steps, progress, max_iter)
         finally:
             steps.write_back(params)
         return budget_spent(max_iter) if stopped is None else None
@@ -457,34 +457,57 @@ class FullBatchGD(Solver):
                 return True, before
         return None, before
 
-    def _flat_steps(self, flat, steps, progress, max_iter):
-        """:meth:`_steps` with the flat pass, on the vector of the parameters.
+    def _flat_steps(self, objective, flat, steps, progress, max_iter):
+        """:meth:`_steps` and :meth:`_last_step` with flat passes, on two vectors.
 
-        ``steps.take`` written out: keep, then ``W := W - alpha dW``.
+        A step writes ``theta - alpha dW`` into the other vector of the
+        parameters, whose own flat pass takes the next step's pass: the
+        weights and the gradients a rejected step started from stay where
+        they were, and keeping them costs no copy. The arithmetic is
+        :meth:`_steps`' (the same bits); the trained weights end in
+        ``steps.params``. Returns None when the budget is spent, True when
+        the progress stopped the run.
         """
-        theta, gradient = steps.arrays[VECTOR], flat.gradient
-        scaled = np.empty_like(gradient)
-        kept = None if steps.kept is None else [k[VECTOR] for k in steps.kept]
-        params, n_samples = steps.params, flat.X.shape[1]
+        theta = (steps.arrays[VECTOR], np.empty_like(steps.arrays[VECTOR]))
+        views = (steps.params, _network.unpack(theta[1], steps.params))
+        passes = (flat, objective.flat(views[1]))
+        scaled = np.empty_like(theta[0])
+        n_samples = objective.n_samples
         rejects = self._rejects if self.back_off else None
-        before = None
-        n_iter = 0
-        while n_iter < max_iter:
-            J = flat()
-            if rejects is not None and before is not None and rejects(J, before):
-                self.reject("without lowering the cost")
-                steps.retake(self._step)
-                continue
-            n_iter += 1
-            before = J
-            if kept is not None:
-                np.copyto(kept[0], theta)
-                np.copyto(kept[1], gradient)
-            theta -= np.multiply(gradient, self.learning_rate, out=scaled)
-            self.t += n_samples
-            if progress(J, params):
-                return True, before
-        return None, before
+        before, stopped, now, n_iter = None, None, 0, 0
+        try:
+            while n_iter < max_iter:
+                J = passes[now]()
+                if rejects is not None and before is not None and rejects(J, before):
+                    # Take the step again, from where it started, with half of it.
+                    self.reject("without lowering the cost")
+                    last = 1 - now
+                    gradient = passes[last].gradient
+                    step = np.multiply(gradient, self.learning_rate, scaled)
+                    np.subtract(theta[last], step, out=theta[now])
+                    continue
+                n_iter += 1
+                before = J
+                step = np.multiply(passes[now].gradient, self.learning_rate, scaled)
+                now = 1 - now
+                np.subtract(theta[1 - now], step, out=theta[now])
+                self.t += n_samples
+                # The cost is taken before the update, as the notes print
+                # it; the progress sees the weights after it, as in MLP.
+                if progress(J, views[now]):
+                    stopped = True
+                    break
+            # No run ends on a bad step: undo the last one if it raised the cost.
+            self.final_cost = None
+            if rejects is not None and before is not None:
+                J = self.final_cost = passes[now]()
+                if rejects(J, before):
+                    now = 1 - now
+                    self.final_cost = before
+        finally:
+            if now == 1:
+                np.copyto(theta[0], theta[1])
+        return stopped
 
     def _last_step(self, objective, steps, before):
         """Undo the last step if it raised the cost: no run ends on a bad step."""
