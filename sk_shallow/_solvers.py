@@ -370,7 +370,8 @@ class FullBatchGD(Solver):
     then stays in use (``learning_rate_``). The cost of a step is only known
     at the next forward pass, so the weights and gradients before each step
     are kept (two copies of the parameters' size, beside the one the steps
-    are taken on, see :class:`_Steps`) and a rejected step costs the one
+    are taken on, see :class:`_Steps`; with flat passes, the other of two
+    vectors, see :meth:`_flat_steps`) and a rejected step costs the one
     pass that found it. Why that tolerance:
     :func:`~sk_shallow._stopping.step_rejected`.
 
