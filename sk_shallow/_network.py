@@ -29,6 +29,8 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
     dW1 = (dZ1 X^T + alpha W1) / S       db1 = sum(dZ1, axis=1) / S
 """
 
+import copy as _copy
+
 import numpy as np
 from scipy.special import entr, expit, xlogy
 
@@ -624,8 +626,7 @@ class FlatPass:
     """
 
     def __init__(self, params, X, Y, sample_weight, activation, output, alpha, S):
-        self.params = params
-        self.W1, self.b1, self.W2, self.b2 = (params[k] for k in PARAM_NAMES)
+        self._read(params)
         self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
         self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
         self.sigma, self.loss = OUTPUTS[output]
@@ -641,7 +642,6 @@ class FlatPass:
         self.ones = np.ones((m, 1), dtype)
         self.one_output = n_y == 1
         self.dZ1 = None if self.one_output else np.empty((n_h, m), dtype)
-        self.W2T = self.W2.T
         # The cross-entropies' buffers, for their logs of A2.
         self.sigmoid = output == "sigmoid"
         self.buffers = None
@@ -649,9 +649,25 @@ class FlatPass:
             self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
         elif output == "softmax":
             self.buffers = (-Y, np.empty_like(self.Z2))
-        self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
+
+    def _read(self, params):
+        """Read ``params`` from now on, with gradients of their own."""
+        self.params = params
+        self.W1, self.b1, self.W2, self.b2 = (params[k] for k in PARAM_NAMES)
+        self.W2T = self.W2.T
+        self.gradient = np.empty(sum(v.size for v in params.values()), self.W1.dtype)
         self.grads = unpack(self.gradient, params)
         self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
+
+    def reading(self, params):
+        """This pass on other parameters of the same shapes: its own gradients.
+
+        The data and the working buffers are shared: the two passes must
+        not run at once.
+        """
+        other = _copy.copy(self)
+        other._read(params)
+        return other
 
     def reads(self, params):
         """Whether ``params`` holds the arrays this pass reads."""

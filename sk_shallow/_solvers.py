@@ -471,7 +471,7 @@ class FullBatchGD(Solver):
         """
         theta = (steps.arrays[VECTOR], np.empty_like(steps.arrays[VECTOR]))
         views = (steps.params, _network.unpack(theta[1], steps.params))
-        passes = (flat, objective.flat(views[1]))
+        passes = (flat, flat.reading(views[1]))
         scaled = np.empty_like(theta[0])
         n_samples = objective.n_samples
         rejects = self._rejects if self.back_off else None

@@ -681,3 +681,41 @@ def test_full_batch_gd_flat_loop_is_the_generic_loop(monkeypatch, learning_rate)
     assert (flat.learning_rate_ < learning_rate) == (learning_rate > 2)
     for name in PARAMS:
         np.testing.assert_array_equal(getattr(flat, name), getattr(generic, name))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(learning_rate=1.2),  # the notes' step: no step rejected
+        dict(learning_rate=40.0),  # rejected and halved, retaken from the start
+        dict(learning_rate=40.0, activation="relu", alpha=0.1),
+    ],
+)
+def test_flat_steps_are_the_generic_steps_bit_for_bit(monkeypatch, params, sparse):
+    # Gradient descent's flat steps alternate between two parameter vectors
+    # instead of keeping copies; without the flat pass the same fit takes the
+    # generic steps (the objective's pass, kept copies, undo and retake).
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    if sparse:
+        X = sp.csr_matrix(X)
+    make = dict(n_hidden=5, max_iter=300, random_state=0, **params)
+    rejected = []
+    reject = _solvers.Solver.reject
+
+    def counted(solver, *args, **kwargs):
+        rejected.append(solver)
+        return reject(solver, *args, **kwargs)
+
+    monkeypatch.setattr(_solvers.Solver, "reject", counted)
+    flat = quiet_fit(ShallowNetClassifier(**make), X, y)
+    n_rejected = len(rejected)
+    assert (n_rejected > 0) == (params["learning_rate"] > 2)
+    monkeypatch.setattr(_objective.Objective, "flat", lambda self, params: None)
+    generic = quiet_fit(ShallowNetClassifier(**make), X, y)
+    assert len(rejected) == 2 * n_rejected
+    assert flat.loss_curve_ == generic.loss_curve_
+    assert flat.learning_rate_ == generic.learning_rate_
+    for name in PARAMS:
+        np.testing.assert_array_equal(getattr(flat, name), getattr(generic, name))
