@@ -69,7 +69,7 @@ ESTIMATORS = [
 #   cost: predictions 5.8e-4 apart dense, 1.5e-4 sparse (Poisson: 1.9e-4,
 #   2.1e-4). Not two minima: run on (ftol=0, gtol=1e-12) both reach
 #   gradients of 2e-9 at the same minimum, costs equal to 1e-15, weights
-#   at most 3e-7 apart.
+#   at most 3e-7 apart, predictions 1e-8 (Poisson sparse: 1.3e-7).
 # - Adam at learning_rate=0.01: the fits agree to 1e-15 for 350 epochs;
 #   then the step grows unstable near the minimum and multiplies the
 #   rounding by about 1.5 an epoch (1e-14 at 380, 9e-12 at 400, 9e-10 at
