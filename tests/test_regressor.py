@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from helpers import quiet_fit
 from scipy.optimize import approx_fprime
 from sklearn.base import clone
@@ -192,6 +193,69 @@ def test_penalised_poisson_sample_weight_is_repetition():
     a = quiet_fit(ShallowNetRegressor(**kw), X, y, sample_weight=w)
     b = quiet_fit(ShallowNetRegressor(**kw), np.repeat(X, w, axis=0), np.repeat(y, w))
     np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "kw",
+    [dict(solver="lbfgs"), dict(solver="adam", learning_rate=0.01)],
+    ids=["lbfgs", "adam"],
+)
+def test_sample_weight_is_repetition(kw, sparse):
+    # Well posed (20 rows of 3 features, the default penalty), both fits
+    # converge (no ConvergenceWarning) to the same point.
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 3)
+    y = np.sin(3 * X[:, 0]) + X[:, 1] + 0.1 * rng.randn(20)
+    w = rng.randint(0, 3, 20)
+    as_input = sp.csr_matrix if sparse else np.asarray
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        a = ShallowNetRegressor(random_state=0, **kw)
+        a.fit(as_input(X), y, sample_weight=w)
+        b = ShallowNetRegressor(random_state=0, **kw)
+        b.fit(as_input(np.repeat(X, w, axis=0)), np.repeat(y, w))
+    assert a.n_iter_ == b.n_iter_ and a.score(X, y, sample_weight=w) > 0.9
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-9)
+
+
+def _sample_weight_check_data():
+    """The data of scikit-learn's ``check_sample_weight_equivalence_*`` checks.
+
+    15 rows of 30 features with integer weights from 0 to 4: the weighted
+    rows shuffled, and the rows repeated as many times as they weigh.
+    """
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15).astype(float)
+    w = rng.randint(0, 5, size=15)
+    order = np.random.RandomState(0).permutation(15)
+    return X, (X[order], y[order], w[order]), (np.repeat(X, w, 0), np.repeat(y, w))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(solver="lbfgs", max_iter=10),
+        dict(solver="lbfgs", loss="poisson", max_iter=10),
+        dict(solver="adam", learning_rate=0.01, max_iter=200),
+    ],
+    ids=["lbfgs", "poisson", "adam"],
+)
+def test_weighted_fit_follows_repeated_rows_on_the_check_data(kw, sparse):
+    # tests/test_common.py declares the sample-weight equivalence checks of
+    # these configurations: their fits part by the growth of rounding late
+    # in the optimiser's path. Early in it (the same starting weights,
+    # standardised targets, costs and gradients), the two fits agree.
+    X, weighted, repeated = _sample_weight_check_data()
+    as_input = sp.csr_matrix if sparse else np.asarray
+    kw = dict(random_state=0, n_iter_no_change=np.inf, **kw)
+    Xw, yw, w = weighted
+    a = quiet_fit(ShallowNetRegressor(**kw), as_input(Xw), yw, sample_weight=w)
+    b = quiet_fit(ShallowNetRegressor(**kw), as_input(repeated[0]), repeated[1])
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-10)
 
 
 def test_float32_and_sample_weight():
