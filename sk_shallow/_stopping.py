@@ -38,6 +38,16 @@ DIVERGENCE_FACTOR = 100.0
 #: window since the start is a plateau, not convergence.
 PLATEAU = 0.5
 
+#: A deterministic cost has settled when, at the pace of the last tenth of
+#: the budget, the rest of it (or another tenth, if less remains) would lower
+#: it by less than this share of what the run has learned so far (its first
+#: cost minus its best): 0.2% of the way already come. The plateaus between
+#: two phases of learning sit far above it: one fold of noisy moons, the
+#: slowest escape measured (benchmarks/bench_stopping.py), projects 0.5% at
+#: the bottom of its plateau, and a settled run's pace only slows, so the
+#: projection errs towards going on.
+SETTLED = 0.002
+
 #: A stop with the cost this share above its best is a stop on a rising cost.
 RISE = 1e-3
 
@@ -200,6 +210,13 @@ class StoppingRule:
         steeper or longer climb is a stall on a climbing cost, as before.
         Noisy values (epochs of mini-batches) wobble by chance, and keep
         this off.
+    budget : int, optional
+        The run's ``max_iter``, for deterministic values: a cost at its best
+        has also stalled when it has *settled* (:meth:`settled`), whatever
+        ``tol``: what the rest of the budget could still gain at the pace
+        of its last tenth is immaterial next to what the run has learned.
+        None (noisy values, whose pace over a window is as often a rise as
+        a fall) leaves only the stall rule.
 
     Attributes
     ----------
@@ -212,12 +229,15 @@ class StoppingRule:
         higher than it began, by however little.
     """
 
-    def __init__(self, tol, n_iter_no_change, trend=True, floor=None, wobble=False):
+    def __init__(
+        self, tol, n_iter_no_change, trend=True, floor=None, wobble=False, budget=None
+    ):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.trend = trend
         self.floor = floor
         self.wobble = wobble
+        self.budget = budget
         self.values = []
         self.best = self.best_cost = np.inf
         self.count = 0
@@ -234,6 +254,9 @@ class StoppingRule:
         self.best = min(self.best, value)
         if cost is not None:
             self.best_cost = min(self.best_cost, cost)
+        if self.budget is not None and not value > self.best and self.settled():
+            self.rising = self.climbing = False
+            return True
         if self.count <= self.n_iter_no_change:
             return False
         if learned_little(self.best if cost is None else self.best_cost, self.floor):
@@ -254,6 +277,32 @@ class StoppingRule:
             self.tol, RISE * abs(self.best)
         )
         return True
+
+    def settled(self):
+        r"""Whether the values, now at their best, have settled within the budget.
+
+        Over the last tenth of the budget, :math:`w = \lceil b / 10 \rceil`
+        values, the pace :math:`(v_{t-w} - v_t) / w` kept up for the
+        :math:`b - t` values left (at least :math:`w`) would gain less than
+        :data:`SETTLED` of what the run has learned, :math:`v_1 - v_t`:
+
+        .. math::
+
+           \frac{v_{t-w} - v_t}{w} \max(b - t, w) < 0.002\,(v_1 - v_t).
+
+        A run that has learned little of what the constant prediction
+        leaves (:data:`LEARNED_LITTLE`, ``floor``) never has, nor one that
+        turned off the stall rule (``n_iter_no_change=inf``).
+        """
+        v, budget = self.values, self.budget
+        window = -(-budget // 10)
+        t = len(v)
+        if t <= window or not math.isfinite(self.n_iter_no_change):
+            return False
+        if learned_little(v[-1], self.floor):
+            return False
+        pace = (v[-1 - window] - v[-1]) / window
+        return pace * max(budget - t, window) < SETTLED * (v[0] - v[-1])
 
     def _wobbling(self, recent, window):
         """Whether the last ``window`` values wobble, climbing gently or falling back.

@@ -344,6 +344,32 @@ def test_plain_stall_rule_would_stop_on_the_plateau(monkeypatch):
     assert clf.score(X, y) < 0.7
 
 
+def test_a_settled_fit_ends_within_its_budget_without_a_warning(monkeypatch):
+    # Scaled iris: the cost falls towards zero by ever smaller gains, above
+    # tol=1e-7 a step, so the stall rule alone runs the whole budget and
+    # warns that the cost still fell (1% of itself over the last tenth),
+    # though the model no longer changes. The settled test ends it where the
+    # rest of the budget, at the pace of its last tenth, would gain less
+    # than 0.2% of what the fit has learned.
+    from sk_shallow import _stopping
+
+    share = _stopping.SETTLED
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = ShallowNetClassifier(random_state=0).fit(X, y)
+    monkeypatch.setattr(_stopping, "SETTLED", 0.0)  # the stall rule alone
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        full = ShallowNetClassifier(random_state=0).fit(X, y)
+    assert full.n_iter_ == 10_000 > clf.n_iter_
+    # The test only ends the run: its steps are the full run's, and the
+    # steps it saved gained less than it projected.
+    assert clf.loss_curve_ == full.loss_curve_[: clf.n_iter_]
+    assert clf.loss_ - full.loss_ < share * (clf.loss_curve_[0] - clf.loss_)
+    np.testing.assert_array_equal(clf.predict(X), full.predict(X))
+
+
 def _shuffled_blobs():
     # scikit-learn's check_classifiers_train data: three scaled blobs.
     X, y = make_blobs(n_samples=300, random_state=0)
