@@ -7,7 +7,8 @@ estimators:
 - :class:`StoppingRule` decides that a sequence of values (the training cost,
   or minus the validation score) has stopped improving, and tells a plateau
   that is being escaped from convergence (the plateau floor:
-  :func:`learned_little`).
+  :func:`learned_little`); a full-batch cost that has settled within the
+  run's budget ends it too (:meth:`StoppingRule.settled`).
 - :func:`step_rejected` is the safeguard of full-batch gradient descent: a
   step that raised the cost too much is undone and halved, at most
   :data:`MAX_HALVINGS` times.
@@ -42,9 +43,11 @@ PLATEAU = 0.5
 #: the budget, the rest of it (or another tenth, if less remains) would lower
 #: it by less than this share of what the run has learned so far (its first
 #: cost minus its best): 0.2% of the way already come. The plateaus between
-#: two phases of learning sit far above it: one fold of noisy moons, the
-#: slowest escape measured (benchmarks/bench_stopping.py), projects 0.5% at
-#: the bottom of its plateau, and a settled run's pace only slows, so the
+#: two phases of learning look settled to a rule that sees only costs (near
+#: a saddle, as near a minimum, the gains shrink): one fold of noisy moons,
+#: the slowest escape measured (benchmarks/bench_stopping.py), projects
+#: 0.47% at the bottom of its plateau, and 0.5% ends it there; 0.2% keeps a
+#: margin of more than two. A settled run's pace only slows, so the
 #: projection errs towards going on.
 SETTLED = 0.002
 
