@@ -230,6 +230,9 @@ class StoppingRule:
     climbing : bool
         Whether, when the rule last reported a stall, the last window ended
         higher than it began, by however little.
+    window : int or None
+        The settled test's window, a tenth of ``budget`` (rounded up); None
+        without the test (no budget, or ``n_iter_no_change=inf``).
     """
 
     def __init__(
@@ -241,6 +244,9 @@ class StoppingRule:
         self.floor = floor
         self.wobble = wobble
         self.budget = budget
+        self.window = None
+        if budget is not None and math.isfinite(n_iter_no_change):
+            self.window = -(-budget // 10)
         self.values = []
         self.best = self.best_cost = np.inf
         self.count = 0
@@ -257,7 +263,7 @@ class StoppingRule:
         self.best = min(self.best, value)
         if cost is not None:
             self.best_cost = min(self.best_cost, cost)
-        if self.budget is not None and not value > self.best and self.settled():
+        if self.window is not None and not value > self.best and self.settled():
             self.rising = self.climbing = False
             return True
         if self.count <= self.n_iter_no_change:
@@ -297,15 +303,14 @@ class StoppingRule:
         leaves (:data:`LEARNED_LITTLE`, ``floor``) never has, nor one that
         turned off the stall rule (``n_iter_no_change=inf``).
         """
-        v, budget = self.values, self.budget
-        window = -(-budget // 10)
+        v, window = self.values, self.window
         t = len(v)
-        if t <= window or not math.isfinite(self.n_iter_no_change):
-            return False
-        if learned_little(v[-1], self.floor):
+        if window is None or t <= window:
             return False
         pace = (v[-1 - window] - v[-1]) / window
-        return pace * max(budget - t, window) < SETTLED * (v[0] - v[-1])
+        if not pace * max(self.budget - t, window) < SETTLED * (v[0] - v[-1]):
+            return False
+        return not learned_little(v[-1], self.floor)
 
     def _wobbling(self, recent, window):
         """Whether the last ``window`` values wobble, climbing gently or falling back.
