@@ -7,9 +7,11 @@ each share ``SETTLED`` given (``sk_shallow._stopping.SETTLED``; 0 turns the
 settled test off, which is the stall rule alone) and
 ``MLPClassifier(hidden_layer_sizes=(4,), random_state=0)`` are fitted on
 each fold, in an order that rotates from fold to fold so that no model
-always runs first. The script prints, per data set and rule, the mean test
-accuracy, the mean number of steps and the ConvergenceWarnings, then the
-fit times: per data set, in total, and per step. ``docs/defaults.rst``
+always runs first; ``--other`` fits six synthetic sets that no constant of
+the rule was chosen on instead. The script prints, per data set and rule,
+the mean test accuracy, the mean number of steps and the
+ConvergenceWarnings, then the fit times: per data set, in total, and per
+step. ``docs/defaults.rst``
 gives its tables. From the repository root (about five minutes on one
 core)::
 
@@ -28,7 +30,9 @@ from sklearn.datasets import (
     load_digits,
     load_iris,
     load_wine,
+    make_blobs,
     make_circles,
+    make_classification,
     make_gaussian_quantiles,
     make_moons,
 )
@@ -53,6 +57,30 @@ DATA = {
     ),
     "flower": lambda: make_flower(),
 }
+#: Sets no constant was chosen on (``--other``): a check that the rule
+#: carries over.
+OTHER = {
+    "classification, 10 columns": lambda: make_classification(
+        500, 10, n_informative=5, random_state=1
+    ),
+    "classification, 3 classes": lambda: make_classification(
+        300,
+        4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=2,
+    ),
+    "blobs": lambda: make_blobs(300, centers=3, cluster_std=2.0, random_state=3),
+    "moons, noise 0.3": lambda: make_moons(600, noise=0.3, random_state=4),
+    "circles, noise 0.2": lambda: make_circles(
+        600, noise=0.2, factor=0.5, random_state=5
+    ),
+    "quantiles, 3 classes": lambda: make_gaussian_quantiles(
+        n_samples=500, n_classes=3, random_state=6
+    ),
+}
 CV = StratifiedKFold(5, shuffle=True, random_state=0)
 
 
@@ -72,11 +100,11 @@ def _name(rule):
     return f"tol={tol:g}, settled={settled:g}"
 
 
-def run(rules):
+def run(rules, data=DATA):
     """Per data set, per rule (and ``"MLP"``): accuracy, steps, time, warnings."""
     default = _stopping.SETTLED
     results = {}
-    for name, load in DATA.items():
+    for name, load in data.items():
         X, y = load()
         keys = [*rules, "MLP"]
         row = {key: dict(acc=[], steps=[], time=0.0, warned=0) for key in keys}
@@ -150,9 +178,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tols", nargs="+", type=float, default=[1e-7])
     parser.add_argument("--settled", nargs="+", type=float, default=[_stopping.SETTLED])
+    parser.add_argument(
+        "--other", action="store_true", help="the sets of OTHER instead of DATA"
+    )
     args = parser.parse_args()
     rules = list(itertools.product(args.tols, args.settled))
-    print(table(run(rules), rules))
+    print(table(run(rules, OTHER if args.other else DATA), rules))
 
 
 if __name__ == "__main__":
