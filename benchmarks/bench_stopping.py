@@ -1,19 +1,26 @@
-"""The default fit's stopping on the small-data panel, for several ``tol``.
+"""The default fit's stopping on the small-data panel, rule by rule.
 
 For each data set (scaled by a StandardScaler fitted on the training part,
 5-fold stratified cross-validation as ``tests/test_defaults.py``),
-``ShallowNetClassifier(random_state=0, tol=tol)`` for each ``tol`` given
-and ``MLPClassifier(hidden_layer_sizes=(4,), random_state=0)`` are fitted
-on each fold; the script prints, per data set, the mean test accuracy, the
-mean number of steps and the ConvergenceWarnings of each ``tol``, and the
-total fit times. ``docs/defaults.rst`` gives its table. From the
-repository root (about five minutes on one core)::
+``ShallowNetClassifier(random_state=0, tol=tol)`` for each ``tol`` and
+each share ``SETTLED`` given (``sk_shallow._stopping.SETTLED``; 0 turns the
+settled test off, which is the stall rule alone) and
+``MLPClassifier(hidden_layer_sizes=(4,), random_state=0)`` are fitted on
+each fold, in an order that rotates from fold to fold so that no model
+always runs first; ``--other`` fits six synthetic sets that no constant of
+the rule was chosen on instead. The script prints, per data set and rule,
+the mean test accuracy, the mean number of steps and the
+ConvergenceWarnings, then the fit times: per data set, in total, and per
+step. ``docs/defaults.rst``
+gives its tables. From the repository root (about five minutes on one
+core)::
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_stopping.py \\
-        --tols 1e-7 2e-7 3e-7 1e-6
+        --tols 1e-7 --settled 0 0.002
 """
 
 import argparse
+import itertools
 import time
 import warnings
 
@@ -23,7 +30,9 @@ from sklearn.datasets import (
     load_digits,
     load_iris,
     load_wine,
+    make_blobs,
     make_circles,
+    make_classification,
     make_gaussian_quantiles,
     make_moons,
 )
@@ -32,7 +41,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from sk_shallow import ShallowNetClassifier
+from sk_shallow import ShallowNetClassifier, _stopping
 from sk_shallow.datasets import make_flower
 
 DATA = {
@@ -48,11 +57,36 @@ DATA = {
     ),
     "flower": lambda: make_flower(),
 }
+#: Sets no constant was chosen on (``--other``): a check that the rule
+#: carries over.
+OTHER = {
+    "classification, 10 columns": lambda: make_classification(
+        500, 10, n_informative=5, random_state=1
+    ),
+    "classification, 3 classes": lambda: make_classification(
+        300,
+        4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=2,
+    ),
+    "blobs": lambda: make_blobs(300, centers=3, cluster_std=2.0, random_state=3),
+    "moons, noise 0.3": lambda: make_moons(600, noise=0.3, random_state=4),
+    "circles, noise 0.2": lambda: make_circles(
+        600, noise=0.2, factor=0.5, random_state=5
+    ),
+    "quantiles, 3 classes": lambda: make_gaussian_quantiles(
+        n_samples=500, n_classes=3, random_state=6
+    ),
+}
 CV = StratifiedKFold(5, shuffle=True, random_state=0)
 
 
-def _fit(model, X, y):
+def _fit(model, X, y, settled):
     """``(seconds, ConvergenceWarnings)`` of ``model.fit(X, y)``."""
+    _stopping.SETTLED = settled
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
@@ -61,61 +95,95 @@ def _fit(model, X, y):
     return seconds, sum(w.category is ConvergenceWarning for w in caught)
 
 
-def run(tols):
+def _name(rule):
+    tol, settled = rule
+    return f"tol={tol:g}, settled={settled:g}"
+
+
+def run(rules, data=DATA):
+    """Per data set, per rule (and ``"MLP"``): accuracy, steps, time, warnings."""
+    default = _stopping.SETTLED
     results = {}
-    for name, load in DATA.items():
+    for name, load in data.items():
         X, y = load()
-        row = {tol: dict(acc=[], steps=[], time=0.0, warned=0) for tol in tols}
-        row["MLP"] = dict(acc=[], time=0.0)
-        for train, test in CV.split(X, y):
+        keys = [*rules, "MLP"]
+        row = {key: dict(acc=[], steps=[], time=0.0, warned=0) for key in keys}
+        for fold, (train, test) in enumerate(CV.split(X, y)):
             scaler = StandardScaler().fit(X[train])
             X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
-            models = {
-                tol: ShallowNetClassifier(random_state=0, tol=tol) for tol in tols
-            }
-            models["MLP"] = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
-            for key, model in models.items():
-                seconds, warned = _fit(model, X_train, y[train])
+            order = keys[fold % len(keys) :] + keys[: fold % len(keys)]
+            for key in order:
+                if key == "MLP":
+                    model = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+                    settled = default
+                else:
+                    model = ShallowNetClassifier(random_state=0, tol=key[0])
+                    settled = key[1]
+                seconds, warned = _fit(model, X_train, y[train], settled)
                 cell = row[key]
                 cell["time"] += seconds
+                cell["warned"] += warned
                 cell["acc"].append(model.score(X_test, y[test]))
-                if key != "MLP":
-                    cell["warned"] += warned
-                    cell["steps"].append(model.n_iter_)
+                cell["steps"].append(model.n_iter_)
+        _stopping.SETTLED = default
         for cell in row.values():
+            cell["steps_total"] = int(np.sum(cell["steps"]))
             for key in ("acc", "steps"):
-                if key in cell:
-                    cell[key] = float(np.mean(cell[key]))
+                cell[key] = float(np.mean(cell[key]))
         results[name] = row
-        print(name, row, flush=True)
+        print(name, {_name(k) if k != "MLP" else k: v for k, v in row.items()})
     return results
 
 
-def table(results, tols):
-    head = " | ".join(f"tol={tol:g}: accuracy, steps, warned" for tol in tols)
+def table(results, rules):
+    """The accuracy, steps and warnings, then the time profile, as Markdown."""
+    head = " | ".join(f"{_name(rule)}: accuracy, steps, warned" for rule in rules)
     lines = [
-        f"| data set | {head} | MLP (4,): accuracy |",
-        "| --- " * (len(tols) + 2) + "|",
+        f"| data set | {head} | MLP (4,): accuracy, iterations |",
+        "| --- " * (len(rules) + 2) + "|",
     ]
     for name, row in results.items():
         cells = " | ".join(
-            f"{row[tol]['acc']:.3f}, {row[tol]['steps']:.0f}, {row[tol]['warned']}/5"
-            for tol in tols
+            f"{row[r]['acc']:.3f}, {row[r]['steps']:,.0f}, {row[r]['warned']}/5"
+            for r in rules
         )
-        lines.append(f"| {name} | {cells} | {row['MLP']['acc']:.3f} |")
-    times = " | ".join(
-        f"{sum(row[tol]['time'] for row in results.values()):.1f} s" for tol in tols
-    )
-    mlp = sum(row["MLP"]["time"] for row in results.values())
-    lines.append(f"| fit time, all | {times} | {mlp:.1f} s |")
+        mlp = row["MLP"]
+        lines.append(f"| {name} | {cells} | {mlp['acc']:.3f}, {mlp['steps']:.0f} |")
+    head = " | ".join(f"{_name(rule)}: s, µs/step" for rule in rules)
+    lines += [
+        "",
+        f"| fit time (5 folds) | {head} | MLP (4,): s |",
+        "| --- " * (len(rules) + 2) + "|",
+    ]
+    for name, row in itertools.chain(results.items(), [("all", None)]):
+        cells = []
+        for key in [*rules, "MLP"]:
+            cell = (
+                row[key]
+                if row is not None
+                else {
+                    "time": sum(r[key]["time"] for r in results.values()),
+                    "steps_total": sum(r[key]["steps_total"] for r in results.values()),
+                }
+            )
+            text = f"{cell['time']:.2f}"
+            if key != "MLP":
+                text += f", {cell['time'] / cell['steps_total'] * 1e6:.0f}"
+            cells.append(text)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tols", nargs="+", type=float, default=[1e-7])
+    parser.add_argument("--settled", nargs="+", type=float, default=[_stopping.SETTLED])
+    parser.add_argument(
+        "--other", action="store_true", help="the sets of OTHER instead of DATA"
+    )
     args = parser.parse_args()
-    print(table(run(args.tols), args.tols))
+    rules = list(itertools.product(args.tols, args.settled))
+    print(table(run(rules, OTHER if args.other else DATA), rules))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ estimators:
 - :class:`StoppingRule` decides that a sequence of values (the training cost,
   or minus the validation score) has stopped improving, and tells a plateau
   that is being escaped from convergence (the plateau floor:
-  :func:`learned_little`).
+  :func:`learned_little`); a full-batch cost that has settled within the
+  run's budget ends it too (:meth:`StoppingRule.settled`).
 - :func:`step_rejected` is the safeguard of full-batch gradient descent: a
   step that raised the cost too much is undone and halved, at most
   :data:`MAX_HALVINGS` times.
@@ -37,6 +38,18 @@ DIVERGENCE_FACTOR = 100.0
 #: A stall whose last window gains at least this share of an average
 #: window since the start is a plateau, not convergence.
 PLATEAU = 0.5
+
+#: A deterministic cost has settled when, at the pace of the last tenth of
+#: the budget, the rest of it (or another tenth, if less remains) would lower
+#: it by less than this share of what the run has learned so far (its first
+#: cost minus its best): 0.2% of the way already come. The plateaus between
+#: two phases of learning look settled to a rule that sees only costs (near
+#: a saddle, as near a minimum, the gains shrink): one fold of noisy moons,
+#: the slowest escape measured (benchmarks/bench_stopping.py), projects
+#: 0.47% at the bottom of its plateau, and 0.5% ends it there; 0.2% keeps a
+#: margin of more than two. A settled run's pace only slows, so the
+#: projection errs towards going on.
+SETTLED = 0.002
 
 #: A stop with the cost this share above its best is a stop on a rising cost.
 RISE = 1e-3
@@ -208,6 +221,13 @@ class StoppingRule:
         steeper or longer climb is a stall on a climbing cost, as before.
         Noisy values (epochs of mini-batches) wobble by chance, and keep
         this off.
+    budget : int, optional
+        The run's ``max_iter``, for deterministic values: a cost at its best
+        has also stalled when it has *settled* (:meth:`settled`), whatever
+        ``tol``: what the rest of the budget could still gain at the pace
+        of its last tenth is immaterial next to what the run has learned.
+        None (noisy values, whose pace over a window is as often a rise as
+        a fall) leaves only the stall rule.
 
     Attributes
     ----------
@@ -218,14 +238,23 @@ class StoppingRule:
     climbing : bool
         Whether, when the rule last reported a stall, the last window ended
         higher than it began, by however little.
+    window : int or None
+        The settled test's window, a tenth of ``budget`` (rounded up); None
+        without the test (no budget, or ``n_iter_no_change=inf``).
     """
 
-    def __init__(self, tol, n_iter_no_change, trend=True, floor=None, wobble=False):
+    def __init__(
+        self, tol, n_iter_no_change, trend=True, floor=None, wobble=False, budget=None
+    ):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.trend = trend
         self.floor = floor
         self.wobble = wobble
+        self.budget = budget
+        self.window = None
+        if budget is not None and math.isfinite(n_iter_no_change):
+            self.window = -(-budget // 10)
         self.values = []
         self.best = self.best_cost = np.inf
         self.count = 0
@@ -242,6 +271,9 @@ class StoppingRule:
         self.best = min(self.best, value)
         if cost is not None:
             self.best_cost = min(self.best_cost, cost)
+        if self.window is not None and not value > self.best and self.settled():
+            self.rising = self.climbing = False
+            return True
         if self.count <= self.n_iter_no_change:
             return False
         if learned_little(self.best if cost is None else self.best_cost, self.floor):
@@ -262,6 +294,31 @@ class StoppingRule:
             self.tol, RISE * abs(self.best)
         )
         return True
+
+    def settled(self):
+        r"""Whether the values, now at their best, have settled within the budget.
+
+        Over the last tenth of the budget, :math:`w = \lceil b / 10 \rceil`
+        values, the pace :math:`(v_{t-w} - v_t) / w` kept up for the
+        :math:`b - t` values left (at least :math:`w`) would gain less than
+        :data:`SETTLED` of what the run has learned, :math:`v_1 - v_t`:
+
+        .. math::
+
+           \frac{v_{t-w} - v_t}{w} \max(b - t, w) < 0.002\,(v_1 - v_t).
+
+        A run that has learned little of what the constant prediction
+        leaves (:data:`LEARNED_LITTLE`, ``floor``) never has, nor one that
+        turned off the stall rule (``n_iter_no_change=inf``).
+        """
+        v, window = self.values, self.window
+        t = len(v)
+        if window is None or t <= window:
+            return False
+        pace = (v[-1 - window] - v[-1]) / window
+        if not pace * max(self.budget - t, window) < SETTLED * (v[0] - v[-1]):
+            return False
+        return not learned_little(v[-1], self.floor)
 
     def _wobbling(self, recent, window):
         """Whether the last ``window`` values wobble, climbing gently or falling back.

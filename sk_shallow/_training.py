@@ -399,6 +399,7 @@ def start(
             trend=trained,
             floor=floor,
             wobble=trained and solver.deterministic,
+            budget=max_iter if trained and solver.deterministic else None,
         )
     begin = None
     if not solver.reports_start:

@@ -344,6 +344,79 @@ def test_plain_stall_rule_would_stop_on_the_plateau(monkeypatch):
     assert clf.score(X, y) < 0.7
 
 
+def test_a_settled_fit_ends_within_its_budget_without_a_warning(monkeypatch):
+    # Scaled iris: the cost falls towards zero by ever smaller gains, above
+    # tol=1e-7 a step, so the stall rule alone runs the whole budget and
+    # warns that the cost still fell (1% of itself over the last tenth),
+    # though the model no longer changes. The settled test ends it where the
+    # rest of the budget, at the pace of its last tenth, would gain less
+    # than 0.2% of what the fit has learned.
+    from sk_shallow import _stopping
+
+    share = _stopping.SETTLED
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = ShallowNetClassifier(random_state=0).fit(X, y)
+    monkeypatch.setattr(_stopping, "SETTLED", 0.0)  # the stall rule alone
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        full = ShallowNetClassifier(random_state=0).fit(X, y)
+    assert full.n_iter_ == 10_000 > clf.n_iter_
+    # The test only ends the run: its steps are the full run's, and the
+    # steps it saved gained less than it projected.
+    assert clf.loss_curve_ == full.loss_curve_[: clf.n_iter_]
+    assert clf.loss_ - full.loss_ < share * (clf.loss_curve_[0] - clf.loss_)
+    np.testing.assert_array_equal(clf.predict(X), full.predict(X))
+
+
+def _settling(n, scale=0.7):
+    """A cost falling towards 0.2 by ever smaller gains, each above 1e-7."""
+    return list(0.2 + scale / np.sqrt(np.arange(1.0, n + 1)))
+
+
+def test_settled_test_ends_a_slowing_cost_only_with_a_budget():
+    # The gains stay above tol, so the stall rule alone never stops; with a
+    # budget the run ends once a tenth of it at the latest pace would gain
+    # less than 0.2% of what was learned, as converged (neither rising nor
+    # climbing: the solver ends the run rather than halving its step).
+    values = _settling(3000)
+    assert np.all(-np.diff(values) > 1e-7)
+    assert _wobble(StoppingRule(1e-7, 10, wobble=True), values) is None
+    rule = StoppingRule(1e-7, 10, wobble=True, budget=3000)
+    stop = _wobble(rule, values)
+    assert stop is not None and not (rule.rising or rule.climbing)
+    window = 300
+    pace = (values[stop - window] - values[stop]) / window
+    learned = values[0] - values[stop]
+    assert pace * max(3000 - stop - 1, window) < 0.002 * learned
+    # One value earlier, the same projection was still material.
+    pace = (values[stop - 1 - window] - values[stop - 1]) / window
+    learned = values[0] - values[stop - 1]
+    assert pace * max(3000 - stop, window) >= 0.002 * learned
+    # n_iter_no_change=inf turns it off with the rest of the rule.
+    off = StoppingRule(1e-7, np.inf, wobble=True, budget=3000)
+    assert _wobble(off, values) is None
+
+
+def test_settled_test_waits_while_the_cost_is_above_its_best():
+    # As the notes' run late in its budget: a gentle climb (1% over 30
+    # steps) into a slow fall that stays above the old best. Its pace is
+    # small enough to project an immaterial gain, but a cost above its best
+    # has not settled: the wobble rule lets it fall back, to the budget.
+    descent = _settling(1000)
+    top = descent[-1] * 1.01
+    climb = [descent[-1] * (1 + 1e-2 * k / 30) for k in range(1, 31)]
+    fall = [top - 1e-6 * k for k in range(1, 1971)]
+    assert min(fall) > descent[-1]
+    values = descent + climb + fall
+    rule = StoppingRule(1e-7, 10, wobble=True, budget=len(values))
+    assert _wobble(rule, values) is None
+    # The projection alone would have ended it in the fall.
+    pace = (values[-301] - values[-1]) / 300
+    assert pace * 300 < 0.002 * (values[0] - values[-1])
+
+
 def _shuffled_blobs():
     # scikit-learn's check_classifiers_train data: three scaled blobs.
     X, y = make_blobs(n_samples=300, random_state=0)
