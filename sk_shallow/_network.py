@@ -30,6 +30,7 @@ Backward pass (notes 3.9-3.10), with per-example weights ``s`` summing to
 """
 
 import copy as _copy
+from functools import partial
 
 import numpy as np
 from scipy.special import entr, expit, xlogy
@@ -66,20 +67,21 @@ def binary_cross_entropy(Y, Z2, xp=np, buffers=None, A2=None):
 
     Uses ``log(1 - sigma(z)) = log sigma(z) - z``, so only one
     ``log sigma(z)`` is needed: :func:`scipy.special.log_expit`, or, with
-    NumPy and the outputs ``A2 = sigma(Z2)`` at hand, ``log(A2)``, which is
-    within an ulp of it and several times cheaper. Where ``A2`` underflowed
-    to 0 (``z`` below about -745 in float64) that gives an infinite loss,
-    which :func:`loss_sum` computes again without ``A2``. ``buffers``
-    (NumPy, for a pass repeated on the same ``Y``): ``(1 - Y, loss, log)``
-    arrays of ``Z2``'s shape, the first computed once, the others written
-    into.
+    NumPy and the outputs ``A2 = sigma(Z2)`` at hand, ``log(A2)``, several
+    times cheaper and within about an ulp of 1 of it (an example's loss is a
+    difference of such numbers either way, so its absolute error is that
+    of the old formula). :func:`scipy.special.expit` gives no subnormal
+    number but 0 below ``z`` of about -709.8 (-88.7 in float32): there
+    ``log(A2)`` is ``-inf`` and the loss is not finite, and
+    :func:`loss_sum` computes it again without ``A2``. ``buffers`` (NumPy,
+    for a pass repeated on the same ``Y``): ``(1 - Y, loss, log)`` arrays of
+    ``Z2``'s shape, the first computed once, the others written into.
     """
     out = None if buffers is None else buffers[2]
     if A2 is None or xp is not np:
         log_sigma = log_expit(Z2, xp, out=out)
     else:
-        with np.errstate(divide="ignore"):
-            log_sigma = np.log(A2, out=out)
+        log_sigma = np.log(A2, out=out)  # loss_sum hides log(0)'s warning
     if buffers is None:
         loss = Z2 * (1 - Y)
     else:
@@ -92,21 +94,26 @@ def categorical_cross_entropy(Y, Z2, xp=np, buffers=None, A2=None):
     """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``.
 
     With NumPy and the outputs ``A2 = softmax(Z2)`` at hand, it is
-    ``sum_k (-y_k) log(A2_k)``, within a few ulps and several times cheaper;
-    where an output underflowed to 0 that is not finite, and
-    :func:`loss_sum` computes it again without ``A2``. ``buffers`` (NumPy,
-    for a pass repeated on the same ``Y``): ``(-Y, log)``, the first
-    computed once, the second written into.
+    ``sum_k (-y_k) log(A2_k)``, the logarithm taken where ``y_k != 0``
+    only (an output of another class may underflow to 0 harmlessly),
+    several times cheaper and within about an ulp of 1 of the log-sum-exp.
+    Where an output of an example's own class is below the smallest normal
+    number its logarithm would lose digits, and the log-sum-exp is used.
+    ``buffers`` (NumPy, for a pass repeated on the same ``Y``): ``(-Y,
+    log, Y != 0)``, the log's array zero where ``Y`` is.
     """
     if A2 is None or xp is not np:
         return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if buffers is None:
-            loss = -Y * np.log(A2)
-        else:
-            minus_Y, loss = buffers
-            loss = np.multiply(minus_Y, np.log(A2, out=loss), out=loss)
-    return np.add.reduce(loss, axis=-2)
+    if buffers is None:
+        labels = Y != 0
+        minus_Y, log_A2 = -Y, np.zeros_like(A2)
+    else:
+        minus_Y, log_A2, labels = buffers
+    smallest = np.minimum.reduce(A2, axis=None, initial=np.inf, where=labels)
+    if not smallest >= np.finfo(A2.dtype).tiny:
+        return logsumexp_columns(Z2, np) - np.sum(Y * Z2, axis=-2)
+    np.log(A2, out=log_A2, where=labels)  # elsewhere it stays 0
+    return np.add.reduce(np.multiply(minus_Y, log_A2, out=log_A2), axis=-2)
 
 
 def constant_cross_entropy(mean, output):
@@ -300,7 +307,7 @@ def forward(params, X, activation, output, cache=None):
     return cache
 
 
-def loss_sum(Y, Z2, output, sample_weight=None, A2=None):
+def loss_sum(Y, Z2, output, sample_weight=None, A2=None, buffers=None, sums=None):
     """``sum_i s_i L(i)``: the (weighted) sum of the per-example losses.
 
     Parameters
@@ -311,8 +318,16 @@ def loss_sum(Y, Z2, output, sample_weight=None, A2=None):
     output : str
     sample_weight : array of shape (m,), optional
     A2 : array of shape (n_y, m), optional
-        The outputs ``sigma(Z2)``, when at hand: the binary cross-entropy's
-        logarithm is then taken of them (:func:`binary_cross_entropy`).
+        The outputs ``sigma(Z2)``, when at hand (NumPy): the cross-entropies
+        then take their logarithm (:func:`binary_cross_entropy`,
+        :func:`categorical_cross_entropy`), and where that gives a total
+        that is not finite (an output underflowed), the loss is computed
+        again from ``Z2`` alone.
+    buffers : tuple, optional
+        The loss function's buffers, for a pass repeated on the same ``Y``.
+    sums : callable, optional
+        ``sums(losses)``: the total of the per-example losses; by default
+        :func:`~sk_shallow._backend.weighted_sum` with ``sample_weight``.
 
     Returns
     -------
@@ -322,12 +337,17 @@ def loss_sum(Y, Z2, output, sample_weight=None, A2=None):
     """
     xp = namespace(Z2)
     loss = OUTPUTS[output][1]
-    if A2 is not None and output in LOGS_OF_OUTPUTS and xp is np:
-        total = weighted_sum(loss(Y, Z2, A2=A2), sample_weight, np)
-        if total < np.inf:  # else an output underflowed: the loss from Z2
+    if sums is None:
+        sums = partial(weighted_sum, weights=sample_weight, xp=xp)
+    if output not in LOGS_OF_OUTPUTS:
+        return sums(loss(Y, Z2, xp))
+    if A2 is not None and xp is np:
+        # log(0) is -inf, and a zero weight times it NaN: both retried below.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = sums(loss(Y, Z2, np, buffers, A2))
+        if total < np.inf:
             return total
-    losses = loss(Y, Z2, xp)
-    return weighted_sum(losses, sample_weight, xp)
+    return sums(loss(Y, Z2, xp, buffers))
 
 
 def weight_sum(sample_weight, m):
@@ -599,8 +619,9 @@ class FlatPass:
     :func:`mean_cost_and_gradients` (so the same bits), without what they
     redo on every call: the buffers, the ``1 - Y`` of the cross-entropy and
     the transposes are made once, the parameters are read from the arrays
-    of ``params`` (which the caller updates in place) and the gradients are
-    written to :attr:`grads`, views of one vector :attr:`gradient`. On a
+    of ``params`` (which the caller writes its steps into: those of
+    :meth:`reading` for a second set) and the gradients are written to
+    :attr:`grads`, views of one vector :attr:`gradient`. On a
     few hundred examples each NumPy call costs about as much as its
     arithmetic, so the Python around the calls is what this saves.
 
@@ -630,7 +651,8 @@ class FlatPass:
         self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
         self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
         self.sigma, self.loss = OUTPUTS[output]
-        self.alpha, self.S, self.S_float = alpha, S, float(S)
+        self.output = output
+        self.alpha, self.S = alpha, S
         (n_h, _), (n_y, m), dtype = self.W1.shape, Y.shape, self.W1.dtype
         self.A1 = np.empty((n_h, m), dtype)
         self.A1T = self.A1.T
@@ -648,7 +670,7 @@ class FlatPass:
         if self.sigmoid:
             self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
         elif output == "softmax":
-            self.buffers = (-Y, np.empty_like(self.Z2))
+            self.buffers = (-Y, np.zeros_like(self.Z2), Y != 0)
 
     def _read(self, params):
         """Read ``params`` from now on, with gradients of their own."""
@@ -683,14 +705,11 @@ class FlatPass:
         Z2, sw = self.Z2, self.sample_weight
         if self.buffers is None:
             return weighted_sum(self.loss(self.Y, Z2), sw, np)
-        total = self._sum(self.loss(self.Y, Z2, np, self.buffers, self.A2), sw)
-        if total < np.inf:
-            return total
-        # An output underflowed to 0: the loss from Z2, as loss_sum does.
-        return self._sum(self.loss(self.Y, Z2, np), sw)
+        return loss_sum(self.Y, Z2, self.output, sw, self.A2, self.buffers, self._sum)
 
-    def _sum(self, losses, sw):
+    def _sum(self, losses):
         """:func:`weighted_sum` of the per-example ``losses``."""
+        sw = self.sample_weight
         if not self.one_output:
             return weighted_sum(losses, sw, np)
         # weighted_sum of the one row: its sum is ndarray.sum's reduction.
@@ -735,9 +754,7 @@ class FlatPass:
             self.dW1 += self.alpha * self.W1
             self.dW2 += self.alpha * W2
         np.divide(self.gradient, self.S, out=self.gradient)
-        if self.alpha:
-            return finish_cost(total, self.params, self.alpha, self.S)
-        return total / self.S_float  # finish_cost without the penalty
+        return finish_cost(total, self.params, self.alpha, self.S)
 
 
 def _sparse_matmul(W, X, out):

@@ -50,7 +50,7 @@ class Objective:
         For NumPy parameters and a batch of at most one block (the serial,
         unblocked pass): the full-batch solver's thousands of calls on the
         same data. The pass reads the arrays of ``params``, which the caller
-        updates in place; calls with those arrays take it from then on.
+        writes its steps into; calls with those arrays take it from then on.
         """
         if not (
             isinstance(params["W1"], np.ndarray)

@@ -490,8 +490,8 @@ class FullBatchGD(Solver):
                 n_iter += 1
                 before = J
                 step = np.multiply(passes[now].gradient, self.learning_rate, scaled)
+                np.subtract(theta[now], step, out=theta[1 - now])
                 now = 1 - now
-                np.subtract(theta[1 - now], step, out=theta[now])
                 self.t += n_samples
                 # The cost is taken before the update, as the notes print
                 # it; the progress sees the weights after it, as in MLP.
@@ -555,12 +555,8 @@ class _Steps:
     def __init__(self, params, keep):
         self.arrays, self.params = _backend.one_vector(params)
         self.flat = VECTOR in self.arrays
-        self.kept = None
-        if keep:
-            xp = _xp_network.namespace(params["W1"])
-            self.kept = tuple(
-                {k: xp.empty_like(v) for k, v in self.arrays.items()} for _ in "pg"
-            )
+        self.keep = keep
+        self.kept = None  # made at the first update: a flat run keeps its own
 
     def gradients(self, grads):
         """``grads`` keyed as :attr:`arrays` (a view where they are one vector)."""
@@ -572,7 +568,12 @@ class _Steps:
     def take(self, grads, update):
         """``update(arrays, gradients)``, kept (when ``keep``) to be undone."""
         gradients = self.gradients(grads)
-        if self.kept is not None:
+        if self.keep:
+            if self.kept is None:
+                xp = _xp_network.namespace(self.params["W1"])
+                self.kept = tuple(
+                    {k: xp.empty_like(v) for k, v in self.arrays.items()} for _ in "pg"
+                )
             for k, v in self.arrays.items():
                 _xp_network.copyto(self.kept[0][k], v)
                 _xp_network.copyto(self.kept[1][k], gradients[k])

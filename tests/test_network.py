@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.special
 from scipy.optimize import approx_fprime
 from scipy.special import logit, logsumexp, softmax
 from sklearn.exceptions import ConvergenceWarning
@@ -148,13 +149,20 @@ def test_cost_is_finite_for_saturated_outputs():
     np.testing.assert_allclose(multi, [0, 1600], atol=1e-300, rtol=1e-12)
 
 
+def _exact_losses(Y, Z2, output):
+    """Per-example cross-entropies from Z2, by NumPy's and SciPy's own functions."""
+    if output == "softmax":
+        return scipy.special.logsumexp(Z2, axis=0) - np.sum(Y * Z2, axis=0)
+    return np.sum(np.logaddexp(0, Z2) - Y * Z2, axis=0)
+
+
 @pytest.mark.parametrize(
     "output, n_y", [("sigmoid", 1), ("sigmoid", 2), ("softmax", 3)]
 )
 def test_loss_from_the_outputs_equals_the_loss_from_z(output, n_y):
-    # The cross-entropies take log(A2) when the forward pass gives A2; from
-    # Z2 alone (log_expit, log-sum-exp) they are the same to a few ulps of the
-    # losses of order 1 (a loss near 0 is a difference of such numbers).
+    # The cross-entropies take log(A2) when the forward pass gives A2: the
+    # losses from Z2 alone to an ulp or so of 1 (a loss near 0 is a
+    # difference of numbers of order 1 either way), and they read A2.
     rng = np.random.RandomState(0)
     Z2 = rng.standard_normal((n_y, 500)) * 8
     if output == "softmax":
@@ -163,33 +171,72 @@ def test_loss_from_the_outputs_equals_the_loss_from_z(output, n_y):
         Y = (rng.uniform(size=Z2.shape) > 0.5).astype(float)
     A2 = _network.OUTPUTS[output][0](Z2.copy())
     loss = _network.OUTPUTS[output][1]
-    np.testing.assert_allclose(loss(Y, Z2, A2=A2), loss(Y, Z2), rtol=1e-13, atol=1e-14)
+    from_outputs = loss(Y, Z2, A2=A2)
+    np.testing.assert_allclose(
+        from_outputs, _exact_losses(Y, Z2, output), rtol=1e-13, atol=1e-14
+    )
+    # Halving every output adds log 2 per output (sigmoid: the loss is
+    # (1 - y) z - log a) or per class label (softmax): A2 is what is read.
+    added = n_y if output == "sigmoid" else Y.sum(axis=0)
+    np.testing.assert_allclose(
+        loss(Y, Z2, A2=A2 / 2) - from_outputs, np.log(2) * added, rtol=1e-12
+    )
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("output, n_y", [("sigmoid", 1), ("softmax", 3)])
-def test_cost_of_a_pass_is_exact_where_outputs_underflow(output, n_y):
-    # Outputs of z = -800 underflow to A2 = 0: the pass's cost (generic and
-    # flat) is then taken from Z2, finite and right, without a warning.
-    X = np.array([[1.0, -1.0, 0.5, 2.0]])
-    Y = np.eye(n_y)[:, [0, 0, n_y - 1, n_y - 1]] if output == "softmax" else None
-    if Y is None:
-        Y = np.array([[1.0, 0.0, 1.0, 0.0]])
+def test_cost_of_a_pass_is_exact_where_outputs_underflow(output, n_y, dtype):
+    # Outputs of z = -800 underflow to A2 = 0, one of them on an example of
+    # weight 0: the pass's cost (generic and flat) is then taken from Z2,
+    # finite and right, without a warning.
+    X = np.array([[1.0, -1.0, 0.5, 2.0]], dtype=dtype)
+    if output == "softmax":
+        Y = np.eye(n_y, dtype=dtype)[:, [0, 0, n_y - 1, n_y - 1]]
+    else:
+        Y = np.array([[1.0, 0.0, 1.0, 0.0]], dtype=dtype)
+    # The weight 0 is on an example whose output underflowed (sigmoid: the
+    # fourth, rightly; softmax: another class's of the second).
+    sw = [1.0, 1.0, 2.0, 0.0] if output == "sigmoid" else [1.0, 0.0, 2.0, 1.0]
+    sw = np.array(sw, dtype=dtype)
+    W2 = np.linspace(-800, 800, n_y)[:, None] / np.tanh(1.0)
     params = {
-        "W1": np.array([[1.0]]),
-        "b1": np.zeros((1, 1)),
-        "W2": np.linspace(-800, 800, n_y)[:, None] / np.tanh(1.0),
-        "b2": np.zeros((n_y, 1)),
+        "W1": np.array([[1.0]], dtype=dtype),
+        "b1": np.zeros((1, 1), dtype=dtype),
+        "W2": W2.astype(dtype),
+        "b2": np.zeros((n_y, 1), dtype=dtype),
     }
-    with np.errstate(over="raise", divide="raise", invalid="raise"):
-        cache = _network.forward(params, X, "tanh", output)
-        assert (cache["A2"] == 0).any()
-        J = _network.cost(params, Y, cache, output)
-        expected = _network.loss_sum(Y, cache["Z2"], output) / 4
-        views = _network.unpack(_network.pack(params), params)
-        flat = _network.FlatPass(views, X, Y, None, "tanh", output, 0.0, 4)
-        assert flat() == J
-    assert np.isfinite(J) and J > 100
-    assert J == expected
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            cache = _network.forward(params, X, "tanh", output)
+            assert (cache["A2"] == 0).any()
+            J = _network.cost(params, Y, cache, output, sample_weight=sw)
+            views = _network.unpack(_network.pack(params), params)
+            flat = _network.FlatPass(views, X, Y, sw, "tanh", output, 0.0, sw.sum())
+            assert flat() == J
+    Z2 = cache["Z2"].astype(np.float64)
+    expected = sw @ _exact_losses(Y, Z2, output) / sw.sum()
+    assert J == pytest.approx(expected, rel=1e-6 if dtype == np.float32 else 1e-12)
+    assert J > 100
+
+
+def test_softmax_loss_where_another_class_underflows_or_its_own_is_subnormal():
+    # A confident right answer: another class's output underflows to 0
+    # (float32 from a gap of about 104), which costs nothing and needs no
+    # second computation. A confident wrong one whose own class's output is
+    # subnormal: its log would lose digits, and the log-sum-exp is taken.
+    Y = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    for gap, expected_fallback in ((110.0, False), (95.0, True)):
+        Z2 = np.array([[gap, gap], [0.0, 0.0]], dtype=np.float32)
+        A2 = _network.OUTPUTS["softmax"][0](Z2.copy())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = _network.categorical_cross_entropy(Y, Z2, A2=A2)
+        exact = _exact_losses(Y.astype(float), Z2.astype(float), "softmax")
+        np.testing.assert_allclose(losses, exact, rtol=1e-6, atol=1e-30)
+        subnormal = 0 < A2[1, 1] < np.finfo(np.float32).tiny
+        assert subnormal == expected_fallback
+        assert A2[1, 0] == 0 or expected_fallback
 
 
 def test_l2_penalty_uses_mlp_scaling():
