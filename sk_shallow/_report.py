@@ -129,7 +129,8 @@ def report(diagnosis, advice, *, constant_prediction, activation, chosen_budget)
         )
         return
     problems = []
-    if d.message and not d.incremental and (chosen_budget or d.more_steps_help):
+    budget = chosen_budget or d.more_steps_help
+    if d.message and not d.incremental and budget and not d.stood_still:
         message = d.message
         if not (d.validated or d.learned_little):
             message += (
@@ -165,6 +166,12 @@ def report(diagnosis, advice, *, constant_prediction, activation, chosen_budget)
             f"{constant_prediction}{chunk}{after} (cost {d.final_cost:.4g} "
             f"against {d.baseline:.4g})"
         )
+        if d.stood_still:
+            problems.append(
+                "its cost stood still over the last tenth of the run, so more "
+                "iterations will not help: check that the features carry "
+                "information about the target"
+            )
         if stuck and not advice and d.learning_rate is not None:
             problems.append(
                 "more calls, a larger learning_rate (now "

@@ -113,6 +113,11 @@ ROSE = 1e-3
 #: iterations would not change the model, and no warning says to add them.
 LATE_GAIN = 0.01
 
+#: A cost that changed by less than this share of itself over the last tenth
+#: of a run has not moved at all (rounding moves it by about 1e-16 a step):
+#: on the constant prediction's plateau, more steps will not leave it.
+STANDSTILL = 1e-9
+
 #: At least this share of the hidden activations saturated at the weights
 #: training starts from means the features' scale, not the data, decides
 #: what the units can learn.
@@ -477,16 +482,29 @@ class Diagnosis:
         With early stopping, when the best validation score came in the last
         tenth of the run (it was still improving); otherwise when the cost
         fell by at least :data:`LATE_GAIN` of itself over the last tenth, or
-        is still on the plateau of the best constant prediction. A run whose
-        validation score peaked long before, or whose cost has all but
-        settled, has the model it will have. A run stopped by another limit
-        (``max_fun``) always would.
+        is still on the plateau of the best constant prediction, unless it
+        stood still there (:data:`STANDSTILL`: the data, not the budget, is
+        the problem). A run whose validation score peaked long before, or
+        whose cost has all but settled, has the model it will have. A run
+        stopped by another limit (``max_fun``) always would.
         """
-        if self.n_iter < self.max_iter or self.learned_little:
+        if self.n_iter < self.max_iter:
             return True
+        if self.learned_little:
+            return not self.stood_still
         if self.validated:
             return self.best_iteration > self.n_iter - self.n_iter // 10
         return self.late_gain >= LATE_GAIN
+
+    @property
+    def stood_still(self):
+        """Whether a run took its whole budget on the constant's plateau, unmoving."""
+        return (
+            not self.incremental
+            and self.n_iter >= self.max_iter
+            and self.learned_little
+            and self.late_gain < STANDSTILL
+        )
 
     @property
     def saturated_start(self):

@@ -469,3 +469,18 @@ def test_a_run_away_raises_the_public_training_diverged(flower):
     assert isinstance(info.value, ValueError)
     for name in PARAMS:
         np.testing.assert_array_equal(getattr(clf, name), before[name])
+
+
+def test_a_cost_that_stands_still_on_the_constant_is_not_a_budget_problem():
+    # Features that carry nothing: the cost stays at the class frequencies'
+    # for the whole budget. The warning says so, and not to add iterations.
+    y = np.random.default_rng(0).integers(0, 2, 50)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = ShallowNetClassifier(max_iter=2000).fit(np.ones((50, 3)), y)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert clf.n_iter_ == 2000
+    assert len(messages) == 1
+    assert "no better than predicting the class frequencies" in messages[0]
+    assert "stood still" in messages[0]
+    assert "increase max_iter" not in messages[0]
