@@ -376,7 +376,7 @@ class BaseShallowNet(CallbackSupportMixin, BaseEstimator):
             state.params = fold_scaling(state.params, run.scaling)
         report(
             diagnosis,
-            lambda: run.train_part.advice(self),
+            lambda: run.train_part.advice(self, diagnosis.halvings),
             constant_prediction=self._constant_prediction,
             activation=self.activation,
             chosen_budget=self.max_iter != "auto",

@@ -375,9 +375,14 @@ class Problem:
         """The estimator's advice on the scale of the targets trained on, or ""."""
         return estimator._target_advice(self.Y)
 
-    def advice(self, estimator):
-        """The warnings' advice on the features' and the targets' scales, or ""."""
-        return scaling_advice(self.features) + self.target_advice(estimator)
+    def advice(self, estimator, halvings=0):
+        """The warnings' advice on the features' and the targets' scales, or "".
+
+        ``halvings``: how often the run halved its step (see
+        :func:`scaling_advice`).
+        """
+        halved = halvings >= HALVINGS_FOR_SCALING
+        return scaling_advice(self.features, halved) + self.target_advice(estimator)
 
 
 class ArrayAPIProblem(Problem):
@@ -642,7 +647,17 @@ def _raw_column_moments(X):
     return np.array(mean, dtype=np.float64), np.sqrt(np.array(var, np.float64))
 
 
-def scaling_advice(X):
+#: A run whose step was halved this many times (to an eighth) on features
+#: that are not standardised is told to scale them (:func:`scaling_advice`).
+HALVINGS_FOR_SCALING = 3
+
+#: Past this, a column's standard deviation or the size of its mean is not
+#: the unit scale that the notes' step suits (a StandardScaler's columns
+#: have 1 and 0; min-max and one-hot columns at most 1).
+NOT_STANDARDISED = 3.0
+
+
+def scaling_advice(X, halved=False):
     """A sentence naming a scaler when ``X`` is far from unit scale, or "".
 
     StandardScaler for dense ``X``; for sparse ``X``, which cannot be
@@ -653,7 +668,10 @@ def scaling_advice(X):
     100, or a ratio above 1e3 between the largest and the smallest non-zero
     column scale. Gradient descent then needs a step too small for the small
     columns to learn; a large mean is a large scale too (a column of 100 plus
-    unit noise makes the cost a narrow valley along the bias).
+    unit noise makes the cost a narrow valley along the bias). When the run
+    had to halve its step :data:`HALVINGS_FOR_SCALING` times or more
+    (``halved``), the features' scale is the likely reason from
+    :data:`NOT_STANDARDISED` on (raw counts, pixel values of 0 to 16).
     """
     mean, std = _column_moments(X)
     offset = np.abs(mean[np.isfinite(mean)])
@@ -662,9 +680,11 @@ def scaling_advice(X):
     if not scales.size:
         return ""
     largest, ratio = scales.max(), scales.max() / scales.min()
-    if largest <= 100 and ratio <= 1e3 and offset <= 100:
+    far = largest > 100 or ratio > 1e3 or offset > 100
+    if not (far or (halved and max(largest, offset) > NOT_STANDARDISED)):
         return ""
-    means = f"column means up to {offset:.3g} in size, " if offset > 100 else ""
+    big_mean = 100 if far else NOT_STANDARDISED
+    means = f"column means up to {offset:.3g} in size, " if offset > big_mean else ""
     # StandardScaler cannot centre a sparse matrix: it would densify it; and
     # the variance of values beyond 1e150 overflows in it (every column
     # would become 0), where MaxAbsScaler divides by the largest value.
@@ -681,8 +701,9 @@ def scaling_advice(X):
         )
     else:
         example = "make_pipeline(StandardScaler(), ...)"
+    how = "far from unit scale" if far else "not standardised"
     return (
-        f" The features are far from unit scale ({means}column standard "
+        f" The features are {how} ({means}column standard "
         f"deviations from {scales.min():.3g} to {largest:.3g}): scale them, "
         f"for example with {example}."
     )

@@ -511,7 +511,7 @@ class ChunkedProblem(Problem):
     def target_advice(self, estimator):
         return ""
 
-    def advice(self, estimator):
+    def advice(self, estimator, halvings=0):
         return ""
 
 

@@ -848,3 +848,18 @@ def test_both_safeguards_halve_the_step_through_one_rule(kind):
     )
     assert solver.rejected == solver.halvings == MAX_HALVINGS
     assert solver.learning_rate == smallest
+
+
+def test_a_step_halved_on_features_not_standardised_names_the_scaler():
+    # Pixel values of 0 to 16 are below the "far from unit scale" bounds, but
+    # the notes' step of 1.2 has to be halved to an eighth or less on them:
+    # the warning then says to standardise. Scaled, no such advice.
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400], y[:400]
+    for features, advised in ((X, True), (StandardScaler().fit_transform(X), False)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf = ShallowNetClassifier(max_iter=300, random_state=0).fit(features, y)
+        said = " ".join(str(w.message) for w in caught)
+        assert ("not standardised" in said and "StandardScaler" in said) == advised
+        assert (clf.learning_rate_ <= 1.2 / 8) == advised
