@@ -94,26 +94,49 @@ def categorical_cross_entropy(Y, Z2, xp=np, buffers=None, A2=None):
     """``-sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k``.
 
     With NumPy and the outputs ``A2 = softmax(Z2)`` at hand, it is
-    ``sum_k (-y_k) log(A2_k)``, the logarithm taken where ``y_k != 0``
-    only (an output of another class may underflow to 0 harmlessly),
-    several times cheaper and within about an ulp of 1 of the log-sum-exp.
-    Where an output of an example's own class is below the smallest normal
-    number its logarithm would lose digits, and the log-sum-exp is used.
-    ``buffers`` (NumPy, for a pass repeated on the same ``Y``): ``(-Y,
-    log, Y != 0)``, the log's array zero where ``Y`` is.
+    ``sum_k (-y_k) log(A2_k)``, several times cheaper and within about an
+    ulp of 1 of the log-sum-exp; with one class per example (``Y`` one-hot,
+    as a classifier encodes it) that is ``-log(A2)`` at each example's
+    class, the same bits. Where an example's own output is below the
+    smallest normal number its logarithm would lose digits (or, an output
+    of a class it does not have underflowed to 0, where ``0 log 0`` is not
+    a number), and the log-sum-exp is used. ``buffers`` (NumPy, for a pass
+    repeated on a one-hot ``Y``): its :func:`label_indices`, with which only
+    each example's own output is read (another class's may underflow).
     """
-    if A2 is None or xp is not np:
-        return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
-    if buffers is None:
-        labels = Y != 0
-        minus_Y, log_A2 = -Y, np.zeros_like(A2)
-    else:
-        minus_Y, log_A2, labels = buffers
-    smallest = np.minimum.reduce(A2, axis=None, initial=np.inf, where=labels)
-    if not smallest >= np.finfo(A2.dtype).tiny:
-        return logsumexp_columns(Z2, np) - np.sum(Y * Z2, axis=-2)
-    np.log(A2, out=log_A2, where=labels)  # elsewhere it stays 0
-    return np.add.reduce(np.multiply(minus_Y, log_A2, out=log_A2), axis=-2)
+    if A2 is not None and xp is np:
+        tiny = np.finfo(A2.dtype).tiny
+        if buffers is not None:
+            own = np.take(A2, buffers)
+            if np.minimum.reduce(own, axis=None) >= tiny:
+                return np.negative(np.log(own, out=own), out=own)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                losses = np.add.reduce(-Y * np.log(A2), axis=-2)
+            if np.maximum.reduce(losses, axis=None) <= -np.log(tiny):
+                return losses  # (not NaN: no 0 log 0)
+    return logsumexp_columns(Z2, xp) - xp.sum(Y * Z2, axis=-2)
+
+
+def label_indices(Y):
+    """Where each example's class is in a one-hot ``Y``, as indices of its values.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (..., n_y, m)
+        A stack of networks' targets too.
+
+    Returns
+    -------
+    indices : ndarray of shape (..., m) or None
+        The flat index of ``Y[..., k, i] = 1`` for each example ``i``, or
+        None unless every example has one class (zeros and one 1).
+    """
+    if not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=-2) == 1)):
+        return None
+    *lead, n_y, m = Y.shape
+    stack = np.arange(int(np.prod(lead))).reshape(*lead, 1)
+    return (stack * n_y + Y.argmax(axis=-2)) * m + np.arange(m)
 
 
 def constant_cross_entropy(mean, output):
@@ -670,7 +693,7 @@ class FlatPass:
         if self.sigmoid:
             self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
         elif output == "softmax":
-            self.buffers = (-Y, np.zeros_like(self.Z2), Y != 0)
+            self.buffers = label_indices(Y)
 
     def _read(self, params):
         """Read ``params`` from now on, with gradients of their own."""

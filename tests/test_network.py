@@ -220,23 +220,47 @@ def test_cost_of_a_pass_is_exact_where_outputs_underflow(output, n_y, dtype):
     assert J > 100
 
 
-def test_softmax_loss_where_another_class_underflows_or_its_own_is_subnormal():
+def test_softmax_loss_where_another_class_underflows_or_its_own_is_subnormal(
+    monkeypatch,
+):
     # A confident right answer: another class's output underflows to 0
-    # (float32 from a gap of about 104), which costs nothing and needs no
-    # second computation. A confident wrong one whose own class's output is
-    # subnormal: its log would lose digits, and the log-sum-exp is taken.
+    # (float32, from a gap of about 104). Read at each example's own class
+    # (a one-hot Y's label_indices), it costs nothing more; read over every
+    # class, 0 log 0 sends it to the log-sum-exp. A confident wrong answer
+    # whose own class's output is subnormal goes there either way.
+    calls = []
+    exact = _network.logsumexp_columns
+
+    def counted(*args):
+        calls.append(1)
+        return exact(*args)
+
+    monkeypatch.setattr(_network, "logsumexp_columns", counted)
     Y = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    for gap, expected_fallback in ((110.0, False), (95.0, True)):
-        Z2 = np.array([[gap, gap], [0.0, 0.0]], dtype=np.float32)
+    labels = _network.label_indices(Y)
+    # Example 0 is of class 0, example 1 of class 1; z of class 1 is 0.
+    for z0, own_subnormal in (([110.0, 10.0], False), ([10.0, 95.0], True)):
+        Z2 = np.array([z0, [0.0, 0.0]], dtype=np.float32)
         A2 = _network.OUTPUTS["softmax"][0](Z2.copy())
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            losses = _network.categorical_cross_entropy(Y, Z2, A2=A2)
-        exact = _exact_losses(Y.astype(float), Z2.astype(float), "softmax")
-        np.testing.assert_allclose(losses, exact, rtol=1e-6, atol=1e-30)
-        subnormal = 0 < A2[1, 1] < np.finfo(np.float32).tiny
-        assert subnormal == expected_fallback
-        assert A2[1, 0] == 0 or expected_fallback
+        assert A2[1, 0] == 0 or own_subnormal
+        assert (0 < A2[1, 1] < np.finfo(np.float32).tiny) == own_subnormal
+        reference = _exact_losses(Y.astype(float), Z2.astype(float), "softmax")
+        for buffers, log_sum_exp in ((labels, own_subnormal), (None, True)):
+            calls.clear()
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                losses = _network.categorical_cross_entropy(Y, Z2, np, buffers, A2)
+            np.testing.assert_allclose(losses, reference, rtol=1e-6, atol=2e-6)
+            assert bool(calls) == log_sum_exp
+
+
+def test_label_indices_only_for_one_class_per_example():
+    Y = np.eye(3)[:, [2, 0, 1, 2]]
+    np.testing.assert_array_equal(np.take(Y, _network.label_indices(Y)), 1.0)
+    stack = np.stack([Y, Y[:, ::-1]])
+    np.testing.assert_array_equal(np.take(stack, _network.label_indices(stack)), 1.0)
+    assert _network.label_indices(Y * 0.5) is None  # soft labels
+    assert _network.label_indices(np.ones((3, 4))) is None
 
 
 def test_l2_penalty_uses_mlp_scaling():
