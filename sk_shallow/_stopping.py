@@ -115,7 +115,8 @@ LATE_GAIN = 0.01
 
 #: A cost that changed by less than this share of itself over the last tenth
 #: of a run has not moved at all (rounding moves it by about 1e-16 a step):
-#: on the constant prediction's plateau, more steps will not leave it.
+#: on the constant prediction's plateau, more steps will not leave it. Only
+#: a run of 100 steps or more tells: its last tenth spans ten steps.
 STANDSTILL = 1e-9
 
 #: At least this share of the hidden activations saturated at the weights
@@ -501,7 +502,7 @@ class Diagnosis:
         """Whether a run took its whole budget on the constant's plateau, unmoving."""
         return (
             not self.incremental
-            and self.n_iter >= self.max_iter
+            and self.n_iter >= max(self.max_iter, 100)
             and self.learned_little
             and self.late_gain < STANDSTILL
         )
