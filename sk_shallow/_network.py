@@ -614,34 +614,47 @@ class FlatPass:
     alpha : float
     S : float
         ``sum_i s_i`` (``m`` without weights).
+    grads : dict, optional
+        Arrays shaped like ``params`` to write the gradient sums into (a
+        stack's); by default views of a new vector, :attr:`gradient`.
 
     Attributes
     ----------
     gradient : ndarray of shape (n_parameters,)
-        The gradients of the last call, in :func:`pack`'s order.
+        The gradients of the last call, in :func:`pack`'s order (when
+        ``grads`` is not given).
     grads : dict
         The same, as views shaped like ``params`` (:func:`unpack`'s).
     """
 
-    def __init__(self, params, X, Y, sample_weight, activation, output, alpha, S):
+    #: The matrix product: np.dot for one network's 2-D arrays (a stack's
+    #: subclass, :class:`sk_shallow._batch.StackPass`, takes np.matmul).
+    dot = staticmethod(np.dot)
+
+    def __init__(
+        self, params, X, Y, sample_weight, activation, output, alpha, S, grads=None
+    ):
         self.params = params
         self.W1, self.b1, self.W2, self.b2 = (params[k] for k in PARAM_NAMES)
-        self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
+        self.X, self.XT, self.Y = X, transposed(X), Y
+        self.sample_weight = sample_weight
         self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
         self.sigma, self.loss = OUTPUTS[output]
         self.alpha, self.S, self.S_float = alpha, S, float(S)
-        (n_h, _), (n_y, m), dtype = self.W1.shape, Y.shape, self.W1.dtype
-        self.A1 = np.empty((n_h, m), dtype)
-        self.A1T = self.A1.T
+        dtype, m = self.W1.dtype, Y.shape[-1]
+        self.A1 = np.empty((*self.W1.shape[:-1], m), dtype)
+        self.A1T = transposed(self.A1)
         # The products are np.dot's: the same BLAS calls and bits as
         # np.matmul's (the stacked passes'), at half the cost per call. W @ X
         # is the backend's for sparse X.
-        self.product = np.dot if isinstance(X, np.ndarray) else _sparse_matmul
-        self.Z2, self.A2, self.dZ2 = (np.empty((n_y, m), dtype) for _ in "zad")
+        self.product = self.dot if isinstance(X, np.ndarray) else _sparse_matmul
+        self.Z2, self.A2, self.dZ2 = (
+            np.empty((*self.W2.shape[:-1], m), dtype) for _ in "zad"
+        )
         self.ones = np.ones((m, 1), dtype)
-        self.one_output = n_y == 1
-        self.dZ1 = None if self.one_output else np.empty((n_h, m), dtype)
-        self.W2T = self.W2.T
+        self.one_output = self.W2.shape[-2] == 1
+        self.dZ1 = None if self.one_output else np.empty_like(self.A1)
+        self.W2T = transposed(self.W2)
         # The cross-entropies' buffers, for their logs of A2.
         self.sigmoid = output == "sigmoid"
         self.buffers = None
@@ -649,8 +662,10 @@ class FlatPass:
             self.buffers = (1 - Y, np.empty_like(self.Z2), np.empty_like(self.Z2))
         elif output == "softmax":
             self.buffers = (-Y, np.empty_like(self.Z2))
-        self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
-        self.grads = unpack(self.gradient, params)
+        if grads is None:
+            self.gradient = np.empty(sum(v.size for v in params.values()), dtype)
+            grads = unpack(self.gradient, params)
+        self.grads = grads
         self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
 
     def reads(self, params):
@@ -682,13 +697,29 @@ class FlatPass:
 
     def __call__(self):
         """The cost ``J`` at the current parameters; the gradients in :attr:`grads`."""
+        total = self.sums()
+        # mean_cost_and_gradients
+        if self.alpha:
+            self.dW1 += self.alpha * self.W1
+            self.dW2 += self.alpha * self.W2
+        np.divide(self.gradient, self.S, out=self.gradient)
+        if self.alpha:
+            return finish_cost(total, self.params, self.alpha, self.S)
+        return total / self.S_float  # finish_cost without the penalty
+
+    def sums(self):
+        """The forward pass and the gradient sums: :func:`loss_and_gradient_sums`.
+
+        Returns the loss sum (:meth:`_loss_sum`); the gradient sums are
+        written to :attr:`grads`.
+        """
         X, A1, Z2, dZ2, W2 = self.X, self.A1, self.Z2, self.dZ2, self.W2
-        product = self.product
+        product, dot = self.product, self.dot
         # forward
         product(self.W1, X, out=A1)
         A1 += self.b1
         self.g(A1)
-        np.dot(W2, A1, out=Z2)
+        dot(W2, A1, out=Z2)
         Z2 += self.b2
         if self.sigmoid:  # sigma(copy(Z2)), elementwise: expit into A2
             A2 = expit(Z2, out=self.A2)
@@ -700,28 +731,21 @@ class FlatPass:
         np.subtract(A2, self.Y, out=dZ2)
         if self.sample_weight is not None:
             dZ2 *= self.sample_weight
-        np.dot(dZ2, self.A1T, out=self.dW2)
-        np.dot(dZ2, self.ones, out=self.db2)
+        dot(dZ2, self.A1T, out=self.dW2)
+        dot(dZ2, self.ones, out=self.db2)
         G = self.derivative(A1)
         if self.one_output:
             G *= dZ2
             dZ1 = G
         else:
-            dZ1 = np.dot(self.W2T, dZ2, out=self.dZ1)
+            dZ1 = dot(self.W2T, dZ2, out=self.dZ1)
             dZ1 *= G
         product(dZ1, self.XT, out=self.dW1)
-        np.dot(dZ1, self.ones, out=self.db1)
+        dot(dZ1, self.ones, out=self.db1)
         if self.one_output:
             self.dW1 *= self.W2T
             self.db1 *= self.W2T
-        # mean_cost_and_gradients
-        if self.alpha:
-            self.dW1 += self.alpha * self.W1
-            self.dW2 += self.alpha * W2
-        np.divide(self.gradient, self.S, out=self.gradient)
-        if self.alpha:
-            return finish_cost(total, self.params, self.alpha, self.S)
-        return total / self.S_float  # finish_cost without the penalty
+        return total
 
 
 def _sparse_matmul(W, X, out):
