@@ -337,6 +337,7 @@ class _Stack:
             self.tol = np.array([r.tol for r in rules], np.float64)
             self.patience = np.array([r.n_iter_no_change for r in rules], float)
         self.countdown = 0  # the steps before a rule or a budget may end a run
+        self.aligned = True  # no step rejected yet: the same iteration for all
         self._arrays()
 
     def _arrays(self):
@@ -433,7 +434,7 @@ class _Stack:
         if self.tracked and np.logical_and.reduce(np.abs(J) <= self.upper):
             # The usual step: every network steps, and none needs attention.
             self.n_iter += 1
-            np.copyto(self.before, J)
+            self.before = J  # the costs' own array: no other holds it
             self._update(None, None, None)
             self._record(J, None)
             self.countdown -= 1
@@ -499,13 +500,17 @@ class _Stack:
         """
         n = self.n_iter
         if accepted is None:
-            self.history[n - 1, self.index] = J
+            if self.aligned:  # every network at the same iteration
+                self.history[int(n[0]) - 1] = J
+            else:
+                self.history[n - 1, self.index] = J
             worse = J > self.best - self.tol
             np.copyto(self.improved, n, where=~worse)
             np.minimum(self.best, J, out=self.best)
             np.minimum(rejection_limit(J), self.limit, out=self.upper)
             return
         rows = np.flatnonzero(accepted)
+        self.aligned = self.aligned and len(rows) == len(n)
         J, n = J[rows], n[rows]
         self.history[n - 1, rows] = J
         worse = J > self.best[rows] - self.tol[rows]
@@ -520,23 +525,35 @@ class _Stack:
         whose run stops take a last step. :attr:`countdown` becomes the
         steps before the next check is due.
         """
-        n_iter, last = self.n_iter, self.last
-        active = ~last
+        n_iter, last, improved, patience = (
+            self.n_iter,
+            self.last,
+            self.improved,
+            self.patience,
+        )
+        due = n_iter - improved > patience
+        due |= n_iter >= self.max_iter
+        due &= ~last
         if accepted is not None:
-            active &= accepted
-        stalled = n_iter - self.improved > self.patience
-        for i in np.flatnonzero(stalled & active).tolist():
-            if self._stalled(i):
+            due &= accepted
+        again = False  # a rule that may stall at the next step already
+        for i in np.flatnonzero(due).tolist():
+            if n_iter[i] - improved[i] > patience[i] and self._stalled(i):
                 last[i] = True
-        budget = n_iter >= self.max_iter
-        for i in np.flatnonzero(budget & active & ~last).tolist():
-            # The budget spent, on a step that did not stop the run.
-            last[i] = True
-            self.fits[i].message = budget_spent(self.fits[i].max_iter)
-        self.upper[last] = -np.inf
-        due = np.minimum(self.improved + self.patience + 1, self.max_iter)
-        remaining = (due - n_iter)[~last]
-        self.countdown = int(max(1, remaining.min())) if remaining.size else 1
+            elif n_iter[i] >= self.max_iter[i]:
+                # The budget spent, on a step that did not stop the run.
+                last[i] = True
+                self.fits[i].message = budget_spent(self.fits[i].max_iter)
+            else:
+                again = again or n_iter[i] - improved[i] > patience[i]
+            if last[i]:
+                self.upper[i] = -np.inf
+        if again:
+            self.countdown = 1
+            return
+        left = np.minimum(improved + patience + 1, self.max_iter) - n_iter
+        left = left[~last]
+        self.countdown = int(max(1, left.min())) if left.size else 1
 
     def _stalled(self, i):
         """Network ``i``'s stopping rule, on its history: True to stop it."""
@@ -545,7 +562,10 @@ class _Stack:
         n = int(self.n_iter[i])
         rule.values = self.history[:n, i]
         rule.count, rule.best = n - int(self.improved[i]), float(self.best[i])
-        stop = rule.judge() and progress.stall()
+        if not rule.judge():
+            self.improved[i] = n - rule.count
+            return False
+        stop = progress.stall()
         self.improved[i] = n - rule.count
         self._rates()  # the solver may have halved its step
         return stop
