@@ -4,9 +4,10 @@ A model selection fits the same network many times: every grid point, on
 every fold, from every restart. Each fit of ``solver="gd"`` is the notes'
 full-batch descent, and on a few hundred examples each of its steps costs
 more in Python and NumPy calls than in arithmetic. Here the networks that
-train on the same data with the same activation are stacked along a leading
-dimension (their hidden layers padded with units that stay zero), and one
-forward and one backward pass of :mod:`sk_shallow._network` serve them all.
+train on the same data are stacked along a leading dimension (their hidden
+layers padded with units that stay zero, each activation applied to its own
+networks' rows), and one flat pass of :mod:`sk_shallow._network` (its
+``FlatPass``, over the stack: :class:`StackPass`) serves them all.
 
 Everything else stays each network's own, done by the estimator's and the
 training loop's own objects: the fit's preparation (the estimator's
@@ -24,7 +25,11 @@ raises the cost by more than 1% is undone and halved,
 (the warnings of :func:`~sk_shallow._report.report`, the fitted attributes
 of :func:`~sk_shallow._training.publish`). A network stops when its own rule
 says so, and one that diverges is recorded and leaves the stack without
-stopping the others.
+stopping the others. What those objects do at every step (a step's
+safeguard, the guard's limit, the history, the count of steps without
+improvement) is done for the whole stack at once, in arrays; the objects
+themselves are asked whenever the arrays say that something happens to a
+network (:class:`_Stack`).
 """
 
 from dataclasses import dataclass, field
@@ -757,10 +762,10 @@ def _stack_key(fit):
 def train(fits):
     """Train every fit of ``fits`` in lockstep, each to its own stop.
 
-    Fits on training sets of the same size (the folds', the restarts') with
-    the same activation are stacked; a fit with none to stack with trains
-    alone, in its solver's loop. Each ends with ``diagnosis`` set, or
-    ``error``.
+    Fits on training sets of the same size (the folds', the restarts') are
+    stacked (by :func:`_stack_key`, :func:`_widths` and :func:`_in_cache`);
+    a fit with none to stack with trains alone, in its solver's loop. Each
+    ends with ``diagnosis`` set, or ``error``.
     """
     groups = {}
     for fit in fits:
