@@ -333,7 +333,8 @@ class _Stack:
         self.tracked = all(_trackable(f.progress) for f in fits)
         if self.tracked:
             rules = [f.progress.rule for f in fits]
-            self.history = np.empty((int(self.max_iter.max()), B))
+            # Each network's costs, a column each; grown as the steps go on.
+            self.history = np.empty((min(int(self.max_iter.max()), 1024), B))
             self.limit[:] = np.nan  # none before a first cost
             # The iteration of each rule's last improvement: its count is
             # the iterations since.
@@ -343,6 +344,7 @@ class _Stack:
             self.patience = np.array([r.n_iter_no_change for r in rules], float)
         self.countdown = 0  # the steps before a rule or a budget may end a run
         self.aligned = True  # no step rejected yet: the same iteration for all
+        self.steps = 0  # the steps recorded
         self._arrays()
 
     def _arrays(self):
@@ -504,6 +506,11 @@ class _Stack:
         highest costs of their next steps that need no attention.
         """
         n = self.n_iter
+        self.steps += 1  # no network's iteration is past it
+        if self.steps > len(self.history):
+            grown = np.empty((2 * len(self.history), len(self.fits)))
+            grown[: len(self.history)] = self.history
+            self.history = grown
         if accepted is None:
             if self.aligned:  # every network at the same iteration
                 self.history[int(n[0]) - 1] = J
