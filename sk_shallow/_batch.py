@@ -810,22 +810,26 @@ def _alone(fit):
 
 
 def _conclude(fit):
-    """The end of :func:`sk_shallow._training.train` for one fit: its diagnosis."""
-    if fit.error is not None:
-        return
-    try:
-        with np.errstate(**_QUIET):
-            fit.diagnosis = diagnose(
-                fit.progress,
-                fit.run.objective,
-                fit.message,
-                max_iter=fit.max_iter,
-                baseline=fit.extra["baseline"],
-                saturated=fit.extra["saturated"],
-                stream_patience=fit.extra["stream_patience"],
-            )
-    except TrainingDiverged as error:
-        fit.error = error
+    """The end of :func:`sk_shallow._training.train` for one fit: its diagnosis.
+
+    Its passes' buffers are dropped: the search holds every fit until all
+    are trained, as a separate fit holds none after its own.
+    """
+    if fit.error is None:
+        try:
+            with np.errstate(**_QUIET):
+                fit.diagnosis = diagnose(
+                    fit.progress,
+                    fit.run.objective,
+                    fit.message,
+                    max_iter=fit.max_iter,
+                    baseline=fit.extra["baseline"],
+                    saturated=fit.extra["saturated"],
+                    stream_patience=fit.extra["stream_patience"],
+                )
+        except TrainingDiverged as error:
+            fit.error = error
+    fit.run.objective.release()
 
 
 def finish(fit):

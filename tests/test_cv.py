@@ -380,3 +380,29 @@ def test_stalls_halvings_and_budgets_of_a_stack_are_each_networks_own():
         assert other.loss_curve_ == one.loss_curve_
         for name in PARAMS:
             np.testing.assert_array_equal(getattr(other, name), getattr(one, name))
+
+
+def test_trained_fits_hold_no_pass_buffers_until_published():
+    """The search holds every fit until all are trained: not their buffers."""
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 30))
+    y = (X[:, 0] > 0).astype(int)
+    # Widths too far apart to pad: each trains alone, in its solver's loop.
+    estimators = [
+        ShallowNetClassifier(n_hidden=h, max_iter=3, random_state=0)
+        for h in (1, 40, 120)
+    ]
+    fits = [_batch.prepare(e, X, y) for e in estimators]
+    tracemalloc.start()
+    try:
+        _batch.train(fits)
+        retained = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # The 120 units' activations alone, on 600 rows, are 576 kB.
+    assert retained < 120 * 600 * 8 / 2
+    for fit in fits:
+        assert fit.diagnosis is not None
+        _batch.finish(fit)
