@@ -57,6 +57,11 @@ CASES = {
         {"n_hidden": [8, 16, 32], "alpha": [0.0, 1.0]},
         dict(random_state=0, max_iter=500),
     ),
+    "digits-widths": (
+        _digits,
+        {"n_hidden": [8, 16, 32, 64]},
+        dict(random_state=0, max_iter=500),
+    ),
 }
 
 

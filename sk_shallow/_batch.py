@@ -4,9 +4,10 @@ A model selection fits the same network many times: every grid point, on
 every fold, from every restart. Each fit of ``solver="gd"`` is the notes'
 full-batch descent, and on a few hundred examples each of its steps costs
 more in Python and NumPy calls than in arithmetic. Here the networks that
-train on the same data with the same activation are stacked along a leading
-dimension (their hidden layers padded with units that stay zero), and one
-forward and one backward pass of :mod:`sk_shallow._network` serve them all.
+train on the same data are stacked along a leading dimension (their hidden
+layers padded with units that stay zero, each activation applied to its own
+networks' rows), and one flat pass of :mod:`sk_shallow._network` (its
+``FlatPass``, over the stack: :class:`StackPass`) serves them all.
 
 Everything else stays each network's own, done by the estimator's and the
 training loop's own objects: the fit's preparation (the estimator's
@@ -24,7 +25,11 @@ raises the cost by more than 1% is undone and halved,
 (the warnings of :func:`~sk_shallow._report.report`, the fitted attributes
 of :func:`~sk_shallow._training.publish`). A network stops when its own rule
 says so, and one that diverges is recorded and leaves the stack without
-stopping the others.
+stopping the others. What those objects do at every step (a step's
+safeguard, the guard's limit, the history, the count of steps without
+improvement) is done for the whole stack at once, in arrays; the objects
+themselves are asked whenever the arrays say that something happens to a
+network (:class:`_Stack`).
 """
 
 from dataclasses import dataclass, field
@@ -32,8 +37,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _blocked, _network
+from ._activations import ACTIVATIONS, DERIVATIVES
 from ._solvers import FullBatchGD, budget_spent
-from ._stopping import TrainingDiverged, step_rejected
+from ._stopping import (
+    SETTLED,
+    TrainingDiverged,
+    learned_little,
+    rejection_limit,
+    step_rejected,
+)
 from ._training import _QUIET, diagnose, start
 
 
@@ -62,8 +74,6 @@ class Fit:
     run: object
     progress: object = None
     n_iter: int = 0
-    before: float = None
-    last: bool = False
     message: str = None
     error: Exception = None
     diagnosis: object = None
@@ -169,40 +179,89 @@ class _Data:
             if self.sw is None
             else np.array([float(_network.weight_sum(w, m)) for w in sw])
         )
-        self.cache = {}
+        self.cache = {}  # the forward pass's buffers
 
     def take(self, keep):
         """The data of the networks ``keep`` only."""
         new = object.__new__(_Data)
         new.X = self.X if self.X.ndim == 2 else self.X[keep]
-        new.Y, new.S, new.cache = self.Y[keep], self.S[keep], {}
+        new.Y, new.S = self.Y[keep], self.S[keep]
         new.sw = None if self.sw is None else self.sw[keep]
+        new.cache = {}
         return new
 
-    def _totals(self, losses):
+    def totals(self, losses):
         """Each network's (weighted) sum of its per-example ``losses``."""
         if self.sw is None:
-            return losses.sum(axis=-1)
+            return np.add.reduce(losses, axis=-1)
         return np.matmul(losses[:, None, :], self.sw[:, :, None])[:, 0, 0]
 
-    def passes(self, P, activation, output, grads=None):
-        """Forward pass, per-network loss sums, and (with ``grads``) the backward."""
-        cache = _network.forward(P, self.X, activation, output, self.cache)
-        loss = _network.OUTPUTS[output][1]
-        if output in _network.LOGS_OF_OUTPUTS:  # log(A2), as loss_sum takes it
-            totals = self._totals(loss(self.Y, cache["Z2"], A2=cache["A2"]))
-            if not np.all(totals < np.inf):  # an output underflowed
-                totals = self._totals(loss(self.Y, cache["Z2"]))
-        else:
-            totals = self._totals(loss(self.Y, cache["Z2"]))
-        if grads is not None:
-            sw = None if self.sw is None else self.sw[:, None, :]
-            _network.gradient_sums(P, self.X, self.Y, cache, activation, sw, grads)
-        return cache, totals.astype(np.float64)
+    def loss_sums(self, output, Z2, A2, buffers=None):
+        """Each network's :func:`~sk_shallow._network.loss_sum` of its outputs.
+
+        A cross-entropy from the log of ``A2`` (with the ``buffers`` of
+        :class:`~sk_shallow._network.FlatPass`, if given), except for the
+        networks where an output underflowed: theirs from ``Z2``.
+        """
+        return _network.loss_sum(
+            self.Y, Z2, output, A2=A2, buffers=buffers, sums=self.totals
+        )
+
+
+class StackPass(_network.FlatPass):
+    """The flat pass of :mod:`sk_shallow._network` over a stack of networks.
+
+    The same calls as one network's :class:`~sk_shallow._network.FlatPass`
+    (np.matmul's products of the stacked arrays, whose bits are np.dot's of
+    each network's), with each network's loss sum: :meth:`sums` returns
+    them, of shape (B,).
+
+    Parameters
+    ----------
+    params, grads : dict
+        The stack's parameters and gradient sums, with a leading dimension.
+    data : _Data
+        Its networks' rows.
+    activations : list of (str, int)
+        The hidden activation of the stack's networks, in runs: the
+        activation and the number of networks that have it.
+    output : str
+    """
+
+    dot = staticmethod(np.matmul)
+
+    def __init__(self, params, grads, data, activations, output):
+        sw = None if data.sw is None else data.sw[:, None, :]
+        first = activations[0][0]
+        super().__init__(params, data.X, data.Y, sw, first, output, 0, 1, grads)
+        self.data, self.output = data, output
+        if len(activations) > 1:  # each run's own, on its networks' rows
+            runs, start = [], 0
+            for name, n in activations:
+                runs.append((name, slice(start, start + n)))
+                start += n
+            self.runs = runs
+            self.g, self.derivative = self._activation, self._derivative
+
+    def _activation(self, A):
+        """Each run's activation, in place on its networks' rows of ``A``."""
+        for name, rows in self.runs:
+            ACTIVATIONS[name](A[rows])
+        return A
+
+    def _derivative(self, A):
+        """Each run's derivative, in place on its networks' rows of ``A``."""
+        for name, rows in self.runs:
+            DERIVATIVES[name](A[rows])
+        return A
+
+    def _loss_sum(self):
+        """Each network's :func:`~sk_shallow._network.loss_sum`."""
+        return self.data.loss_sums(self.output, self.Z2, self.A2, self.buffers)
 
 
 class _Stack:
-    """Networks of one activation, on training sets of one size, stacked.
+    """Networks on training sets of one size, stacked.
 
     The stack's parameters are one array with a row per network, in the
     layout of :func:`sk_shallow._network.pack` (the gradients likewise), so
@@ -210,10 +269,21 @@ class _Stack:
     operation on its vector. Its hidden layer is padded to the widest
     network's with units whose weights are zero and whose gradients are
     masked to zero, so that they never change what the network computes.
+
+    Each network's safeguard, iterations, last cost and step are arrays
+    over the stack; so are, for networks without held-out data (nor a
+    verbose progress), their histories of costs, their divergence guards'
+    limits and their stopping rules' counts of steps without improvement.
+    A network's own objects (its solver, its
+    :class:`~sk_shallow._training.Progress` and stopping rule) decide
+    whenever those arrays say that something happens: a rejected step, a
+    guard's limit crossed, more than ``n_iter_no_change`` steps without
+    improvement, a last step. Their histories are theirs when they leave.
     """
 
     def __init__(self, fits):
-        self.fits = list(fits)
+        # Grouped by activation: each applies to a run of rows.
+        fits = self.fits = sorted(fits, key=lambda f: f.estimator.activation)
         first = fits[0]
         self.activation = first.estimator.activation
         self.output = first.output
@@ -228,20 +298,18 @@ class _Stack:
             "W2": np.empty((n_y, width)),
             "b2": np.empty((n_y, 1)),
         }
+        self.shapes = {k: v.shape for k, v in like.items()}
         self.size = sum(v.size for v in like.values())
         self.theta = np.zeros((B, self.size), dtype)
-        self.gradient = np.empty_like(self.theta)
-        self.kept = (np.empty_like(self.theta), np.empty_like(self.theta))
-        self._views(like)
+        P = self._unpack(self.theta)
         for i, f in enumerate(fits):
             for k, v in f.state.params.items():
-                self._row(self.P, k, i, f)[...] = v
+                self._row(P, k, i, f)[...] = v
         self.mask = None
         if widths.min() < width:
             self.mask = np.zeros_like(self.theta)
             for i, f in enumerate(fits):
-                self._row(self._unpack(self.mask), "W1", i, f)[...] = 1
-                for k in ("b1", "W2", "b2"):
+                for k in ("W1", "b1", "W2", "b2"):
                     self._row(self._unpack(self.mask), k, i, f)[...] = 1
         self.alpha = np.array([f.estimator.alpha for f in fits], np.float64)
         shared = len({f.extra["features"] for f in fits}) == 1
@@ -252,6 +320,69 @@ class _Stack:
         if first.validated:
             parts = [f.extra["validation"] for f in fits]
             self.validation = _Data(parts, shared)
+        # Each network's run, as arrays over the stack.
+        self.n_iter = np.zeros(B, np.int64)
+        self.before = np.full(B, np.nan)
+        self.last = np.zeros(B, bool)
+        self.max_iter = np.array([f.max_iter for f in fits])
+        # The highest cost that needs no network's attention: below its
+        # safeguard's limit and its guard's (-inf after the last step, nan
+        # before the first).
+        self.upper = np.full(B, np.nan)
+        self.limit = np.full(B, np.inf)  # the guards' (checked by the progress)
+        # The progress kept here, for networks without held-out data.
+        self.tracked = all(_trackable(f.progress) for f in fits)
+        if self.tracked:
+            rules = [f.progress.rule for f in fits]
+            # Each network's costs, a column each; grown as the steps go on.
+            self.history = np.empty((min(int(self.max_iter.max()), 1024), B))
+            self.limit[:] = np.nan  # none before a first cost
+            # The iteration of each rule's last improvement: its count is
+            # the iterations since.
+            self.improved = -np.array([r.count for r in rules], np.int64)
+            self.best = np.array([r.best for r in rules], np.float64)
+            self.tol = np.array([r.tol for r in rules], np.float64)
+            self.patience = np.array([r.n_iter_no_change for r in rules], float)
+            # The settled test's windows and budgets (0: a rule without it).
+            self.window = np.array([r.window or 0 for r in rules], np.int64)
+            self.budget = np.array([r.budget or 0 for r in rules], np.int64)
+        self.countdown = 0  # the steps before a rule or a budget may end a run
+        self.aligned = True  # no step rejected yet: the same iteration for all
+        self.steps = 0  # the steps recorded
+        self._arrays()
+
+    def _arrays(self):
+        """The buffers, views and pass of the stack's current networks."""
+        theta = self.theta
+        self.gradient = np.empty_like(theta)
+        self.kept = (np.empty_like(theta), np.empty_like(theta))
+        self.scaled = np.empty_like(theta)
+        self.P = self._unpack(theta)
+        self.grads = self._unpack(self.gradient)
+        self.index = np.arange(len(self.fits))
+        self.S = self.data.S.astype(theta.dtype)[:, None]
+        self.penalised = bool(self.alpha.any())
+        self.alphas = self.alpha.astype(theta.dtype)[:, None, None]
+        self.pass_ = StackPass(
+            self.P, self.grads, self.data, self._activations(), self.output
+        )
+        self._rates()
+
+    def _activations(self):
+        """The hidden activations of the networks, in runs: ``(name, count)``."""
+        runs = []
+        for fit in self.fits:
+            name = fit.estimator.activation
+            if runs and runs[-1][0] == name:
+                runs[-1][1] += 1
+            else:
+                runs.append([name, 1])
+        return [tuple(run) for run in runs]
+
+    def _rates(self):
+        """Each network's step (its solver's), as a column."""
+        lr = [f.solver.learning_rate for f in self.fits]
+        self.lr = np.array(lr, self.theta.dtype)[:, None]
 
     def _unpack(self, flat):
         """``flat`` (B, size) as stacked parameter arrays: views of it."""
@@ -261,14 +392,6 @@ class _Stack:
             out[k] = flat[:, start : start + n].reshape(-1, *shape)
             start += n
         return out
-
-    def _views(self, like=None):
-        """The parameter and gradient arrays as views of the stack's rows."""
-        if like is not None:
-            self.shapes = {k: v.shape for k, v in like.items()}
-        self.P = self._unpack(self.theta)
-        self.grads = self._unpack(self.gradient)
-        self._spare = self._unpack(self.kept[1])  # the views of kept gradients
 
     @staticmethod
     def _row(arrays, k, i, fit):
@@ -284,31 +407,32 @@ class _Stack:
 
     def costs_and_gradients(self):
         """Every network's cost ``J`` of shape (B,); the gradients in place."""
-        P, grads, data = self.P, self.grads, self.data
-        _, totals = data.passes(P, self.activation, self.output, grads)
+        totals = self.pass_.sums()
         if self.mask is not None:
             self.gradient *= self.mask
-        S = data.S
+        S = self.data.S
         J = totals / S
-        if self.alpha.any():
-            alpha = self.alpha.astype(self.theta.dtype)[:, None, None]
+        if self.penalised:
+            P, grads, alpha = self.P, self.grads, self.alphas
             grads["W1"] += alpha * P["W1"]
             grads["W2"] += alpha * P["W2"]
             squares = np.einsum("bij,bij->b", P["W1"], P["W1"]) + np.einsum(
                 "bij,bij->b", P["W2"], P["W2"]
             )
             J += self.alpha / (2 * S) * squares
-        self.gradient /= S.astype(self.theta.dtype)[:, None]
-        return J
+        np.divide(self.gradient, self.S, out=self.gradient)
+        return J.astype(np.float64, copy=False)
 
     def score_held_out(self, rows):
         """The held-out cost and score of the networks ``rows``, after a step."""
-        cache, totals = self.validation.passes(self.P, self.activation, self.output)
+        val = self.validation
+        cache = _network.forward(self.P, val.X, self.activation, self.output, val.cache)
         A2 = cache["A2"]
+        totals = val.loss_sums(self.output, cache["Z2"], A2)
         for i in rows:
             fit = self.fits[i]
             _, Y_val, sw_val = fit.extra["validation"]
-            cost = float(totals[i]) / float(self.validation.S[i])
+            cost = float(totals[i]) / float(val.S[i])
             score = fit.estimator._score_output(A2[i], Y_val, sw_val)
             fit.extra["scored"] = (cost, score)
 
@@ -317,19 +441,36 @@ class _Stack:
 
         Returns the fits that ended here (stopped, or failed).
         """
-        J = self.costs_and_gradients().tolist()  # Python floats, as a fit's
-        ended, rows = [], []
-        retake = undo = None  # flags of the networks that do not step
-        n_samples = self.n_samples
-        for i, fit in enumerate(self.fits):
-            cost, solver = J[i], fit.solver
-            if fit.last:  # FullBatchGD._last_step: no run ends on a bad step
+        J = self.costs_and_gradients()
+        if self.tracked and np.logical_and.reduce(np.abs(J) <= self.upper):
+            # The usual step: every network steps, and none needs attention.
+            self.n_iter += 1
+            self.before = J  # the costs' own array: no other holds it
+            self._update(None, None, None)
+            self._record(J, None)
+            self._settled(J, None)
+            self.countdown -= 1
+            if self.countdown > 0:
+                return []
+            self._checks(None)
+            return []
+        return self._step(J)
+
+    def _step(self, J):
+        """:meth:`step` where some network needs attention: one by one."""
+        n_iter, before, last = self.n_iter, self.before, self.last
+        ended, retake, undo, unguarded = [], None, None, []
+        accepted = np.abs(J) <= self.upper
+        for i in np.flatnonzero(~accepted).tolist():
+            fit, cost = self.fits[i], float(J[i])
+            solver = fit.solver
+            if last[i]:  # FullBatchGD._last_step: no run ends on a bad step
                 solver.final_cost = cost
-                if step_rejected(cost, fit.before):
+                if step_rejected(cost, before[i]):
                     undo = self._flagged(undo, i)
-                    solver.final_cost = fit.before
+                    solver.final_cost = float(before[i])
                 ended.append(i)
-            elif fit.before is not None and step_rejected(cost, fit.before):
+            elif n_iter[i] and step_rejected(cost, before[i]):
                 try:
                     solver.reject("without lowering the cost")
                 except TrainingDiverged as error:
@@ -338,28 +479,166 @@ class _Stack:
                     continue
                 retake = self._flagged(retake, i)
             else:
-                fit.n_iter += 1
-                fit.before = cost
-                solver.t += n_samples
-                rows.append(i)
-        self._update(rows, retake, undo)
+                accepted[i] = True
+                unguarded.append(i)
+        n_iter += accepted
+        np.copyto(before, J, where=accepted)
+        self._rates()  # the rejected steps' halved
+        self._update(accepted, retake, undo)
+        if not self.tracked:
+            ended += self._each_progress(J, np.flatnonzero(accepted).tolist())
+            np.copyto(self.upper, rejection_limit(J), where=accepted)
+            self.upper[last] = -np.inf
+            return self._release(sorted(set(ended)))
+        for i in unguarded:  # the progress's divergence guard
+            guard = self.fits[i].progress.guard
+            try:
+                guard.check(float(J[i]), f"at iteration {n_iter[i]}")
+            except TrainingDiverged as error:
+                self.fits[i].error = error
+                ended.append(i)
+                accepted[i] = False
+            self.limit[i] = guard.limit
+        self._record(J, accepted)
+        self._settled(J, accepted)
+        self._checks(accepted)
+        return self._release(sorted(set(ended)))
+
+    def _record(self, J, accepted):
+        """The costs ``J`` of the networks ``accepted`` (all for None) recorded.
+
+        In their histories and their stopping rules' counts (as
+        :meth:`~sk_shallow._stopping.StoppingRule.update` counts), and the
+        highest costs of their next steps that need no attention.
+        """
+        n = self.n_iter
+        self.steps += 1  # no network's iteration is past it
+        if self.steps > len(self.history):
+            grown = np.empty((2 * len(self.history), len(self.fits)))
+            grown[: len(self.history)] = self.history
+            self.history = grown
+        if accepted is None:
+            if self.aligned:  # every network at the same iteration
+                self.history[int(n[0]) - 1] = J
+            else:
+                self.history[n - 1, self.index] = J
+            worse = J > self.best - self.tol
+            np.copyto(self.improved, n, where=~worse)
+            np.minimum(self.best, J, out=self.best)
+            np.minimum(rejection_limit(J), self.limit, out=self.upper)
+            return
+        rows = np.flatnonzero(accepted)
+        self.aligned = self.aligned and len(rows) == len(n)
+        J, n = J[rows], n[rows]
+        self.history[n - 1, rows] = J
+        worse = J > self.best[rows] - self.tol[rows]
+        self.improved[rows[~worse]] = n[~worse]
+        self.best[rows] = np.minimum(self.best[rows], J)
+        self.upper[rows] = np.minimum(rejection_limit(J), self.limit[rows])
+
+    def _settled(self, J, accepted):
+        """Stop the networks whose cost, at its best, has settled.
+
+        :meth:`~sk_shallow._stopping.StoppingRule.settled` over the
+        histories, for the networks whose step was ``accepted`` (all for
+        None) and whose rule has the test: the same arithmetic, so the same
+        steps as each network's own fit. Such a stop is a stall on a cost
+        that did not rise: the network takes its last step.
+        """
+        n, window = self.n_iter, self.window
+        due = (window > 0) & (n > window) & (J <= self.best) & ~self.last
+        if accepted is not None:
+            due &= accepted
+        if not due.any():
+            return
+        rows = np.flatnonzero(due)
+        t, w, history = n[rows], window[rows], self.history
+        now, first = history[t - 1, rows], history[0, rows]
+        pace = (history[t - 1 - w, rows] - now) / w
+        settled = pace * np.maximum(self.budget[rows] - t, w) < SETTLED * (first - now)
+        for i, cost in zip(rows[settled].tolist(), now[settled].tolist(), strict=True):
+            progress = self.fits[i].progress
+            if learned_little(cost, progress.rule.floor):
+                continue
+            progress.rule.rising = progress.rule.climbing = False
+            if progress.stall():
+                self.last[i] = True
+                self.upper[i] = -np.inf
+                self.countdown = 1
+
+    def _checks(self, accepted):
+        """Each network's stopping rule and budget, where they may end its run.
+
+        For the networks whose step was ``accepted`` (all for None): those
+        whose run stops take a last step. :attr:`countdown` becomes the
+        steps before the next check is due.
+        """
+        n_iter, last, improved, patience = (
+            self.n_iter,
+            self.last,
+            self.improved,
+            self.patience,
+        )
+        due = n_iter - improved > patience
+        due |= n_iter >= self.max_iter
+        due &= ~last
+        if accepted is not None:
+            due &= accepted
+        again = False  # a rule that may stall at the next step already
+        for i in np.flatnonzero(due).tolist():
+            if n_iter[i] - improved[i] > patience[i] and self._stalled(i):
+                last[i] = True
+            elif n_iter[i] >= self.max_iter[i]:
+                # The budget spent, on a step that did not stop the run.
+                last[i] = True
+                self.fits[i].message = budget_spent(self.fits[i].max_iter)
+            else:
+                again = again or n_iter[i] - improved[i] > patience[i]
+            if last[i]:
+                self.upper[i] = -np.inf
+        if again:
+            self.countdown = 1
+            return
+        left = np.minimum(improved + patience + 1, self.max_iter) - n_iter
+        left = left[~last]
+        self.countdown = int(max(1, left.min())) if left.size else 1
+
+    def _stalled(self, i):
+        """Network ``i``'s stopping rule, on its history: True to stop it."""
+        fit = self.fits[i]
+        rule, progress = fit.progress.rule, fit.progress
+        n = int(self.n_iter[i])
+        rule.values = self.history[:n, i]
+        rule.count, rule.best = n - int(self.improved[i]), float(self.best[i])
+        if not rule.judge():
+            self.improved[i] = n - rule.count
+            return False
+        stop = progress.stall()
+        self.improved[i] = n - rule.count
+        self._rates()  # the solver may have halved its step
+        return stop
+
+    def _each_progress(self, J, rows):
+        """Each network's own progress, called with its cost (held-out data)."""
+        ended = []
         if self.validation is not None and rows:
             self.score_held_out(rows)
         for i in rows:
             fit = self.fits[i]
             params = self.params(i) if fit.validated else None
             try:
-                stop = fit.progress(J[i], params)
+                stop = fit.progress(float(J[i]), params)
             except TrainingDiverged as error:
                 fit.error = error
                 ended.append(i)
                 continue
             if stop:
-                fit.last = True
-            elif fit.n_iter >= fit.max_iter:
-                fit.last = True
+                self.last[i] = True
+            elif self.n_iter[i] >= fit.max_iter:
+                self.last[i] = True
                 fit.message = budget_spent(fit.max_iter)
-        return self._release(sorted(set(ended)))
+        self._rates()
+        return ended
 
     def _flagged(self, flags, i):
         """``flags`` (a boolean per network, None for none yet) with ``i`` set."""
@@ -371,56 +650,81 @@ class _Stack:
     def _update(self, rows, retake, undo):
         """Step the networks ``rows`` (kept first), retake ``retake``, undo ``undo``.
 
-        ``retake`` and ``undo`` are boolean flags per network, or None for none.
+        ``rows``, ``retake`` and ``undo`` are boolean flags per network, or
+        None: every network for ``rows``, none for the others. The step is
+        FullBatchGD's: keep the weights and gradients, then
+        ``W := W - alpha dW``.
         """
-        theta, (kept, kept_gradient) = self.theta, self.kept
-        lr = [f.state.solver.learning_rate for f in self.fits]
-        lr = np.array(lr, theta.dtype)
-        lr = lr[:, None]
-        if len(rows) == len(self.fits):  # the usual step: every network's, at once
+        theta, (kept, kept_gradient), lr = self.theta, self.kept, self.lr
+        if rows is None:  # the usual step: every network's, at once
             np.copyto(kept, theta)
-            # The gradients are kept by trading buffers (and their views).
-            self.kept = (kept, self.gradient)
-            self.gradient, self.grads, self._spare = (
-                kept_gradient,
-                self._spare,
-                self.grads,
-            )
-            theta -= lr * self.kept[1]
+            np.copyto(kept_gradient, self.gradient)
+            theta -= np.multiply(self.gradient, lr, out=self.scaled)
             return
-        take = np.zeros(len(self.fits), bool)
-        take[rows] = True
-        rows = take[:, None]
-        np.copyto(kept, theta, where=rows)
-        np.copyto(kept_gradient, self.gradient, where=rows)
-        none = np.zeros_like(take)
+        take = rows[:, None]
+        np.copyto(kept, theta, where=take)
+        np.copyto(kept_gradient, self.gradient, where=take)
+        none = np.zeros_like(rows)
         retake = none if retake is None else retake
         back = (retake | (none if undo is None else undo))[:, None]
         np.copyto(theta, kept, where=back)
-        step = (take | retake)[:, None]
+        step = (rows | retake)[:, None]
         np.subtract(theta, lr * kept_gradient, out=theta, where=step)
 
     def _release(self, ended):
-        """Hand the ended networks their weights and drop them from the stack."""
+        """Hand the ended networks their weights and runs; drop them from the stack."""
         if not ended:
             return []
         fits = [self.fits[i] for i in ended]
         for i, fit in zip(ended, fits, strict=True):
             fit.state.params = {k: v.copy() for k, v in self.params(i).items()}
+            fit.n_iter = n = int(self.n_iter[i])
+            fit.solver.t += self.n_samples * n
+            if self.tracked:
+                progress = fit.progress
+                history = self.history[:n, i].tolist()
+                progress.state.loss_curve.extend(history)
+                progress.n_iter = n
+                rule = progress.rule
+                rule.values = history
+                rule.count, rule.best = n - int(self.improved[i]), float(self.best[i])
         keep = np.setdiff1d(np.arange(len(self.fits)), ended)
         self.fits = [self.fits[i] for i in keep]
         if self.fits:
             self.theta = np.ascontiguousarray(self.theta[keep])
             self.kept = tuple(np.ascontiguousarray(a[keep]) for a in self.kept)
-            self.gradient = np.empty_like(self.theta)
-            self._views()
-            self.alpha = self.alpha[keep]
+            for name in ("n_iter", "before", "last", "max_iter", "alpha"):
+                setattr(self, name, getattr(self, name)[keep])
+            for name in ("upper", "limit"):
+                setattr(self, name, getattr(self, name)[keep])
+            if self.tracked:
+                for name in ("improved", "best", "tol", "patience", "window", "budget"):
+                    setattr(self, name, getattr(self, name)[keep])
+                self.history = np.ascontiguousarray(self.history[:, keep])
             if self.mask is not None:
                 self.mask = self.mask[keep]
             self.data = self.data.take(keep)
             if self.validation is not None:
                 self.validation = self.validation.take(keep)
+            kept = self.kept
+            self._arrays()
+            self.kept = kept
         return fits
+
+
+def _trackable(progress):
+    """Whether a stack can keep ``progress``'s history and counts as arrays.
+
+    It can for a run without held-out data, printing or callbacks, on a
+    stopping rule: what the progress does each step is then the guard's
+    check, the history's append and the rule's count.
+    """
+    return (
+        progress.validate is None
+        and not progress.verbose
+        and progress.on_iteration is None
+        and progress.rule is not None
+    )
 
 
 #: The cost of a stack's pass beyond its arithmetic, in hidden-unit
@@ -479,7 +783,11 @@ COPY_LIMIT = 2**14
 
 
 def _stack_key(fit):
-    """Fits with equal keys can be stacked: same sizes, activation and output."""
+    """Fits with equal keys can be stacked: same sizes and output.
+
+    Networks of different activations share a stack, each activation applied
+    to its rows (:class:`StackPass`), unless they score held-out data.
+    """
     val = fit.extra.get("validation")
     return (
         None if fit.part.XT.size <= COPY_LIMIT else fit.extra["features"],
@@ -488,7 +796,7 @@ def _stack_key(fit):
         fit.part.XT.dtype.str,
         fit.part.sample_weight is None,
         None if val is None else (val[0].shape, val[2] is None),
-        fit.estimator.activation,
+        fit.estimator.activation if fit.validated else None,
         fit.output,
         fit.estimator.early_stopping,
     )
@@ -497,10 +805,10 @@ def _stack_key(fit):
 def train(fits):
     """Train every fit of ``fits`` in lockstep, each to its own stop.
 
-    Fits on training sets of the same size (the folds', the restarts') with
-    the same activation are stacked; a fit with none to stack with trains
-    alone, in its solver's loop. Each ends with ``diagnosis`` set, or
-    ``error``.
+    Fits on training sets of the same size (the folds', the restarts') are
+    stacked (by :func:`_stack_key`, :func:`_widths` and :func:`_in_cache`);
+    a fit with none to stack with trains alone, in its solver's loop. Each
+    ends with ``diagnosis`` set, or ``error``.
     """
     groups = {}
     for fit in fits:
@@ -538,22 +846,26 @@ def _alone(fit):
 
 
 def _conclude(fit):
-    """The end of :func:`sk_shallow._training.train` for one fit: its diagnosis."""
-    if fit.error is not None:
-        return
-    try:
-        with np.errstate(**_QUIET):
-            fit.diagnosis = diagnose(
-                fit.progress,
-                fit.run.objective,
-                fit.message,
-                max_iter=fit.max_iter,
-                baseline=fit.extra["baseline"],
-                saturated=fit.extra["saturated"],
-                stream_patience=fit.extra["stream_patience"],
-            )
-    except TrainingDiverged as error:
-        fit.error = error
+    """The end of :func:`sk_shallow._training.train` for one fit: its diagnosis.
+
+    Its passes' buffers are dropped: the search holds every fit until all
+    are trained, as a separate fit holds none after its own.
+    """
+    if fit.error is None:
+        try:
+            with np.errstate(**_QUIET):
+                fit.diagnosis = diagnose(
+                    fit.progress,
+                    fit.run.objective,
+                    fit.message,
+                    max_iter=fit.max_iter,
+                    baseline=fit.extra["baseline"],
+                    saturated=fit.extra["saturated"],
+                    stream_patience=fit.extra["stream_patience"],
+                )
+        except TrainingDiverged as error:
+            fit.error = error
+    fit.run.objective.release()
 
 
 def finish(fit):

@@ -506,8 +506,9 @@ class ShallowNetClassifierCV(ClassifierMixin, _BaseShallowNetCV):
         Every parameter may vary but ``warm_start`` and ``verbose`` (and
         ``random_state`` when
         ``n_init > 1``). The candidates with ``solver="gd"`` (the default,
-        the notes' full-batch descent) train together, one stack per fold
-        and activation, whatever else they vary (``n_hidden``,
+        the notes' full-batch descent) train together, in stacks of
+        networks with training sets of one size, whatever else they vary
+        (``activation``, ``n_hidden``,
         ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
         ``max_iter``...); those with another solver are fitted one by one.
     n_hidden : int, default=4
@@ -783,8 +784,9 @@ class ShallowNetRegressorCV(RegressorMixin, _BaseShallowNetCV):
         Every parameter may vary but ``warm_start`` and ``verbose`` (and
         ``random_state`` when
         ``n_init > 1``). The candidates with ``solver="gd"`` (the default,
-        the notes' full-batch descent) train together, one stack per fold
-        and activation, whatever else they vary (``n_hidden``,
+        the notes' full-batch descent) train together, in stacks of
+        networks with training sets of one size, whatever else they vary
+        (``activation``, ``n_hidden``,
         ``learning_rate``, ``alpha``, ``init``, ``init_scale``, ``tol``,
         ``max_iter``...); those with another solver are fitted one by one.
     n_hidden : int, default=4

@@ -349,7 +349,9 @@ def loss_sum(Y, Z2, output, sample_weight=None, A2=None, buffers=None, sums=None
     buffers : tuple, optional
         The loss function's buffers, for a pass repeated on the same ``Y``.
     sums : callable, optional
-        ``sums(losses)``: the total of the per-example losses; by default
+        ``sums(losses)``: the total of the per-example losses (or each
+        network's of a stack, an array: where one is not finite, that
+        network's alone is computed again); by default
         :func:`~sk_shallow._backend.weighted_sum` with ``sample_weight``.
 
     Returns
@@ -368,8 +370,11 @@ def loss_sum(Y, Z2, output, sample_weight=None, A2=None, buffers=None, sums=None
         # log(0) is -inf, and a zero weight times it NaN: both retried below.
         with np.errstate(divide="ignore", invalid="ignore"):
             total = sums(loss(Y, Z2, np, buffers, A2))
-        if total < np.inf:
+        finite = total < np.inf  # a bool, or a stack's array of them
+        if finite is True or (finite is not False and finite.all()):
             return total
+        if finite is not False:  # a stack's totals: the others' are kept
+            return np.where(finite, total, sums(loss(Y, Z2, np)))
     return sums(loss(Y, Z2, xp, buffers))
 
 
@@ -660,33 +665,46 @@ class FlatPass:
     alpha : float
     S : float
         ``sum_i s_i`` (``m`` without weights).
+    grads : dict, optional
+        Arrays shaped like ``params`` to write the gradient sums into (a
+        stack's); by default views of a new vector, :attr:`gradient`.
 
     Attributes
     ----------
     gradient : ndarray of shape (n_parameters,)
-        The gradients of the last call, in :func:`pack`'s order.
+        The gradients of the last call, in :func:`pack`'s order (when
+        ``grads`` is not given).
     grads : dict
         The same, as views shaped like ``params`` (:func:`unpack`'s).
     """
 
-    def __init__(self, params, X, Y, sample_weight, activation, output, alpha, S):
-        self._read(params)
-        self.X, self.XT, self.Y, self.sample_weight = X, X.T, Y, sample_weight
+    #: The matrix product: np.dot for one network's 2-D arrays (a stack's
+    #: subclass, :class:`sk_shallow._batch.StackPass`, takes np.matmul).
+    dot = staticmethod(np.dot)
+
+    def __init__(
+        self, params, X, Y, sample_weight, activation, output, alpha, S, grads=None
+    ):
+        self._read(params, grads)
+        self.X, self.XT, self.Y = X, transposed(X), Y
+        self.sample_weight = sample_weight
         self.g, self.derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
         self.sigma, self.loss = OUTPUTS[output]
         self.output = output
         self.alpha, self.S = alpha, S
-        (n_h, _), (n_y, m), dtype = self.W1.shape, Y.shape, self.W1.dtype
-        self.A1 = np.empty((n_h, m), dtype)
-        self.A1T = self.A1.T
+        dtype, m = self.W1.dtype, Y.shape[-1]
+        self.A1 = np.empty((*self.W1.shape[:-1], m), dtype)
+        self.A1T = transposed(self.A1)
         # The products are np.dot's: the same BLAS calls and bits as
         # np.matmul's (the stacked passes'), at half the cost per call. W @ X
         # is the backend's for sparse X.
-        self.product = np.dot if isinstance(X, np.ndarray) else _sparse_matmul
-        self.Z2, self.A2, self.dZ2 = (np.empty((n_y, m), dtype) for _ in "zad")
+        self.product = self.dot if isinstance(X, np.ndarray) else _sparse_matmul
+        self.Z2, self.A2, self.dZ2 = (
+            np.empty((*self.W2.shape[:-1], m), dtype) for _ in "zad"
+        )
         self.ones = np.ones((m, 1), dtype)
-        self.one_output = n_y == 1
-        self.dZ1 = None if self.one_output else np.empty((n_h, m), dtype)
+        self.one_output = self.W2.shape[-2] == 1
+        self.dZ1 = None if self.one_output else np.empty_like(self.A1)
         # The cross-entropies' buffers, for their logs of A2.
         self.sigmoid = output == "sigmoid"
         self.buffers = None
@@ -695,13 +713,21 @@ class FlatPass:
         elif output == "softmax":
             self.buffers = label_indices(Y)
 
-    def _read(self, params):
-        """Read ``params`` from now on, with gradients of their own."""
+    def _read(self, params, grads=None):
+        """Read ``params`` from now on, with gradients of their own.
+
+        ``grads``: where to write the gradient sums (a stack's arrays); by
+        default views of a new vector, :attr:`gradient`.
+        """
         self.params = params
         self.W1, self.b1, self.W2, self.b2 = (params[k] for k in PARAM_NAMES)
-        self.W2T = self.W2.T
-        self.gradient = np.empty(sum(v.size for v in params.values()), self.W1.dtype)
-        self.grads = unpack(self.gradient, params)
+        self.W2T = transposed(self.W2)
+        if grads is None:
+            self.gradient = np.empty(
+                sum(v.size for v in params.values()), self.W1.dtype
+            )
+            grads = unpack(self.gradient, params)
+        self.grads = grads
         self.dW1, self.db1, self.dW2, self.db2 = (self.grads[k] for k in PARAM_NAMES)
 
     def reading(self, params):
@@ -740,13 +766,27 @@ class FlatPass:
 
     def __call__(self):
         """The cost ``J`` at the current parameters; the gradients in :attr:`grads`."""
+        total = self.sums()
+        # mean_cost_and_gradients
+        if self.alpha:
+            self.dW1 += self.alpha * self.W1
+            self.dW2 += self.alpha * self.W2
+        np.divide(self.gradient, self.S, out=self.gradient)
+        return finish_cost(total, self.params, self.alpha, self.S)
+
+    def sums(self):
+        """The forward pass and the gradient sums: :func:`loss_and_gradient_sums`.
+
+        Returns the loss sum (:meth:`_loss_sum`); the gradient sums are
+        written to :attr:`grads`.
+        """
         X, A1, Z2, dZ2, W2 = self.X, self.A1, self.Z2, self.dZ2, self.W2
-        product = self.product
+        product, dot = self.product, self.dot
         # forward
         product(self.W1, X, out=A1)
         A1 += self.b1
         self.g(A1)
-        np.dot(W2, A1, out=Z2)
+        dot(W2, A1, out=Z2)
         Z2 += self.b2
         if self.sigmoid:  # sigma(copy(Z2)), elementwise: expit into A2
             A2 = expit(Z2, out=self.A2)
@@ -758,26 +798,21 @@ class FlatPass:
         np.subtract(A2, self.Y, out=dZ2)
         if self.sample_weight is not None:
             dZ2 *= self.sample_weight
-        np.dot(dZ2, self.A1T, out=self.dW2)
-        np.dot(dZ2, self.ones, out=self.db2)
+        dot(dZ2, self.A1T, out=self.dW2)
+        dot(dZ2, self.ones, out=self.db2)
         G = self.derivative(A1)
         if self.one_output:
             G *= dZ2
             dZ1 = G
         else:
-            dZ1 = np.dot(self.W2T, dZ2, out=self.dZ1)
+            dZ1 = dot(self.W2T, dZ2, out=self.dZ1)
             dZ1 *= G
         product(dZ1, self.XT, out=self.dW1)
-        np.dot(dZ1, self.ones, out=self.db1)
+        dot(dZ1, self.ones, out=self.db1)
         if self.one_output:
             self.dW1 *= self.W2T
             self.db1 *= self.W2T
-        # mean_cost_and_gradients
-        if self.alpha:
-            self.dW1 += self.alpha * self.W1
-            self.dW2 += self.alpha * W2
-        np.divide(self.gradient, self.S, out=self.gradient)
-        return finish_cost(total, self.params, self.alpha, self.S)
+        return total
 
 
 def _sparse_matmul(W, X, out):

@@ -40,6 +40,10 @@ class Objective:
         self._buffers = {}
         self._flat = None
 
+    def release(self):
+        """Drop the passes' buffers (the data stays): a finished fit's."""
+        self._buffers, self._flat = {}, None
+
     def one_blas_thread(self):
         """The fit's BLAS limit: :func:`sk_shallow._blocked.one_blas_thread`."""
         return _blocked.one_blas_thread(self.n_samples)

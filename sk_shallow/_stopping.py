@@ -140,7 +140,16 @@ def step_rejected(cost, before):
     change the course's results; 1% per step leaves them bit-for-bit as
     they were and stops a run-away at its first step.
     """
-    return not cost <= before + REJECT_RISE * abs(before)
+    return not cost <= rejection_limit(before)
+
+
+def rejection_limit(before):
+    """The highest cost a step from the cost ``before`` may lead to.
+
+    :func:`step_rejected` rejects any cost above it (or not comparable with
+    it); ``before`` may be an array of several networks' costs.
+    """
+    return before + REJECT_RISE * abs(before)
 
 
 def learned_little(cost, floor):
@@ -282,6 +291,23 @@ class StoppingRule:
             return True
         if self.count <= self.n_iter_no_change:
             return False
+        return self.judge(cost)
+
+    def judge(self, cost=None):
+        """Whether the run has stalled, its values without improvement counted.
+
+        :meth:`update` asks once more than ``n_iter_no_change`` values in a
+        row did not improve. ``values`` may be an array (a stack's history).
+
+        Parameters
+        ----------
+        cost : float, optional
+            As :meth:`update`'s.
+
+        Returns
+        -------
+        stalled : bool
+        """
         if learned_little(self.best if cost is None else self.best_cost, self.floor):
             self.count = 0  # still on the plateau of a constant prediction
             return False
@@ -294,10 +320,10 @@ class StoppingRule:
             return False
         if self.wobble and self._wobbling(recent, window):
             return False  # not reset: checked again at the next value
-        self.climbing = recent < 0
+        self.climbing = bool(recent < 0)
         # Stopped on a rise, not a harmless wobble: above the best by 0.1%.
-        self.rising = recent < 0 and v[-1] - self.best > max(
-            self.tol, RISE * abs(self.best)
+        self.rising = bool(
+            recent < 0 and v[-1] - self.best > max(self.tol, RISE * abs(self.best))
         )
         return True
 

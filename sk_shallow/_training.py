@@ -244,10 +244,16 @@ class Progress:
             stalled = self.rule.update(loss)
         else:
             stalled = self.rule.update(monitored, cost=loss)
-        if not stalled:
-            return False
+        return stalled and self.stall()
+
+    def stall(self):
+        """The stopping rule reported a stall: True to stop the run.
+
+        The solver may change its step and go on instead (its ``on_stall``).
+        """
         # A stalled validation score is what early stopping stops on; only
         # a stalled training cost may change the step instead.
+        state = self.state
         trained = self.validate is None
         if state.solver.on_stall(
             rising=trained and self.rule.rising,

@@ -309,3 +309,100 @@ def test_dataframe_column_names_reach_the_refit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         search.predict(frame)
+
+
+def test_networks_of_different_activations_share_a_stack(monkeypatch):
+    """One stack, each activation on its own rows: the separate fits' results."""
+    X, y = FLOWER
+    stacks = []
+
+    class Recorded(_batch._Stack):
+        def __init__(self, fits):
+            super().__init__(fits)
+            stacks.append([f.estimator.activation for f in self.fits])
+
+    monkeypatch.setattr(_batch, "_Stack", Recorded)
+    estimators = [
+        ShallowNetClassifier(n_hidden=3, activation=a, random_state=i, max_iter=200)
+        for i, a in enumerate(["relu", "tanh", "sigmoid", "tanh", "leaky_relu"])
+    ]
+    separate, stacked = _separate_and_stacked(estimators, X, y)
+    assert stacks == [["leaky_relu", "relu", "sigmoid", "tanh", "tanh"]]
+    for one, other in zip(separate, stacked, strict=True):
+        assert one.n_iter_ == other.n_iter_
+        for name in PARAMS:
+            np.testing.assert_array_equal(getattr(other, name), getattr(one, name))
+        assert other.loss_curve_ == one.loss_curve_
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_an_underflowed_output_changes_only_its_own_networks_loss(output):
+    """Each network's loss sum is loss_sum's: from log(A2) unless it underflowed."""
+    from sk_shallow import _network
+
+    rng = np.random.RandomState(0)
+    n_y = 1 if output == "sigmoid" else 3
+    Z2 = rng.normal(scale=3.0, size=(3, n_y, 50))
+    Z2[1, :, 7] = -800.0  # an output of the second network underflows to 0
+    Y = np.zeros_like(Z2)
+    Y[:, 0, :] = 1.0
+    sigma = _network.OUTPUTS[output][0]
+    A2 = np.stack([sigma(z.copy()) for z in Z2])
+    data = _batch._Data([(rng.normal(size=(2, 50)), y_, None) for y_ in Y])
+    totals = data.loss_sums(output, Z2, A2)
+    expected = [_network.loss_sum(Y[i], Z2[i], output, A2=A2[i]) for i in range(3)]
+    assert np.isfinite(totals).all()
+    assert totals.tolist() == [float(t) for t in expected]
+
+
+def test_stalls_halvings_and_budgets_of_a_stack_are_each_networks_own():
+    """Many stopping-rule checks: patience, tol and budgets differ per network."""
+    X, y = IRIS
+    # One width: no padding, so every bit is the separate fit's.
+    estimators = [
+        ShallowNetClassifier(n_hidden=3, random_state=seed, **kw)
+        for seed, kw in enumerate(
+            [
+                dict(max_iter=500, n_iter_no_change=3, tol=1e-4),
+                # Past the 1,024 steps the stack's history starts with.
+                dict(max_iter=2100, n_iter_no_change=np.inf),
+                dict(max_iter=400, learning_rate=8.0, n_iter_no_change=5),
+                dict(max_iter=600, tol=1e-2),
+                dict(max_iter=30),
+            ]
+        )
+    ]
+    separate, stacked = _separate_and_stacked(estimators, X, y)
+    for one, other in zip(separate, stacked, strict=True):
+        assert one.n_iter_ == other.n_iter_
+        assert one.learning_rate_ == other.learning_rate_
+        assert one._state.solver.halvings == other._state.solver.halvings
+        assert other.loss_curve_ == one.loss_curve_
+        for name in PARAMS:
+            np.testing.assert_array_equal(getattr(other, name), getattr(one, name))
+
+
+def test_trained_fits_hold_no_pass_buffers_until_published():
+    """The search holds every fit until all are trained: not their buffers."""
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 30))
+    y = (X[:, 0] > 0).astype(int)
+    # Widths too far apart to pad: each trains alone, in its solver's loop.
+    estimators = [
+        ShallowNetClassifier(n_hidden=h, max_iter=3, random_state=0)
+        for h in (1, 40, 120)
+    ]
+    fits = [_batch.prepare(e, X, y) for e in estimators]
+    tracemalloc.start()
+    try:
+        _batch.train(fits)
+        retained = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # The 120 units' activations alone, on 600 rows, are 576 kB.
+    assert retained < 120 * 600 * 8 / 2
+    for fit in fits:
+        assert fit.diagnosis is not None
+        _batch.finish(fit)

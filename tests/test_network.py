@@ -51,6 +51,18 @@ def test_derivative_from_output_matches_finite_differences(name):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_relu_derivative_is_the_sign_of_the_output(dtype):
+    """At the kink too (-0.0, 0, the smallest positives): np.sign's values."""
+    tiny = np.finfo(dtype).smallest_subnormal
+    z = np.array([-2.0, -tiny, -0.0, 0.0, tiny, 1e-30, 3.0, 1e30], dtype=dtype)
+    a = ACTIVATIONS["relu"](z.copy())
+    got = DERIVATIVES["relu"](a.copy())
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, np.sign(a))
+    assert not np.signbit(got).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_tanh_is_within_rounding_of_numpy_everywhere(dtype):
     rng = np.random.RandomState(0)
     z = np.concatenate(
