@@ -40,10 +40,10 @@ from . import _blocked, _network
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._solvers import FullBatchGD, budget_spent
 from ._stopping import (
-    SETTLED,
     TrainingDiverged,
     learned_little,
     rejection_limit,
+    settles,
     step_rejected,
 )
 from ._training import _QUIET, diagnose, start
@@ -554,8 +554,8 @@ class _Stack:
         rows = np.flatnonzero(due)
         t, w, history = n[rows], window[rows], self.history
         now, first = history[t - 1, rows], history[0, rows]
-        pace = (history[t - 1 - w, rows] - now) / w
-        settled = pace * np.maximum(self.budget[rows] - t, w) < SETTLED * (first - now)
+        horizon = np.maximum(self.budget[rows] - t, w)
+        settled = settles(first, history[t - 1 - w, rows], now, w, horizon)
         for i, cost in zip(rows[settled].tolist(), now[settled].tolist(), strict=True):
             progress = self.fits[i].progress
             if learned_little(cost, progress.rule.floor):

@@ -751,10 +751,15 @@ class FlatPass:
 
     def _loss_sum(self):
         """:func:`loss_sum` of the outputs in ``Z2`` and ``A2``."""
-        Z2, sw = self.Z2, self.sample_weight
-        if self.buffers is None:
-            return weighted_sum(self.loss(self.Y, Z2), sw, np)
-        return loss_sum(self.Y, Z2, self.output, sw, self.A2, self.buffers, self._sum)
+        return loss_sum(
+            self.Y,
+            self.Z2,
+            self.output,
+            self.sample_weight,
+            self.A2,
+            self.buffers,
+            self._sum,
+        )
 
     def _sum(self, losses):
         """:func:`weighted_sum` of the per-example ``losses``."""

@@ -178,6 +178,17 @@ def diverged(what, hint):
     return TrainingDiverged(f"Training diverged: {what}. {hint}")
 
 
+def settles(first, back, now, window, horizon):
+    """The settled test's projection (:meth:`StoppingRule.settled`).
+
+    Whether the pace of the last ``window`` values, from ``back`` to
+    ``now``, kept up for ``horizon`` more values would gain less than
+    :data:`SETTLED` of what the run learned from ``first``. Scalars, or
+    arrays of a stack's networks: the same arithmetic either way.
+    """
+    return (back - now) / window * horizon < SETTLED * (first - now)
+
+
 class StoppingRule:
     """The stall rule, with a test that tells a plateau from convergence.
 
@@ -347,8 +358,8 @@ class StoppingRule:
         t = len(v)
         if window is None or t <= window:
             return False
-        pace = (v[-1 - window] - v[-1]) / window
-        if not pace * max(self.budget - t, window) < SETTLED * (v[0] - v[-1]):
+        horizon = max(self.budget - t, window)
+        if not settles(v[0], v[-1 - window], v[-1], window, horizon):
             return False
         return not learned_little(v[-1], self.floor)
 
