@@ -698,7 +698,7 @@ class FlatPass:
         # The products are np.dot's: the same BLAS calls and bits as
         # np.matmul's (the stacked passes'), at half the cost per call. W @ X
         # is the backend's for sparse X.
-        self.product = self.dot if isinstance(X, np.ndarray) else _sparse_matmul
+        self.product = self.dot if isinstance(X, np.ndarray) else matmul
         self.Z2, self.A2, self.dZ2 = (
             np.empty((*self.W2.shape[:-1], m), dtype) for _ in "zad"
         )
@@ -818,11 +818,6 @@ class FlatPass:
             self.dW1 *= self.W2T
             self.db1 *= self.W2T
         return total
-
-
-def _sparse_matmul(W, X, out):
-    """:func:`~sk_shallow._backend.matmul` with ``out`` given by keyword."""
-    return matmul(W, X, out)
 
 
 def predict_output(params, X, activation, output):
